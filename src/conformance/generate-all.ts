@@ -1,0 +1,105 @@
+/**
+ * Regenerates the snapshot of every constraint StructureDefinition under profiles/:
+ * UK Core's (profiles/ukcore/*.json) first, then the project's own (profiles/*.json), which may
+ * derive from UK Core or from R4 base. Used by scripts/generate-snapshots.js (write mode) and by
+ * test/conformance/snapshots.test.ts (check mode: nothing written).
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Resource, StructureDefinition } from '@medplum/fhirtypes';
+import { LocalPackage, R4_CORE_PACKAGE } from './package-cache';
+import { createSnapshotGenerator } from './snapshot';
+
+/** Local package names; they only exist inside the temporary package cache. */
+export const UKCORE_PACKAGE = { name: 'local.ukcore', version: '1.0.0' } as const;
+export const PROJECT_PACKAGE = { name: 'local.project-profiles', version: '1.0.0' } as const;
+
+export interface ProfileFile {
+  /** Path relative to the profiles folder, e.g. `ukcore/UKCore-Patient.json`. */
+  file: string;
+  absolutePath: string;
+  resource: Resource;
+}
+
+export interface SnapshotResult {
+  file: string;
+  /** The file's text as it should be committed. */
+  expected: string;
+  /** Whether the file on disk already holds exactly `expected`. */
+  upToDate: boolean;
+}
+
+/** The one JSON layout we commit: 2-space indentation and a trailing newline. */
+export function formatJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Reads the FHIR JSON resources directly in `dir` (not recursive), sorted by file name. */
+export function readProfileFiles(profilesDir: string, subDir = ''): ProfileFile[] {
+  const dir = join(profilesDir, subDir);
+  if (!existsSync(dir)) {
+    return [];
+  }
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => {
+      const absolutePath = join(dir, name);
+      const resource = JSON.parse(readFileSync(absolutePath, 'utf8')) as Resource;
+      if (!resource.resourceType) {
+        throw new Error(`${absolutePath} is not a FHIR resource`);
+      }
+      return { file: relative(profilesDir, absolutePath), absolutePath, resource };
+    });
+}
+
+/** Only constrained profiles get generated snapshots; specialisations (none of ours) would not. */
+function needsSnapshot(resource: Resource): resource is StructureDefinition {
+  return resource.resourceType === 'StructureDefinition' && resource.derivation === 'constraint';
+}
+
+/**
+ * Generates every snapshot and compares it with the file on disk. With `write: true` (the default)
+ * files that differ are rewritten; with `write: false` nothing is touched.
+ */
+export async function generateAll(profilesDir: string, options: { write?: boolean } = {}): Promise<SnapshotResult[]> {
+  const write = options.write ?? true;
+  const ukCoreFiles = readProfileFiles(profilesDir, 'ukcore');
+  const projectFiles = readProfileFiles(profilesDir);
+
+  const packages: LocalPackage[] = [
+    {
+      ...UKCORE_PACKAGE,
+      dependencies: { [R4_CORE_PACKAGE.name]: R4_CORE_PACKAGE.version },
+      resources: ukCoreFiles.map((f) => f.resource),
+    },
+    {
+      ...PROJECT_PACKAGE,
+      dependencies: { [R4_CORE_PACKAGE.name]: R4_CORE_PACKAGE.version, [UKCORE_PACKAGE.name]: UKCORE_PACKAGE.version },
+      resources: projectFiles.map((f) => f.resource),
+    },
+  ];
+
+  const generator = await createSnapshotGenerator(packages);
+  try {
+    const results: SnapshotResult[] = [];
+    for (const profileFile of [...ukCoreFiles, ...projectFiles]) {
+      if (!needsSnapshot(profileFile.resource)) {
+        continue;
+      }
+      const generated = await generator.generate(profileFile.resource);
+      const expected = formatJson(generated);
+      const upToDate = readFileSync(profileFile.absolutePath, 'utf8') === expected;
+      if (write && !upToDate) {
+        writeFileSync(profileFile.absolutePath, expected);
+      }
+      results.push({ file: profileFile.file, expected, upToDate });
+    }
+    if (generator.warnings.length > 0) {
+      throw new Error(`Snapshot generator warnings:\n${generator.warnings.join('\n')}`);
+    }
+    return results;
+  } finally {
+    generator.dispose();
+  }
+}

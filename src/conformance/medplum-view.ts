@@ -1,0 +1,73 @@
+/**
+ * Adapts a generated (standard) snapshot to what @medplum/core 4.x's validator can load correctly.
+ * The committed snapshots stay standard; this view is made in memory, just before
+ * `indexStructureDefinitionBundle`, and only changes what that validator would get wrong:
+ *
+ *  1. Slices nested inside a slice (e.g. `Patient.identifier:nhsNumber.extension:nhsNumberVerificationStatus`)
+ *     are removed with their children. Medplum's StructureDefinition parser keeps one flat slicing
+ *     context, so a nested slice is registered as a sibling of the outer slice
+ *     (`Patient.identifier:nhsNumberVerificationStatus`) and captures the rest of the outer slice's
+ *     elements: with UK Core Patient that makes every NHS-number identifier match the wrong slice,
+ *     and a profile with `identifier:nhsNumber` 1..1 rejects every patient. Medplum 4.x does not
+ *     validate a slice's children anyway (only slice counts), so dropping them loses nothing.
+ *  2. Extension slices given only by profile (`extension:foo` with `type.profile`, no children in the
+ *     snapshot, as the FHIR snapshot rules produce) get a `url` child fixed to that profile. Medplum
+ *     matches values to slices through the slice's own elements only, so without it such slices
+ *     never match and their cardinality (e.g. UK Core `ethnicCategory` 0..1) is never checked.
+ */
+import type { ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';
+
+export function forMedplumValidator(profile: StructureDefinition): StructureDefinition {
+  const elements = profile.snapshot?.element;
+  if (!elements) {
+    throw new Error(`StructureDefinition ${profile.url} has no snapshot`);
+  }
+  const withoutNested = removeNestedSlices(elements);
+  return { ...profile, snapshot: { ...profile.snapshot, element: addExtensionSliceUrls(withoutNested) } };
+}
+
+/** True for ids like `A.b:s1.c:s2`: a slice whose path already runs through another slice. */
+export function isNestedSlice(element: ElementDefinition): boolean {
+  const segments = (element.id ?? '').split('.');
+  const last = segments[segments.length - 1];
+  return !!element.sliceName && last.includes(':') && segments.slice(0, -1).some((s) => s.includes(':'));
+}
+
+export function removeNestedSlices(elements: ElementDefinition[]): ElementDefinition[] {
+  const result: ElementDefinition[] = [];
+  let droppedId: string | undefined;
+  for (const element of elements) {
+    const id = element.id ?? '';
+    if (droppedId && (id.startsWith(`${droppedId}.`) || id.startsWith(`${droppedId}/`))) {
+      continue; // child or re-slice of a dropped slice
+    }
+    droppedId = undefined;
+    if (isNestedSlice(element)) {
+      droppedId = id;
+      continue;
+    }
+    result.push(element);
+  }
+  return result;
+}
+
+export function addExtensionSliceUrls(elements: ElementDefinition[]): ElementDefinition[] {
+  const result: ElementDefinition[] = [];
+  elements.forEach((element, index) => {
+    result.push(element);
+    const profileUrl = element.type?.length === 1 && element.type[0].code === 'Extension' ? element.type[0].profile?.[0] : undefined;
+    const hasChildren = elements[index + 1]?.id?.startsWith(`${element.id}.`);
+    if (element.sliceName && profileUrl && !hasChildren) {
+      result.push({
+        id: `${element.id}.url`,
+        path: `${element.path}.url`,
+        min: 1,
+        max: '1',
+        base: { path: 'Extension.url', min: 1, max: '1' },
+        type: [{ code: 'uri' }],
+        fixedUri: profileUrl,
+      });
+    }
+  });
+  return result;
+}

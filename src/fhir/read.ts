@@ -1,0 +1,30 @@
+import { Resource } from '@medplum/fhirtypes';
+import { Store } from '../store/store';
+import { AccessPolicy, View } from './context';
+import { ResourceDefinition } from './definition';
+import { materialise } from './materialise';
+import { forbidden, notFound } from './outcome';
+import { accessCriteria } from './search';
+
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/** Reads one resource by id, honouring the caller's access: 403 when it exists but is out of scope. */
+export async function read(
+  def: ResourceDefinition,
+  id: string,
+  opts: { store: Store; view: View; access: AccessPolicy },
+): Promise<Resource> {
+  if (!ID.test(id)) throw notFound(`${def.type}/${id} does not exist: "${id}" is not a valid FHIR id`);
+  const restriction = accessCriteria(def, opts.access);
+  if (restriction === 'none') throw forbidden(`This client may not read ${def.type} resources`);
+  const byId = [{ field: 'id', match: 'any-of' as const, values: [id] }, ...(def.baseCriteria ?? [])];
+  const found = await opts.store.search(def.entity, [...byId, ...restriction], { limit: 1, offset: 0 });
+  if (found.records.length === 0) {
+    if (restriction.length && (await opts.store.search(def.entity, byId, { limit: 1, offset: 0 })).records.length) {
+      throw forbidden(`${def.type}/${id} is outside what this client may read`);
+    }
+    throw notFound(`${def.type}/${id} does not exist`);
+  }
+  const [resource] = await materialise(def, found.records, opts.store, opts.view);
+  return resource;
+}

@@ -1,0 +1,50 @@
+import { ResourceDefinition } from './definition';
+import { carePlanDefinition } from './resources/carePlan';
+import { careTeamDefinition } from './resources/careTeam';
+import { flagDefinition } from './resources/flag';
+import { organizationDefinition } from './resources/organization';
+import { patientDefinition } from './resources/patient';
+import { practitionerDefinition } from './resources/practitioner';
+import { practitionerRoleDefinition } from './resources/practitionerRole';
+
+/**
+ * The one list of what the facade serves. Routes, search-parameter checks, _include/_revinclude
+ * and the CapabilityStatement are all derived from it, so none of them can claim what another lacks.
+ */
+export const RESOURCE_DEFINITIONS: ResourceDefinition[] = [
+  patientDefinition,
+  carePlanDefinition,
+  flagDefinition,
+  careTeamDefinition,
+  organizationDefinition,
+  practitionerDefinition,
+  practitionerRoleDefinition,
+] as ResourceDefinition[];
+
+/** Search-result parameters every type honours, with what they do (for the CapabilityStatement). */
+export const RESULT_PARAMETERS: Record<string, string> = {
+  _count: 'Page size (default 20, at most 100); next/previous links page through the rest.',
+  _offset: 'Where the page starts; used by the next/previous links.',
+  _summary: '_summary=count returns only the total. Other _summary values are not supported.',
+  _elements: 'Only these top-level elements (plus id and meta) in each matched resource.',
+  _include: 'Add the resources a match refers to (see searchInclude).',
+  _revinclude: 'Add resources that refer to a match (see searchRevInclude).',
+  _format: 'json, application/json or application/fhir+json (overrides Accept). XML is not supported.',
+};
+
+const byType = new Map<string, ResourceDefinition>(RESOURCE_DEFINITIONS.map((d) => [d.type, d]));
+
+export function definitionOf(type: string): ResourceDefinition | undefined {
+  return byType.get(type);
+}
+
+/** `_revinclude` values accepted for a type: every reference parameter of another type that points at it. */
+export function revIncludesFor(type: string): string[] {
+  const values: string[] = [];
+  for (const def of RESOURCE_DEFINITIONS) {
+    for (const [name, include] of Object.entries(def.includes)) {
+      if (include.targets.includes(type)) values.push(`${def.type}:${name}`);
+    }
+  }
+  return values;
+}

@@ -1,0 +1,57 @@
+import { Address, ContactPoint as FhirContactPoint, Meta, Reference } from '@medplum/fhirtypes';
+import { ContactPoint, PostalAddress } from '../../domain/person';
+import { Stored } from '../../store/store';
+import { SearchParamDefinition } from '../definition';
+import { alternatives } from '../searchValues';
+
+/** Shared pieces of the domain -> FHIR mappings. */
+
+export function meta(stored: Stored<unknown>, profile: string): Meta {
+  return { versionId: String(stored.version), lastUpdated: stored.lastUpdated, profile: [profile] };
+}
+
+// Reference<any>: the target type is carried by the `type` string, not the TypeScript type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function reference(type: string, id: string, display?: string): Reference<any> {
+  return display ? { reference: `${type}/${id}`, display } : { reference: `${type}/${id}` };
+}
+
+/** Office numbers and e-mail; out-of-hours numbers go in a labelled contact of their own. */
+export function officeTelecom(points: ContactPoint[]): FhirContactPoint[] {
+  return points.filter((p) => p.use !== 'out-of-hours').map(toFhirTelecom);
+}
+
+export function outOfHoursTelecom(points: ContactPoint[]): FhirContactPoint[] {
+  return points.filter((p) => p.use === 'out-of-hours').map((p) => ({ ...toFhirTelecom(p), use: 'work' }));
+}
+
+export function toFhirTelecom(p: ContactPoint): FhirContactPoint {
+  const use = p.use === 'out-of-hours' ? 'work' : p.use;
+  return use ? { system: p.system, value: p.value, use } : { system: p.system, value: p.value };
+}
+
+export function toFhirAddress(a: PostalAddress | undefined, use: Address['use']): Address[] | undefined {
+  if (!a) return undefined;
+  const address: Address = { use, line: a.lines };
+  if (a.city) address.city = a.city;
+  if (a.district) address.district = a.district;
+  if (a.postcode) address.postalCode = a.postcode;
+  return [address];
+}
+
+/** `_id`, which every type supports. */
+export const idParam: SearchParamDefinition = {
+  type: 'token',
+  documentation: 'The logical id of the resource.',
+  expression: 'Resource.id',
+  definition: 'http://hl7.org/fhir/SearchParameter/Resource-id',
+  toCriterion: (use) => ({ field: 'id', match: 'any-of', values: alternatives(use.value) }),
+};
+
+/** Removes properties whose value is undefined, so emitted JSON carries no empty keys. */
+export function clean<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) {
+    if (o[k] === undefined) delete o[k];
+  }
+  return o;
+}

@@ -1,0 +1,166 @@
+import { Identifier, Patient } from '@medplum/fhirtypes';
+import { describeNhsNumberProblem, nhsNumberProblem, normaliseNhsNumber } from '../../domain/nhsNumber';
+import { Person } from '../../domain/person';
+import { Criterion } from '../../store/criteria';
+import { Stored } from '../../store/store';
+import { MappingContext } from '../context';
+import { ParamUse, ResourceDefinition } from '../definition';
+import { badRequest } from '../outcome';
+import {
+  NHS_NUMBER_SYSTEM,
+  NHS_NUMBER_VERIFICATION_DISPLAY,
+  NHS_NUMBER_VERIFICATION_EXTENSION,
+  NHS_NUMBER_VERIFICATION_SYSTEM,
+  PROFILES,
+  SOCIAL_CARE_REFERENCE_SYSTEM,
+} from '../systems';
+import { alternatives, dateCriterion, parseToken, referenceCriterion, stringCriterion } from '../searchValues';
+import { clean, idParam, meta, officeTelecom, reference, toFhirAddress } from './common';
+
+/** A person known to adult social care, in the UK Core Patient shape. */
+export function toPatient(stored: Stored<Person>, ctx: MappingContext): Patient {
+  const p = stored.record;
+  const identifier: Identifier[] = [];
+  if (p.nhsNumber) {
+    const nhs: Identifier = { system: NHS_NUMBER_SYSTEM, value: p.nhsNumber };
+    if (p.nhsNumberVerification) {
+      nhs.extension = [
+        {
+          url: NHS_NUMBER_VERIFICATION_EXTENSION,
+          valueCodeableConcept: {
+            coding: [
+              {
+                system: NHS_NUMBER_VERIFICATION_SYSTEM,
+                code: p.nhsNumberVerification,
+                display: NHS_NUMBER_VERIFICATION_DISPLAY[p.nhsNumberVerification],
+              },
+            ],
+          },
+        },
+      ];
+    }
+    identifier.push(nhs);
+  }
+  identifier.push({ system: SOCIAL_CARE_REFERENCE_SYSTEM, value: p.id });
+  const team = ctx.organisation(p.responsibleTeamId);
+  return clean<Patient>({
+    resourceType: 'Patient',
+    id: p.id,
+    meta: meta(stored, PROFILES.Patient),
+    identifier,
+    name: [clean({ use: 'official' as const, family: p.familyName, given: p.givenNames, prefix: p.title ? [p.title] : undefined })],
+    telecom: p.telecom.length ? officeTelecom(p.telecom) : undefined,
+    gender: p.gender,
+    birthDate: p.birthDate,
+    address: toFhirAddress(p.address, 'home'),
+    managingOrganization: team ? reference('Organization', team.id, team.name) : undefined,
+  });
+}
+
+/**
+ * Patient.identifier: the NHS number (checked: a number failing its check digit is an error, not
+ * a miss) or the council's social-care reference. Without a system, either.
+ */
+export function identifierCriterion(use: ParamUse): Criterion {
+  const groups: Criterion[][] = [];
+  for (const alt of alternatives(use.value)) {
+    const t = parseToken(alt);
+    if (t.system === NHS_NUMBER_SYSTEM) {
+      groups.push([{ field: 'nhsNumber', match: 'any-of', values: [checkedNhsNumber(t.code, use)] }]);
+    } else if (t.system === SOCIAL_CARE_REFERENCE_SYSTEM) {
+      groups.push([{ field: 'id', match: 'any-of', values: [t.code] }]);
+    } else if (t.system === undefined) {
+      groups.push([{ field: 'nhsNumber', match: 'any-of', values: [normaliseNhsNumber(t.code)] }]);
+      groups.push([{ field: 'id', match: 'any-of', values: [t.code] }]);
+    }
+  }
+  return groups.length ? { match: 'any', groups } : { match: 'nothing' };
+}
+
+function checkedNhsNumber(raw: string, use: ParamUse): string {
+  const problem = nhsNumberProblem(raw);
+  if (problem) {
+    const where = use.chain ? `${use.name}.${use.chain}` : use.name;
+    throw badRequest(`${where}: ${raw} is not a valid NHS number: ${describeNhsNumberProblem(problem)}`, [where]);
+  }
+  return normaliseNhsNumber(raw);
+}
+
+export const patientDefinition: ResourceDefinition<'person'> = {
+  type: 'Patient',
+  profile: PROFILES.Patient,
+  documentation:
+    'A person known to the council\'s adult social care service. Look people up by NHS number: ' +
+    'Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018',
+  entity: 'person',
+  searchParams: {
+    _id: idParam,
+    identifier: {
+      type: 'token',
+      documentation:
+        'NHS number (system https://fhir.nhs.uk/Id/nhs-number; a number failing its Modulus 11 check is refused with 400) ' +
+        `or the council's social-care reference (system ${SOCIAL_CARE_REFERENCE_SYSTEM}).`,
+      expression: 'Patient.identifier',
+      definition: 'http://hl7.org/fhir/SearchParameter/Patient-identifier',
+      toCriterion: identifierCriterion,
+    },
+    name: {
+      type: 'string',
+      documentation: 'Any part of the name: starts with, case-insensitive; :exact and :contains supported.',
+      modifiers: ['exact', 'contains'],
+      expression: 'Patient.name',
+      definition: 'http://hl7.org/fhir/SearchParameter/Patient-name',
+      toCriterion: (use) => stringCriterion('name', use),
+    },
+    family: {
+      type: 'string',
+      documentation: 'Family name: starts with, case-insensitive; :exact and :contains supported.',
+      modifiers: ['exact', 'contains'],
+      expression: 'Patient.name.family',
+      definition: 'http://hl7.org/fhir/SearchParameter/individual-family',
+      toCriterion: (use) => stringCriterion('family', use),
+    },
+    given: {
+      type: 'string',
+      documentation: 'Given name: starts with, case-insensitive; :exact and :contains supported.',
+      modifiers: ['exact', 'contains'],
+      expression: 'Patient.name.given',
+      definition: 'http://hl7.org/fhir/SearchParameter/individual-given',
+      toCriterion: (use) => stringCriterion('given', use),
+    },
+    birthdate: {
+      type: 'date',
+      documentation: 'Date of birth, with prefixes eq, ne, lt, le, gt, ge, sa, eb (e.g. birthdate=1941, birthdate=lt1950).',
+      expression: 'Patient.birthDate',
+      definition: 'http://hl7.org/fhir/SearchParameter/individual-birthdate',
+      toCriterion: (use) => dateCriterion('birthDate', use),
+    },
+    organization: {
+      type: 'reference',
+      documentation: 'The council team responsible for the person (Patient.managingOrganization).',
+      targets: ['Organization'],
+      expression: 'Patient.managingOrganization',
+      definition: 'http://hl7.org/fhir/SearchParameter/Patient-organization',
+      toCriterion: (use) => referenceCriterion('responsibleTeamId', 'Organization', use),
+    },
+    gender: {
+      type: 'token',
+      documentation: 'Administrative gender: male, female, other, unknown.',
+      expression: 'Patient.gender',
+      definition: 'http://hl7.org/fhir/SearchParameter/individual-gender',
+      toCriterion: (use) => ({
+        field: 'gender',
+        match: 'any-of',
+        values: alternatives(use.value).map((v) => parseToken(v).code),
+      }),
+    },
+  },
+  includes: {
+    organization: {
+      targets: ['Organization'],
+      references: (r) => [(r as Patient).managingOrganization?.reference].filter((x): x is string => !!x),
+    },
+  },
+  related: (p) => ({ organisations: [p.responsibleTeamId] }),
+  toFhir: toPatient,
+};

@@ -1,0 +1,42 @@
+import { Practitioner } from '@medplum/fhirtypes';
+import { Worker } from '../../domain/worker';
+import { Stored } from '../../store/store';
+import { ResourceDefinition } from '../definition';
+import { PROFILES, WORKER_ID_SYSTEM } from '../systems';
+import { stringCriterion } from '../searchValues';
+import { idParam, meta, toFhirTelecom } from './common';
+
+/** A council practitioner (social worker, occupational therapist, ...) as a person. */
+export function toPractitioner(stored: Stored<Worker>): Practitioner {
+  const w = stored.record;
+  return {
+    resourceType: 'Practitioner',
+    id: w.id,
+    meta: meta(stored, PROFILES.Practitioner),
+    identifier: [{ system: WORKER_ID_SYSTEM, value: w.id }],
+    active: true,
+    name: [{ use: 'official', family: w.familyName, given: w.givenNames }],
+    telecom: w.telecom.map(toFhirTelecom),
+  };
+}
+
+export const practitionerDefinition: ResourceDefinition<'worker'> = {
+  type: 'Practitioner',
+  profile: PROFILES.Practitioner,
+  documentation: 'A council social-care practitioner who may be allocated to a person. Its role and team are in PractitionerRole (same id).',
+  entity: 'worker',
+  searchParams: {
+    _id: idParam,
+    name: {
+      type: 'string',
+      documentation: 'Any part of the name: starts with, case-insensitive; :exact and :contains supported.',
+      modifiers: ['exact', 'contains'],
+      expression: 'Practitioner.name',
+      definition: 'http://hl7.org/fhir/SearchParameter/Practitioner-name',
+      toCriterion: (use) => stringCriterion('name', use),
+    },
+  },
+  includes: {},
+  related: () => ({}),
+  toFhir: (stored) => toPractitioner(stored),
+};

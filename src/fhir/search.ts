@@ -1,0 +1,152 @@
+import { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
+import { Criterion } from '../store/criteria';
+import { Store } from '../store/store';
+import { searchBundle, searchUrl } from './bundle';
+import { AccessPolicy, View } from './context';
+import { ResourceDefinition } from './definition';
+import { materialise } from './materialise';
+import { forbidden, outcome } from './outcome';
+import { definitionOf } from './registry';
+import { PagingLimits, parseSearchQuery, SearchQuery } from './searchQuery';
+
+export interface SearchOptions {
+  store: Store;
+  baseUrl: string;
+  view: View;
+  access: AccessPolicy;
+  strict: boolean;
+  limits: PagingLimits;
+}
+
+/** At most this many resources are added by one _revinclude: a guard, far above any real person's records. */
+const REVINCLUDE_CAP = 500;
+
+/**
+ * The criteria a caller's access adds for a type: undefined for full access, a criterion for
+ * granular access, and a refusal for none.
+ */
+export function accessCriteria(def: ResourceDefinition, access: AccessPolicy): Criterion[] | 'none' {
+  const rule = access.read(def.type);
+  if (rule === 'all') return [];
+  if (rule === 'none') return 'none';
+  const groups = rule.map((params) =>
+    Object.entries(params).map(([name, value]) => {
+      const param = def.searchParams[name];
+      if (!param) return { match: 'nothing' } as Criterion;
+      return param.toCriterion({ name, prefix: 'eq', value });
+    }),
+  );
+  return [{ match: 'any', groups }];
+}
+
+export async function search(def: ResourceDefinition, query: Record<string, string[]>, opts: SearchOptions): Promise<Bundle> {
+  const q = parseSearchQuery(def, query, opts.strict, opts.limits);
+  const restriction = accessCriteria(def, opts.access);
+  if (restriction === 'none') throw forbidden(`This client may not read ${def.type} resources`);
+  const criteria = [...q.criteria, ...restriction];
+  const warning = q.ignored.length
+    ? outcome('not-supported', `Ignored unknown search parameter(s): ${q.ignored.join(', ')}`, 'warning', q.ignored)
+    : undefined;
+
+  if (q.summaryCount) {
+    const total = await opts.store.count(def.entity, criteria);
+    return searchBundle({
+      baseUrl: opts.baseUrl,
+      type: def.type,
+      matches: [],
+      included: [],
+      total,
+      outcome: warning,
+      links: [{ relation: 'self', url: searchUrl(opts.baseUrl, def.type, [...q.applied, ['_count', String(q.count)]]) }],
+    });
+  }
+
+  const page = await opts.store.search(def.entity, criteria, { limit: q.count, offset: q.offset });
+  let matches = await materialise(def, page.records, opts.store, opts.view);
+  const included = await includes(def, q, matches, opts);
+  if (q.elements) matches = matches.map((r) => subset(r, q.elements!));
+  // Without a next page the total is known for free; with one, counting would cost a query per page.
+  const total = page.more ? undefined : q.offset + page.records.length;
+  return searchBundle({
+    baseUrl: opts.baseUrl,
+    type: def.type,
+    matches,
+    included,
+    total,
+    outcome: warning,
+    links: pageLinks(opts.baseUrl, def.type, q, page.more),
+  });
+}
+
+function pageLinks(baseUrl: string, type: string, q: SearchQuery, more: boolean): BundleLink[] {
+  const at = (offset: number): string =>
+    searchUrl(baseUrl, type, [...q.applied, ['_count', String(q.count)], ...(offset ? [['_offset', String(offset)] as [string, string]] : [])]);
+  const links: BundleLink[] = [{ relation: 'self', url: at(q.offset) }];
+  if (q.offset > 0) {
+    links.push({ relation: 'first', url: at(0) });
+    links.push({ relation: 'previous', url: at(Math.max(0, q.offset - q.count)) });
+  }
+  if (more) links.push({ relation: 'next', url: at(q.offset + q.count) });
+  return links;
+}
+
+/** _include and _revinclude, each limited to the types (and granular subsets) the caller may read. */
+async function includes(def: ResourceDefinition, q: SearchQuery, matches: Resource[], opts: SearchOptions): Promise<Resource[]> {
+  if (matches.length === 0) return [];
+  const out: Resource[] = [];
+  const seen = new Set(matches.map((r) => `${r.resourceType}/${r.id}`));
+  const keep = (resources: Resource[]) => {
+    for (const r of resources) {
+      const key = `${r.resourceType}/${r.id}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(r);
+      }
+    }
+  };
+
+  const wanted = new Map<string, Set<string>>();
+  for (const inc of q.includes) {
+    for (const match of matches) {
+      for (const ref of def.includes[inc.param].references(match)) {
+        const [type, id] = ref.split('/');
+        if (inc.targetType && type !== inc.targetType) continue;
+        if (!wanted.has(type)) wanted.set(type, new Set());
+        wanted.get(type)!.add(id);
+      }
+    }
+  }
+  for (const [type, ids] of wanted) {
+    const target = definitionOf(type);
+    const restriction = target && accessCriteria(target, opts.access);
+    if (!target || restriction === 'none' || !restriction) continue;
+    const criteria: Criterion[] = [{ field: 'id', match: 'any-of', values: [...ids] }, ...(target.baseCriteria ?? []), ...restriction];
+    const found = await opts.store.search(target.entity, criteria, { limit: ids.size, offset: 0 });
+    keep(await materialise(target, found.records, opts.store, opts.view));
+  }
+
+  const matchRefs = matches.map((r) => `${r.resourceType}/${r.id}`).join(',');
+  for (const rev of q.revIncludes) {
+    const restriction = accessCriteria(rev.def, opts.access);
+    if (restriction === 'none') continue;
+    const criteria: Criterion[] = [
+      rev.def.searchParams[rev.param].toCriterion({ name: rev.param, prefix: 'eq', value: matchRefs }),
+      ...(rev.def.baseCriteria ?? []),
+      ...restriction,
+    ];
+    const found = await opts.store.search(rev.def.entity, criteria, { limit: REVINCLUDE_CAP, offset: 0 });
+    keep(await materialise(rev.def, found.records, opts.store, opts.view));
+  }
+  return out;
+}
+
+/** _elements: keep the named top-level elements and mark the resource as a subset. */
+function subset(resource: Resource, elements: string[]): Resource {
+  const keepKeys = new Set(['resourceType', 'id', 'meta', ...elements]);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(resource)) if (keepKeys.has(k)) out[k] = v;
+  const meta = { ...(resource.meta ?? {}) };
+  meta.tag = [...(meta.tag ?? []), { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }];
+  out.meta = meta;
+  return out as unknown as Resource;
+}

@@ -1,0 +1,163 @@
+import { parseSearchRequest } from '@medplum/core';
+import { Criterion } from '../store/criteria';
+import { ParamUse, ResourceDefinition } from './definition';
+import { badRequest, notSupported } from './outcome';
+import { definitionOf } from './registry';
+
+/** A search request, checked against the registry and translated into store criteria. */
+export interface SearchQuery {
+  criteria: Criterion[];
+  /** The parameters actually applied, for the Bundle's self link. */
+  applied: [string, string][];
+  /** Parameters the facade does not know, ignored under lenient handling. */
+  ignored: string[];
+  count: number;
+  offset: number;
+  summaryCount: boolean;
+  elements?: string[];
+  includes: { param: string; targetType?: string }[];
+  revIncludes: { def: ResourceDefinition; param: string }[];
+}
+
+export interface PagingLimits {
+  defaultPageSize: number;
+  maxPageSize: number;
+}
+
+const RESULT_PARAMS = new Set(['_count', '_offset', '_summary', '_elements', '_include', '_revinclude', '_format', '_pretty']);
+const DATE_PREFIX = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)(?=\d)/;
+
+export function parseSearchQuery(
+  def: ResourceDefinition,
+  query: Record<string, string[]>,
+  strict: boolean,
+  limits: PagingLimits,
+): SearchQuery {
+  const criteria: Criterion[] = [...(def.baseCriteria ?? [])];
+  const applied: [string, string][] = [];
+  const ignored: string[] = [];
+
+  for (const [key, values] of Object.entries(query)) {
+    if (RESULT_PARAMS.has(key)) continue;
+    const use = parseKey(def, key);
+    if (!use) {
+      ignored.push(key);
+      continue;
+    }
+    for (const value of values) {
+      const param = def.searchParams[use.name];
+      const targetParam = use.chain ? definitionOf(param.targets![0])!.searchParams[use.chain] : param;
+      let prefix = 'eq';
+      let rest = value;
+      const m = targetParam.type === 'date' ? DATE_PREFIX.exec(value) : null;
+      if (m) {
+        prefix = m[1];
+        rest = value.slice(2);
+      }
+      if (rest === '') throw badRequest(`${key}: a value is required`, [key]);
+      criteria.push(param.toCriterion({ ...use, prefix, value: rest }));
+      applied.push([key, value]);
+    }
+  }
+  if (strict && ignored.length) {
+    throw badRequest(
+      `Unknown search parameter${ignored.length > 1 ? 's' : ''} for ${def.type}: ${ignored.join(', ')} ` +
+        `(Prefer: handling=strict). Supported: ${Object.keys(def.searchParams).join(', ')}`,
+      ignored,
+    );
+  }
+
+  const single = (name: string) => {
+    const v = query[name];
+    if (v && v.length > 1) throw badRequest(`${name} may be given only once`, [name]);
+    return v?.[0];
+  };
+  const count = wholeNumber(single('_count'), '_count', limits.defaultPageSize);
+  const offset = wholeNumber(single('_offset'), '_offset', 0);
+  const summary = single('_summary');
+  if (summary !== undefined && summary !== 'count' && summary !== 'false') {
+    throw notSupported(`_summary=${summary} is not supported; _summary=count is`, ['_summary']);
+  }
+  // Medplum's parser reads the result parameters (_include targets, _elements lists) the standard way.
+  const parsed = parseSearchRequest(def.type, pick(query, ['_include', '_revinclude', '_elements']));
+  const includes = (parsed.include ?? []).map((inc) => checkInclude(def, inc));
+  const revIncludes = (parsed.revInclude ?? []).map((inc) => checkRevInclude(def, inc));
+  for (const name of ['_include', '_revinclude', '_elements', '_summary']) {
+    for (const v of query[name] ?? []) applied.push([name, v]);
+  }
+
+  return {
+    criteria,
+    applied,
+    ignored,
+    count: Math.min(count, limits.maxPageSize),
+    offset,
+    summaryCount: summary === 'count' || count === 0,
+    elements: parsed.fields,
+    includes,
+    revIncludes,
+  };
+}
+
+/** `name`, `name:modifier`, `name.chain`, `name:Type.chain`; undefined when the name is unknown. */
+function parseKey(def: ResourceDefinition, key: string): Omit<ParamUse, 'prefix' | 'value'> | undefined {
+  const m = /^([A-Za-z0-9_-]+)(?::([A-Za-z-]+))?(?:\.([A-Za-z0-9_-]+))?$/.exec(key);
+  if (!m) return undefined;
+  const [, name, modifier, chain] = m;
+  const param = def.searchParams[name];
+  if (!param) return undefined;
+  if (chain) {
+    if (!param.chains?.includes(chain) || (modifier && !param.targets?.includes(modifier))) {
+      throw notSupported(`${key}: chaining ${name} to ${chain} is not supported` +
+        (param.chains ? ` (supported: ${param.chains.map((c) => `${name}.${c}`).join(', ')})` : ''), [key]);
+    }
+    return { name, chain };
+  }
+  if (modifier && !param.modifiers?.includes(modifier)) {
+    throw notSupported(
+      `${key}: the modifier :${modifier} is not supported on ${def.type}.${name}` +
+        (param.modifiers?.length ? ` (supported: ${param.modifiers.map((x) => `:${x}`).join(', ')})` : ''),
+      [key],
+    );
+  }
+  // A type modifier (subject:Patient) just restates the target.
+  return { name, modifier: modifier && param.targets?.includes(modifier) ? undefined : modifier };
+}
+
+function checkInclude(def: ResourceDefinition, inc: { resourceType: string; searchParam: string; targetType?: string; modifier?: string }) {
+  const include = def.includes[inc.searchParam];
+  if (inc.resourceType !== def.type || !include) {
+    throw notSupported(
+      `_include=${inc.resourceType}:${inc.searchParam} is not supported` +
+        ` (supported: ${Object.keys(def.includes).map((p) => `${def.type}:${p}`).join(', ') || 'none'})`,
+      ['_include'],
+    );
+  }
+  if (inc.modifier === 'iterate') throw notSupported('_include:iterate is not supported', ['_include']);
+  if (inc.targetType && !include.targets.includes(inc.targetType)) {
+    throw notSupported(`_include=${inc.resourceType}:${inc.searchParam}:${inc.targetType}: ${inc.searchParam} does not point at ${inc.targetType}`, ['_include']);
+  }
+  return { param: inc.searchParam, targetType: inc.targetType };
+}
+
+function checkRevInclude(def: ResourceDefinition, inc: { resourceType: string; searchParam: string; modifier?: string }) {
+  const source = definitionOf(inc.resourceType);
+  const param = source?.searchParams[inc.searchParam];
+  if (!source || !param || param.type !== 'reference' || !param.targets?.includes(def.type) || !source.includes[inc.searchParam]) {
+    throw notSupported(`_revinclude=${inc.resourceType}:${inc.searchParam} is not supported for ${def.type}`, ['_revinclude']);
+  }
+  if (inc.modifier === 'iterate') throw notSupported('_revinclude:iterate is not supported', ['_revinclude']);
+  return { def: source, param: inc.searchParam };
+}
+
+function wholeNumber(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw badRequest(`${name} must be a whole number, not "${raw}"`, [name]);
+  return Number(raw);
+}
+
+function pick(query: Record<string, string[]>, names: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const n of names) if (query[n]) out[n] = query[n];
+  return out;
+}

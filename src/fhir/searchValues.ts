@@ -1,0 +1,139 @@
+import { Criterion, EntityKind, RangeOp } from '../store/criteria';
+import { badRequest } from './outcome';
+import { ParamUse } from './definition';
+
+/**
+ * Parsing of search values by parameter type, shared by every resource's parameters.
+ * Values are comma-separated alternatives (OR); a backslash escapes a comma.
+ */
+export function alternatives(value: string): string[] {
+  return value
+    .split(/(?<!\\),/)
+    .map((v) => v.replace(/\\,/g, ','))
+    .filter((v) => v !== '');
+}
+
+export interface Token {
+  system?: string;
+  code: string;
+}
+
+/** `system|code`, `|code` (no system), `code` (any system); `system|` (any code in the system). */
+export function parseToken(raw: string): Token {
+  const bar = raw.indexOf('|');
+  if (bar < 0) return { code: raw };
+  return { system: raw.slice(0, bar), code: raw.slice(bar + 1) };
+}
+
+/** A token parameter over coded values that live in one code system. */
+export function codedToken(field: string, system: string, codes: readonly string[] | undefined, use: ParamUse): Criterion {
+  const values: string[] = [];
+  for (const alt of alternatives(use.value)) {
+    const t = parseToken(alt);
+    if (t.system !== undefined && t.system !== system) continue;
+    if (t.code === '') {
+      if (codes) values.push(...codes);
+      continue;
+    }
+    values.push(t.code);
+  }
+  const criterion: Criterion = values.length ? { field, match: 'any-of', values } : { match: 'nothing' };
+  return use.modifier === 'not' ? negate(field, criterion, codes) : criterion;
+}
+
+function negate(field: string, c: Criterion, codes: readonly string[] | undefined): Criterion {
+  if (!codes) throw badRequest(`:not is not supported on ${field}`);
+  const excluded = c.match === 'any-of' ? new Set(c.values) : new Set<string>();
+  return { field, match: 'any-of', values: codes.filter((code) => !excluded.has(code)) };
+}
+
+/** A token parameter whose FHIR codes map onto domain values (e.g. CarePlan.status active -> active). */
+export function mappedToken(
+  field: string,
+  system: string | undefined,
+  fhirToDomain: Record<string, string[]>,
+  use: ParamUse,
+): Criterion {
+  const domain = new Set<string>();
+  for (const alt of alternatives(use.value)) {
+    const t = parseToken(alt);
+    if (t.system !== undefined && system !== undefined && t.system !== system) continue;
+    for (const v of fhirToDomain[t.code] ?? []) domain.add(v);
+  }
+  if (use.modifier === 'not') {
+    const all = new Set(Object.values(fhirToDomain).flat());
+    return { field, match: 'any-of', values: [...all].filter((v) => !domain.has(v)) };
+  }
+  return domain.size ? { field, match: 'any-of', values: [...domain] } : { match: 'nothing' };
+}
+
+export function stringCriterion(field: string, use: ParamUse): Criterion {
+  const mode = use.modifier === 'exact' ? 'exact' : use.modifier === 'contains' ? 'contains' : 'starts-with';
+  return { field, match: 'text', mode, values: alternatives(use.value) };
+}
+
+const DATE_PATTERN = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+
+/** A FHIR date value as the inclusive range of days it covers: 2026 is 2026-01-01..2026-12-31. */
+export function dateRange(value: string, param: string): { start: string; end: string } {
+  const m = DATE_PATTERN.exec(value);
+  if (!m) {
+    throw badRequest(`${param}: "${value}" is not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)`, [param]);
+  }
+  const [, y, mo, d] = m;
+  if (!mo) return { start: `${y}-01-01`, end: `${y}-12-31` };
+  const month = Number(mo);
+  if (month < 1 || month > 12) throw badRequest(`${param}: month ${mo} is out of range`, [param]);
+  if (!d) {
+    const last = new Date(Date.UTC(Number(y), month, 0)).getUTCDate();
+    return { start: `${y}-${mo}-01`, end: `${y}-${mo}-${String(last).padStart(2, '0')}` };
+  }
+  const day = `${y}-${mo}-${d}`;
+  const parsed = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== day) {
+    throw badRequest(`${param}: ${day} is not a calendar date`, [param]);
+  }
+  return { start: day, end: day };
+}
+
+const RANGE_OPS: readonly string[] = ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb'];
+
+export function dateCriterion(field: string, use: ParamUse): Criterion {
+  if (!RANGE_OPS.includes(use.prefix)) {
+    throw notSupportedPrefix(use);
+  }
+  const { start, end } = dateRange(use.value, use.name);
+  return { field, match: 'range', op: use.prefix as RangeOp, start, end };
+}
+
+function notSupportedPrefix(use: ParamUse) {
+  return badRequest(`${use.name}: the prefix "${use.prefix}" is not supported (use eq, ne, gt, lt, ge, le, sa or eb)`, [
+    use.name,
+  ]);
+}
+
+/**
+ * A reference value as the id it points at: `Patient/123`, `123`, or an absolute URL ending in
+ * `Patient/123`. A reference to another type matches nothing.
+ */
+export function referencedIds(value: string, targetType: string): string[] {
+  const ids: string[] = [];
+  for (const alt of alternatives(value)) {
+    const parts = alt.split('/').filter(Boolean);
+    if (parts.length === 1) ids.push(parts[0]);
+    else if (parts[parts.length - 2] === targetType) ids.push(parts[parts.length - 1]);
+  }
+  return ids;
+}
+
+export function referenceCriterion(field: string, targetType: string, use: ParamUse): Criterion {
+  const ids = referencedIds(use.value, targetType);
+  return ids.length ? { field, match: 'any-of', values: ids } : { match: 'nothing' };
+}
+
+/** Any one of several criteria (an OR across fields). */
+export function either(criteria: Criterion[]): Criterion {
+  return { match: 'any', groups: criteria.map((c) => [c]) };
+}
+
+export type { EntityKind };

@@ -1,0 +1,48 @@
+/**
+ * URLs that name things: identifier systems, code systems, extensions and our canonical base.
+ * Our canonical base is stable and independent of where an instance runs: profiles and code
+ * systems are named by it, never by an instance's own address.
+ */
+export const CANONICAL_BASE = 'https://fhir.social-care-facade.uk';
+
+export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
+export const ODS_ORGANIZATION_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
+export const SOCIAL_CARE_REFERENCE_SYSTEM = `${CANONICAL_BASE}/Id/social-care-reference`;
+export const CARE_PACKAGE_ID_SYSTEM = `${CANONICAL_BASE}/Id/care-package`;
+export const SAFEGUARDING_CONCERN_ID_SYSTEM = `${CANONICAL_BASE}/Id/safeguarding-concern`;
+export const WORKER_ID_SYSTEM = `${CANONICAL_BASE}/Id/worker`;
+export const CQC_LOCATION_SYSTEM = `${CANONICAL_BASE}/Id/cqc-location-id`;
+
+export const UKCORE_BASE = 'https://fhir.hl7.org.uk';
+export const NHS_NUMBER_VERIFICATION_EXTENSION = `${UKCORE_BASE}/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus`;
+export const NHS_NUMBER_VERIFICATION_SYSTEM = `${UKCORE_BASE}/CodeSystem/UKCore-NHSNumberVerificationStatusEngland`;
+/** Older systems still send the pre-England code system: accepted on input. */
+export const NHS_NUMBER_VERIFICATION_SYSTEM_LEGACY = `${UKCORE_BASE}/CodeSystem/UKCore-NHSNumberVerificationStatus`;
+export const RECORD_HEADINGS_SYSTEM = `${UKCORE_BASE}/CodeSystem/UKCore-RecordStandardHeadings`;
+
+export const SERVICE_TYPE_SYSTEM = `${CANONICAL_BASE}/CodeSystem/care-package-service-type`;
+export const FUNDING_SYSTEM = `${CANONICAL_BASE}/CodeSystem/care-package-funding`;
+export const CONCERN_TYPE_SYSTEM = `${CANONICAL_BASE}/CodeSystem/safeguarding-concern-type`;
+export const FUNDING_EXTENSION = `${CANONICAL_BASE}/StructureDefinition/Extension-CarePackageFunding`;
+export const ORGANIZATION_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/organization-type';
+
+export const PROFILES = {
+  Patient: `${CANONICAL_BASE}/StructureDefinition/SocialCare-Patient`,
+  CarePlan: `${CANONICAL_BASE}/StructureDefinition/SocialCare-CarePackage`,
+  Flag: `${CANONICAL_BASE}/StructureDefinition/SocialCare-SafeguardingFlag`,
+  Organization: `${CANONICAL_BASE}/StructureDefinition/SocialCare-Organization`,
+  Practitioner: `${CANONICAL_BASE}/StructureDefinition/SocialCare-Practitioner`,
+  PractitionerRole: `${CANONICAL_BASE}/StructureDefinition/SocialCare-PractitionerRole`,
+  CareTeam: `${CANONICAL_BASE}/StructureDefinition/SocialCare-CareTeam`,
+} as const;
+
+export const NHS_NUMBER_VERIFICATION_DISPLAY: Record<string, string> = {
+  '01': 'Number present and verified',
+  '02': 'Number present but not traced',
+  '03': 'Trace required',
+  '04': 'Trace attempted - No match or multiple match found',
+  '05': 'Trace needs to be resolved - (NHS Number or patient detail conflict)',
+  '06': 'Trace in progress',
+  '07': 'Number not present and trace not required',
+  '08': 'Trace postponed (baby under six weeks old)',
+};

@@ -1,0 +1,32 @@
+import { Resource } from '@medplum/fhirtypes';
+import { Response } from 'express';
+import { FhirError, outcome } from '../fhir/outcome';
+import { FHIR_JSON } from './negotiation';
+
+export function sendResource(res: Response, status: number, resource: Resource, headers: Record<string, string> = {}) {
+  res.status(status);
+  res.set(headers);
+  res.set('Content-Type', FHIR_JSON);
+  // Serialise once; Express would otherwise also hash the body for an ETag.
+  res.end(JSON.stringify(resource));
+}
+
+/** Every failure leaves as an OperationOutcome; anything unexpected is logged and reported without detail. */
+export function sendError(res: Response, err: unknown, log: (err: unknown) => void) {
+  if (err instanceof FhirError) {
+    sendResource(res, err.status, err.outcome, err.headers);
+    return;
+  }
+  const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // Errors raised by Express's own parsers (bad JSON, body too large, bad encoding).
+    const message =
+      (err as { type?: string }).type === 'entity.parse.failed'
+        ? `The request body is not valid JSON: ${(err as Error).message}`
+        : (err as Error).message;
+    sendResource(res, status, outcome(status === 413 ? 'too-costly' : 'invalid', message));
+    return;
+  }
+  log(err);
+  sendResource(res, 500, outcome('exception', 'The server could not complete the request; it has been logged'));
+}

@@ -1,0 +1,34 @@
+import { MIGRATIONS, Migration } from './migrations';
+import { SqlDriver } from './sqlDriver';
+
+/** Any fixed number works; it only has to be the same for every instance sharing a database. */
+const MIGRATION_LOCK_KEY = 7_236_001;
+
+/**
+ * Brings the schema up to date. Several instances may start at once against one PostgreSQL
+ * database: a session-level advisory lock, taken inside the transaction as a transaction lock,
+ * lets exactly one of them migrate while the others wait and then find nothing to do.
+ */
+export async function migrate(db: SqlDriver, migrations: Migration[] = MIGRATIONS): Promise<number[]> {
+  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`).catch(
+    async (err) => {
+      // Two instances racing to create the bookkeeping table: the loser sees a unique violation; the table exists.
+      if (!/already exists|duplicate key/.test(String(err))) throw err;
+    },
+  );
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    const done = new Set(
+      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version),
+    );
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (done.has(m.version)) continue;
+      await tx.exec(m.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,38 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Config } from '../config';
+import { Dataset } from '../domain/dataset';
+import { datasetProblems } from '../domain/datasetCheck';
+import { openPglite } from './pgliteDriver';
+import { openPostgres } from './postgresDriver';
+import { Store } from './store';
+
+/** Opens the configured store: PostgreSQL when DATABASE_URL is set, else the embedded one. */
+export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Store> {
+  if (config.databaseUrl) {
+    return Store.open(await openPostgres(config.databaseUrl));
+  }
+  if (config.dataDir) await fs.mkdir(config.dataDir, { recursive: true });
+  return Store.open(await openPglite(config.dataDir));
+}
+
+export class DatasetError extends Error {}
+
+export async function readDataset(file: string): Promise<Dataset> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (err) {
+    throw new DatasetError(`cannot read dataset ${file}: ${(err as Error).message}`);
+  }
+  const problems = datasetProblems(parsed as Partial<Dataset>);
+  if (problems.length) {
+    throw new DatasetError(`dataset ${file} has ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`);
+  }
+  return parsed as Dataset;
+}
+
+/** Loads the fixture file into the store unless a dataset of the same name is already there. */
+export async function loadFixtures(store: Store, file: string): Promise<boolean> {
+  return store.loadDataset(path.basename(path.dirname(file)) + '/' + path.basename(file), await readDataset(file));
+}

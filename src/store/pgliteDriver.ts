@@ -1,0 +1,23 @@
+import { PGlite } from '@electric-sql/pglite';
+import { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
+
+/** Embedded PostgreSQL (WASM) in a data directory, or in memory when no directory is given. */
+export async function openPglite(dataDir?: string): Promise<SqlDriver> {
+  const db = dataDir ? new PGlite(dataDir) : new PGlite();
+  await db.waitReady;
+  const executor = (q: Pick<PGlite, 'query' | 'exec'>): SqlExecutor => ({
+    async query<Row>(text: string, params: SqlValue[] = []) {
+      const result = await q.query<Row>(text, params as unknown[]);
+      return result.rows;
+    },
+    async exec(script: string) {
+      await q.exec(script);
+    },
+  });
+  return {
+    kind: 'pglite',
+    ...executor(db),
+    transaction: (fn) => db.transaction((tx) => fn(executor(tx))),
+    close: () => db.close(),
+  };
+}

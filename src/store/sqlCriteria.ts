@@ -1,0 +1,98 @@
+import { Criterion, EntityKind, RangeOp } from './criteria';
+import { FieldSpec, TABLES } from './tables';
+
+/** Turns criteria into a parameterised WHERE clause. Every value travels as a parameter, never as SQL text. */
+export class WhereBuilder {
+  readonly params: (string | string[] | boolean)[] = [];
+
+  private param(value: string | string[] | boolean): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  where(kind: EntityKind, criteria: Criterion[]): string {
+    if (criteria.length === 0) return 'TRUE';
+    return criteria.map((c) => `(${this.criterion(kind, c)})`).join(' AND ');
+  }
+
+  private criterion(kind: EntityKind, c: Criterion): string {
+    if (c.match === 'nothing') return 'FALSE';
+    if (c.match === 'any') {
+      return c.groups.length ? c.groups.map((g) => `(${this.where(kind, g)})`).join(' OR ') : 'FALSE';
+    }
+    const spec = fieldSpec(kind, c.field);
+    switch (c.match) {
+      case 'any-of':
+        if (spec.kind === 'bool') {
+          return c.values.map((v) => `${spec.sql} = ${this.param(v === 'true')}`).join(' OR ');
+        }
+        if (spec.kind !== 'value') throw new Error(`${kind}.${c.field} is not a value field`);
+        return `${spec.sql} = ANY(${this.param(c.values)}::text[])`;
+      case 'text':
+        if (spec.kind !== 'text') throw new Error(`${kind}.${c.field} is not a text field`);
+        return c.values.map((v) => this.text(spec, c.mode, v)).join(' OR ');
+      case 'range':
+        if (spec.kind !== 'range') throw new Error(`${kind}.${c.field} is not a range field`);
+        return rangeSql(spec.start, spec.end, c.op, this.param(c.start), this.param(c.end));
+      case 'in': {
+        const target = TABLES[c.kind].table;
+        const column = valueSql(spec, kind, c.field);
+        return `${column} IN (SELECT id FROM ${target} WHERE ${this.where(c.kind, c.where)})`;
+      }
+      case 'missing': {
+        const column = spec.kind === 'range' ? spec.start : valueSql(spec, kind, c.field);
+        return `${column} IS ${c.missing ? '' : 'NOT '}NULL`;
+      }
+    }
+  }
+
+  private text(spec: Extract<FieldSpec, { kind: 'text' }>, mode: 'starts-with' | 'contains' | 'exact', value: string) {
+    if (mode === 'exact') {
+      const p = this.param(value);
+      return spec.array ? `${p} = ANY(${spec.exact})` : `${spec.exact} = ${p}`;
+    }
+    const escaped = value.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`);
+    const p = this.param(mode === 'starts-with' ? `${escaped}%` : `%${escaped}%`);
+    return spec.array
+      ? `EXISTS (SELECT 1 FROM unnest(${spec.lower}) AS part WHERE part LIKE ${p})`
+      : `${spec.lower} LIKE ${p}`;
+  }
+}
+
+function fieldSpec(kind: EntityKind, field: string): FieldSpec {
+  const spec = TABLES[kind].fields[field];
+  if (!spec) throw new Error(`${kind} has no field ${field}`);
+  return spec;
+}
+
+function valueSql(spec: FieldSpec, kind: EntityKind, field: string): string {
+  if (spec.kind === 'value' || spec.kind === 'bool') return spec.sql;
+  throw new Error(`${kind}.${field} cannot be compared by id`);
+}
+
+/**
+ * FHIR date comparison semantics for a target range [start, end] (a missing start or end is
+ * open-ended) against the search value's range [vs, ve].
+ */
+function rangeSql(start: string, end: string, op: RangeOp, vs: string, ve: string): string {
+  const s = `${start}`;
+  const e = `${end}`;
+  switch (op) {
+    case 'eq':
+      return `${s} >= ${vs}::date AND ${e} <= ${ve}::date`;
+    case 'ne':
+      return `NOT (${s} >= ${vs}::date AND ${e} <= ${ve}::date) OR ${s} IS NULL OR ${e} IS NULL`;
+    case 'gt':
+      return `${e} IS NULL OR ${e} > ${ve}::date`;
+    case 'ge':
+      return `${e} IS NULL OR ${e} >= ${vs}::date`;
+    case 'lt':
+      return `${s} IS NULL OR ${s} < ${vs}::date`;
+    case 'le':
+      return `${s} IS NULL OR ${s} <= ${ve}::date`;
+    case 'sa':
+      return `${s} > ${ve}::date`;
+    case 'eb':
+      return `${e} < ${vs}::date`;
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * The one small interface both databases sit behind. The store writes plain PostgreSQL
+ * with $1 placeholders; PGlite (embedded) and node-postgres both run it unchanged.
+ */
+export type SqlValue = string | number | boolean | null | string[] | number[];
+
+export interface SqlExecutor {
+  query<Row = Record<string, unknown>>(text: string, params?: SqlValue[]): Promise<Row[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+export interface SqlDriver extends SqlExecutor {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs fn inside one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

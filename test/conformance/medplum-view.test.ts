@@ -1,0 +1,85 @@
+/**
+ * forMedplumValidator: the in-memory view of a snapshot that @medplum/core 4.x can load correctly.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
+import type { ElementDefinition, Patient, StructureDefinition } from '@medplum/fhirtypes';
+import { ensureR4BaseIndexed } from '../../src/conformance/load-profiles';
+import { addExtensionSliceUrls, forMedplumValidator, removeNestedSlices } from '../../src/conformance/medplum-view';
+
+const PROFILES_DIR = join(__dirname, '..', '..', 'profiles');
+const EXAMPLES_DIR = join(__dirname, 'fixtures', 'ukcore-examples');
+
+const el = (id: string, extra: Partial<ElementDefinition> = {}): ElementDefinition => ({
+  id,
+  path: id.replace(/:[^.]+/g, ''),
+  ...extra,
+});
+
+describe('removeNestedSlices', () => {
+  it('drops a slice inside a slice, with its children, and keeps everything else', () => {
+    const elements = [
+      el('Patient.identifier', { slicing: { rules: 'open' } }),
+      el('Patient.identifier:nhs', { sliceName: 'nhs' }),
+      el('Patient.identifier:nhs.extension'),
+      el('Patient.identifier:nhs.extension:status', { sliceName: 'status' }),
+      el('Patient.identifier:nhs.extension:status.url'),
+      el('Patient.identifier:nhs.system'),
+      el('Patient.extension'),
+      el('Patient.extension:a', { sliceName: 'a' }),
+    ];
+    expect(removeNestedSlices(elements).map((e) => e.id)).toEqual([
+      'Patient.identifier',
+      'Patient.identifier:nhs',
+      'Patient.identifier:nhs.extension',
+      'Patient.identifier:nhs.system',
+      'Patient.extension',
+      'Patient.extension:a',
+    ]);
+  });
+});
+
+describe('addExtensionSliceUrls', () => {
+  it('gives a childless extension slice a url fixed to its profile', () => {
+    const elements = [
+      el('Patient.extension'),
+      el('Patient.extension:a', { sliceName: 'a', type: [{ code: 'Extension', profile: ['http://x/a'] }] }),
+      el('Patient.extension:b', { sliceName: 'b', type: [{ code: 'Extension', profile: ['http://x/b'] }] }),
+      el('Patient.extension:b.url', { fixedUri: 'http://x/b' }),
+    ];
+    const result = addExtensionSliceUrls(elements);
+    expect(result.map((e) => e.id)).toEqual([
+      'Patient.extension',
+      'Patient.extension:a',
+      'Patient.extension:a.url',
+      'Patient.extension:b',
+      'Patient.extension:b.url',
+    ]);
+    expect(result[2]).toMatchObject({ path: 'Patient.extension.url', min: 1, max: '1', fixedUri: 'http://x/a' });
+  });
+});
+
+describe('why the view is needed', () => {
+  // If this starts failing after a @medplum/core upgrade, medplum handles nested slices itself and
+  // removeNestedSlices can go (addExtensionSliceUrls is still useful while slice matching needs it).
+  it('@medplum/core 4.x misreads a standard snapshot with a nested slice', () => {
+    ensureR4BaseIndexed();
+    const ukCorePatient = JSON.parse(readFileSync(join(PROFILES_DIR, 'ukcore', 'UKCore-Patient.json'), 'utf8')) as StructureDefinition;
+    // A profile requiring the NHS number, loaded once as generated and once through the view.
+    const required = (url: string): StructureDefinition => ({
+      ...ukCorePatient,
+      url,
+      snapshot: {
+        element: (ukCorePatient.snapshot?.element ?? []).map((e) => (e.id === 'Patient.identifier:nhsNumber' ? { ...e, min: 1 } : e)),
+      },
+    });
+    const raw = required('https://example.org/fhir/StructureDefinition/Test-Raw');
+    const view = forMedplumValidator(required('https://example.org/fhir/StructureDefinition/Test-View'));
+    indexStructureDefinitionBundle([raw, view]);
+    const patient = JSON.parse(readFileSync(join(EXAMPLES_DIR, 'UKCore-Patient-RichardSmith-Example.json'), 'utf8')) as Patient;
+
+    expect(() => validateResource(patient, { profile: view })).not.toThrow();
+    expect(() => validateResource(patient, { profile: raw })).toThrow(/slice 'nhsNumber': expected 1..1, but found 0/);
+  });
+});

@@ -33,7 +33,8 @@ export class WhereBuilder {
         return c.values.map((v) => this.text(spec, c.mode, v)).join(' OR ');
       case 'range':
         if (spec.kind !== 'range') throw new Error(`${kind}.${c.field} is not a range field`);
-        return rangeSql(spec.start, spec.end, c.op, this.param(c.start), this.param(c.end));
+        // Parameters are numbered only when used: PostgreSQL refuses a parameter the SQL never mentions.
+        return rangeSql(spec.start, spec.end, c.op, () => this.param(c.start), () => this.param(c.end));
       case 'in': {
         const target = TABLES[c.kind].table;
         const column = valueSql(spec, kind, c.field);
@@ -74,25 +75,23 @@ function valueSql(spec: FieldSpec, kind: EntityKind, field: string): string {
  * FHIR date comparison semantics for a target range [start, end] (a missing start or end is
  * open-ended) against the search value's range [vs, ve].
  */
-function rangeSql(start: string, end: string, op: RangeOp, vs: string, ve: string): string {
-  const s = `${start}`;
-  const e = `${end}`;
+function rangeSql(s: string, e: string, op: RangeOp, vs: () => string, ve: () => string): string {
   switch (op) {
     case 'eq':
-      return `${s} >= ${vs}::date AND ${e} <= ${ve}::date`;
+      return `${s} >= ${vs()}::date AND ${e} <= ${ve()}::date`;
     case 'ne':
-      return `NOT (${s} >= ${vs}::date AND ${e} <= ${ve}::date) OR ${s} IS NULL OR ${e} IS NULL`;
+      return `NOT (${s} >= ${vs()}::date AND ${e} <= ${ve()}::date) OR ${s} IS NULL OR ${e} IS NULL`;
     case 'gt':
-      return `${e} IS NULL OR ${e} > ${ve}::date`;
+      return `${e} IS NULL OR ${e} > ${ve()}::date`;
     case 'ge':
-      return `${e} IS NULL OR ${e} >= ${vs}::date`;
+      return `${e} IS NULL OR ${e} >= ${vs()}::date`;
     case 'lt':
-      return `${s} IS NULL OR ${s} < ${vs}::date`;
+      return `${s} IS NULL OR ${s} < ${vs()}::date`;
     case 'le':
-      return `${s} IS NULL OR ${s} <= ${ve}::date`;
+      return `${s} IS NULL OR ${s} <= ${ve()}::date`;
     case 'sa':
-      return `${s} > ${ve}::date`;
+      return `${s} > ${ve()}::date`;
     case 'eb':
-      return `${e} < ${vs}::date`;
+      return `${e} < ${vs()}::date`;
   }
 }

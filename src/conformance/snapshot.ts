@@ -18,7 +18,7 @@ import { FhirSnapshotGenerator } from 'fhir-snapshot-generator';
 import { orderElementProperties } from './element-order';
 import { createPackageCache, LocalPackage, R4_CORE_PACKAGE } from './package-cache';
 
-/** The slicing every `extension` element implicitly has (FHIR R4 §2.22, wording as in the R4 datatypes). */
+/** The slicing every `extension` element implicitly has in FHIR R4 (wording as in the R4 datatype definitions). */
 export const DEFAULT_EXTENSION_SLICING: ElementDefinitionSlicing = {
   discriminator: [{ type: 'value', path: 'url' }],
   description: 'Extensions are always sliced by (at least) url',

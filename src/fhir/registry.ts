@@ -32,6 +32,22 @@ export const RESULT_PARAMETERS: Record<string, string> = {
   _format: 'json, application/json or application/fhir+json (overrides Accept). XML is not supported.',
 };
 
+/**
+ * Every _include must follow a reference search parameter of the same name pointing at the same
+ * types, so _include, _revinclude and the CapabilityStatement agree. Checked when the module loads.
+ */
+function assertConsistent(defs: ResourceDefinition[]) {
+  for (const def of defs) {
+    for (const [name, include] of Object.entries(def.includes)) {
+      const param = def.searchParams[name];
+      if (param?.type !== 'reference' || include.targets.some((t) => !param.targets?.includes(t))) {
+        throw new Error(`${def.type}: _include ${name} has no reference search parameter covering ${include.targets.join(', ')}`);
+      }
+    }
+  }
+}
+assertConsistent(RESOURCE_DEFINITIONS);
+
 const byType = new Map<string, ResourceDefinition>(RESOURCE_DEFINITIONS.map((d) => [d.type, d]));
 
 export function definitionOf(type: string): ResourceDefinition | undefined {

@@ -1,4 +1,4 @@
-import { isResourceType } from '@medplum/core';
+import { isFhirResourceType } from './resourceTypes';
 import { Resource } from '@medplum/fhirtypes';
 import { Store } from '../store/store';
 import { capabilityStatement, CapabilityOptions } from './capability';
@@ -63,7 +63,7 @@ export class FhirRouter {
     if (!type) throw notFound('Nothing here: name a resource type, e.g. /Patient?identifier=...');
     const def = definitionOf(type);
     if (!def) {
-      throw isResourceType(type)
+      throw isFhirResourceType(type)
         ? new FhirError(404, outcome('not-supported', `Resource type ${type} is not served by this facade`))
         : notFound(`Unknown resource type "${type}"`);
     }

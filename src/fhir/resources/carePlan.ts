@@ -131,6 +131,14 @@ export const carePlanDefinition: ResourceDefinition<'carePackage'> = {
       definition: 'http://hl7.org/fhir/SearchParameter/clinical-date',
       toCriterion: (use) => dateCriterion('period', use),
     },
+    'care-team': {
+      type: 'reference',
+      documentation: "The person's social-care team (CareTeam ids are the person's id).",
+      targets: ['CareTeam'],
+      expression: 'CarePlan.careTeam',
+      definition: 'http://hl7.org/fhir/SearchParameter/CarePlan-care-team',
+      toCriterion: (use) => referenceCriterion('personId', 'CareTeam', use),
+    },
     performer: {
       type: 'reference',
       documentation: 'The care provider delivering the package.',

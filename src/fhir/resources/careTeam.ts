@@ -7,6 +7,7 @@ import { ResourceDefinition } from '../definition';
 import { PROFILES, RECORD_HEADINGS_SYSTEM } from '../systems';
 import { clean, idParam, meta, reference, toFhirTelecom } from './common';
 import { personReferenceParam } from './personReference';
+import { referenceCriterion } from '../searchValues';
 
 /**
  * The person's social-care team: the allocated worker (as PractitionerRole) and the responsible
@@ -82,6 +83,20 @@ export const careTeamDefinition: ResourceDefinition<'person'> = {
       'http://hl7.org/fhir/SearchParameter/clinical-patient',
     ),
     subject: personReferenceParam('id', 'Same as patient.', 'CareTeam.subject', 'http://hl7.org/fhir/SearchParameter/CareTeam-subject'),
+    participant: {
+      type: 'reference',
+      documentation: 'A member: the allocated worker (PractitionerRole/id) or the responsible team (Organization/id).',
+      targets: ['PractitionerRole', 'Organization'],
+      expression: 'CareTeam.participant.member',
+      definition: 'http://hl7.org/fhir/SearchParameter/CareTeam-participant',
+      toCriterion: (use) => ({
+        match: 'any',
+        groups: [
+          [referenceCriterion('allocatedWorkerId', 'PractitionerRole', use)],
+          [referenceCriterion('responsibleTeamId', 'Organization', use)],
+        ],
+      }),
+    },
   },
   includes: {
     participant: {

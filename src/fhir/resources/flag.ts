@@ -5,7 +5,7 @@ import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
 import { ResourceDefinition } from '../definition';
 import { CONCERN_TYPE_SYSTEM, PROFILES, RECORD_HEADINGS_SYSTEM } from '../systems';
-import { codedToken, dateCriterion, mappedToken } from '../searchValues';
+import { codedToken, dateCriterion, mappedToken, referenceCriterion } from '../searchValues';
 import { clean, idParam, meta, reference } from './common';
 import { personReferenceParam } from './personReference';
 
@@ -76,6 +76,14 @@ export const flagDefinition: ResourceDefinition<'safeguardingConcern'> = {
         const c = codedToken('category', RECORD_HEADINGS_SYSTEM, ['safeguarding'], use);
         return c.match === 'any-of' && c.values.includes('safeguarding') ? { match: 'any', groups: [[]] } : { match: 'nothing' };
       },
+    },
+    author: {
+      type: 'reference',
+      documentation: 'The team to contact about the concern.',
+      targets: ['Organization'],
+      expression: 'Flag.author',
+      definition: 'http://hl7.org/fhir/SearchParameter/Flag-author',
+      toCriterion: (use) => referenceCriterion('contactTeamId', 'Organization', use),
     },
     date: {
       type: 'date',

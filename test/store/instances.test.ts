@@ -1,0 +1,78 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { loadFixtures, openStore, readDataset, DatasetError } from '../../src/store/openStore';
+import { SANDBOX_FIXTURES } from '../support/app';
+import { createPostgresDatabase, TestDatabase } from '../support/stores';
+
+const config = loadConfig({ PUBLIC_BASE_URL: 'http://facade.test', FIXTURES_FILE: 'none' });
+const silent = pino({ level: 'silent' });
+
+describe('two facade instances on one PostgreSQL database', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createPostgresDatabase();
+  });
+  afterAll(() => db.drop());
+
+  it('migrate and load the fixtures once when started together, then serve the same data', async () => {
+    const [a, b] = await Promise.all([openStore({ databaseUrl: db.url }), openStore({ databaseUrl: db.url })]);
+    try {
+      const loaded = await Promise.all([loadFixtures(a, SANDBOX_FIXTURES), loadFixtures(b, SANDBOX_FIXTURES)]);
+      expect(loaded.sort()).toEqual([false, true]);
+      const appA = request(createApp(config, { store: a, logger: silent }));
+      const appB = request(createApp(config, { store: b, logger: silent }));
+      const q = { identifier: 'https://fhir.nhs.uk/Id/nhs-number|9990000018', _revinclude: 'CarePlan:subject' };
+      const [ra, rb] = await Promise.all([appA.get('/fhir/Patient').query(q), appB.get('/fhir/Patient').query(q)]);
+      expect(ra.status).toBe(200);
+      expect(ra.body.entry.map((e: { resource: unknown }) => e.resource)).toEqual(rb.body.entry.map((e: { resource: unknown }) => e.resource));
+      const count = await appB.get('/fhir/Patient').query({ _summary: 'count' });
+      const expected = (await readDataset(SANDBOX_FIXTURES)).people.length;
+      expect(count.body.total).toBe(expected);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe('the embedded store across a restart', () => {
+  it('keeps its data in DATA_DIR and does not load the fixtures twice', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'facade-restart-'));
+    try {
+      const first = await openStore({ dataDir });
+      expect(await loadFixtures(first, SANDBOX_FIXTURES)).toBe(true);
+      await first.close();
+      const second = await openStore({ dataDir });
+      try {
+        expect(await loadFixtures(second, SANDBOX_FIXTURES)).toBe(false);
+        const res = await request(createApp(config, { store: second, logger: silent })).get('/fhir/Patient/WXB-100001');
+        expect(res.status).toBe(200);
+        expect(res.body.name[0].family).toBe('Thornton');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a developer fixture file', () => {
+  it('with problems is refused as a whole, naming each problem', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'facade-fixture-'));
+    const file = path.join(dir, 'dataset.json');
+    const dataset = JSON.parse(await fs.readFile(SANDBOX_FIXTURES, 'utf8'));
+    dataset.people[3].nhsNumber = '1234567890';
+    await fs.writeFile(file, JSON.stringify(dataset));
+    await expect(readDataset(file)).rejects.toThrow(DatasetError);
+    await expect(readDataset(file)).rejects.toThrow(/WXB-100004: NHS number 1234567890/);
+    await fs.writeFile(file, '{ not json');
+    await expect(readDataset(file)).rejects.toThrow(/cannot read dataset/);
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+});

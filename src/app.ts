@@ -1,10 +1,13 @@
 import express, { Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import pino, { Logger } from 'pino';
+import { Auth } from './auth/auth';
+import { ClientRegistry } from './auth/clients';
+import { SigningKey } from './auth/signingKey';
 import { Config } from './config';
-import { UNRESTRICTED } from './fhir/context';
 import { notFound } from './fhir/outcome';
 import { FhirRouter } from './fhir/router';
+import { authRoutes } from './http/authRoutes';
 import { ContextResolver, fhirRoutes } from './http/fhirRoutes';
 import { sendError } from './http/respond';
 import { Store } from './store/store';
@@ -13,8 +16,17 @@ import { version } from './version';
 export interface AppDeps {
   store: Store;
   logger?: Logger;
-  /** Who is calling. Without one, every caller gets the health view of everything (sandbox without auth). */
+  /**
+   * Who is calling. By default, the bearer token checked by the authorisation layer; a test may
+   * supply its own (authorisation stays on for everything else).
+   */
   resolveContext?: ContextResolver;
+  /** The facade's token-signing key (main loads it from TOKEN_SIGNING_KEY_FILE or DATA_DIR); without one, a key for this process only. */
+  signingKey?: SigningKey;
+  /** The registered clients (main reads CLIENTS_FILE before opening the store); read from config.auth.clientsFile otherwise. */
+  clients?: ClientRegistry;
+  /** The authorisation layer, when a test wants its own (a moved clock, its counters); built from config otherwise. */
+  auth?: Auth;
 }
 
 /** Assembles the Express app from its parts; main() only reads config and listens. */
@@ -32,18 +44,22 @@ export function createApp(config: Config, deps: AppDeps): Express {
     next();
   });
 
+  const auth = deps.auth ?? new Auth(config, { store: deps.store, signingKey: deps.signingKey, clients: deps.clients, log });
+  app.use(authRoutes(auth, logger));
+
   const router = new FhirRouter({
     store: deps.store,
     baseUrl: config.fhirBaseUrl,
     defaultPageSize: config.defaultPageSize,
     maxPageSize: config.maxPageSize,
-    capability: { version },
+    council: config.council,
+    capability: { version, security: auth.capabilitySecurity() },
   });
   app.use(
     '/fhir',
     fhirRoutes({
       router,
-      resolveContext: deps.resolveContext ?? (async () => ({ view: 'health', access: UNRESTRICTED })),
+      resolveContext: deps.resolveContext ?? ((req) => auth.context(req.get('authorization'))),
       publicPaths: new Set(['/metadata']),
       log,
     }),

@@ -11,10 +11,58 @@ export interface Config {
   dataDir?: string;
   /** The dataset loaded into an empty store on first start; undefined loads nothing. */
   fixturesFile?: string;
+  /** SYNTHETIC_PEOPLE / SYNTHETIC_SEED: a synthetic population loaded once on first start, beside the fixtures. */
+  synthetic?: { people: number; seed: number };
   /** Largest page a search returns, whatever _count asks. */
   maxPageSize: number;
   defaultPageSize: number;
   logLevel: string;
+  /** The council running the facade, and who takes hospital notices. */
+  council: CouncilConfig;
+  /** SMART backend-services authorisation: registered clients, the facade's own tokens, the council's IdP. */
+  auth: AuthConfig;
+}
+
+export type ViewName = 'health' | 'social-care';
+
+export interface AuthConfig {
+  /** JSON file of registered clients (CLIENTS_FILE); the sandbox ships one. */
+  clientsFile: string;
+  /** True when clientsFile is the shipped sandbox file because CLIENTS_FILE was not set. */
+  sandboxClients: boolean;
+  /** Lifetime of the access tokens the facade issues, in seconds. */
+  tokenLifetimeSeconds: number;
+  /** Token requests each client may make per minute (a token bucket of this size, refilled per minute). */
+  tokenRequestsPerMinute: number;
+  /**
+   * The facade's own token-signing key (a private JWK, or a JWKS whose first key signs). When
+   * `create` is true (the sandbox default, under DATA_DIR) it is generated on first start; a file
+   * named by TOKEN_SIGNING_KEY_FILE must already exist.
+   */
+  signingKey: { file: string; create: boolean };
+  /** Tokens issued by the council's own authorisation server, accepted alongside the facade's. */
+  councilIdp?: CouncilIdpConfig;
+}
+
+export interface CouncilIdpConfig {
+  issuer: string;
+  audience: string;
+  jwksUri: string;
+  /** Claim carrying the granted SMART scopes (a space-separated string or an array). */
+  scopeClaim: string;
+  /** Claim carrying the caller's organisation (ODS code). */
+  organizationClaim: string;
+  /** Claim carrying the patient a patient/ scope is confined to. */
+  patientClaim: string;
+  /** What the council IdP's callers see. */
+  view: ViewName;
+}
+
+export interface CouncilConfig {
+  /** The council's ODS code: its clients may answer contacts; everyone else is an outside organisation. */
+  odsCode: string;
+  /** The team that owns contacts raised by assessment and discharge notices (the hospital discharge team). */
+  intakeTeamId: string;
 }
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -30,16 +78,108 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`PUBLIC_BASE_URL is not a URL: ${publicUrl}`);
   }
   const fixtures = env.FIXTURES_FILE ?? path.join(PROJECT_ROOT, 'fixtures', 'sandbox', 'dataset.json');
+  const fhirBaseUrl = `${publicUrl}/fhir`;
   return {
     port,
-    fhirBaseUrl: `${publicUrl}/fhir`,
+    fhirBaseUrl,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.DATABASE_URL ? undefined : path.resolve(env.DATA_DIR ?? path.join(PROJECT_ROOT, 'data')),
     fixturesFile: fixtures === 'none' ? undefined : path.resolve(fixtures),
+    synthetic: env.SYNTHETIC_PEOPLE && env.SYNTHETIC_PEOPLE !== '0'
+      ? { people: integer(env, 'SYNTHETIC_PEOPLE', 0, 1, 10_000_000), seed: integer(env, 'SYNTHETIC_SEED', 1, 0, 4_294_967_295) }
+      : undefined,
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     defaultPageSize: integer(env, 'DEFAULT_PAGE_SIZE', 20, 1, 1000),
     logLevel: env.LOG_LEVEL ?? 'info',
+    council: {
+      odsCode: env.COUNCIL_ODS_CODE || 'WXB',
+      intakeTeamId: env.NOTICE_INTAKE_TEAM_ID || 'TEAM-HDT',
+    },
+    auth: authConfig(env, fhirBaseUrl),
   };
+}
+
+export const SANDBOX_CLIENTS_FILE = path.join(PROJECT_ROOT, 'fixtures', 'sandbox', 'clients.json');
+
+function authConfig(env: NodeJS.ProcessEnv, fhirBaseUrl: string): AuthConfig {
+  const keyFile = env.TOKEN_SIGNING_KEY_FILE || undefined;
+  return {
+    clientsFile: path.resolve(env.CLIENTS_FILE || SANDBOX_CLIENTS_FILE),
+    sandboxClients: !env.CLIENTS_FILE,
+    tokenLifetimeSeconds: integer(env, 'TOKEN_LIFETIME_SECONDS', 300, 30, 3600),
+    tokenRequestsPerMinute: integer(env, 'TOKEN_REQUESTS_PER_MINUTE', 60, 1, 100_000),
+    signingKey: keyFile
+      ? { file: path.resolve(keyFile), create: false }
+      : { file: path.join(path.resolve(env.DATA_DIR ?? path.join(PROJECT_ROOT, 'data')), 'token-signing-key.jwk.json'), create: true },
+    councilIdp: councilIdpConfig(env, fhirBaseUrl),
+  };
+}
+
+function councilIdpConfig(env: NodeJS.ProcessEnv, fhirBaseUrl: string): CouncilIdpConfig | undefined {
+  const names = Object.keys(env).filter((k) => k.startsWith('COUNCIL_IDP_') && env[k]);
+  if (names.length === 0) return undefined;
+  const issuer = env.COUNCIL_IDP_ISSUER;
+  const jwksUri = env.COUNCIL_IDP_JWKS_URI;
+  if (!issuer || !jwksUri) {
+    throw new ConfigError(
+      `The council identity provider needs both COUNCIL_IDP_ISSUER and COUNCIL_IDP_JWKS_URI (set: ${names.join(', ')})`,
+    );
+  }
+  const view = env.COUNCIL_IDP_VIEW ?? 'health';
+  if (view !== 'health' && view !== 'social-care') {
+    throw new ConfigError(`COUNCIL_IDP_VIEW must be health or social-care, not "${view}"`);
+  }
+  const claim = (name: string, fallback: string) => {
+    const v = env[name] ?? fallback;
+    if (!/^[\w.:\-/]{1,100}$/.test(v)) throw new ConfigError(`${name} is not a claim name: "${v}"`);
+    return v;
+  };
+  return {
+    issuer,
+    audience: env.COUNCIL_IDP_AUDIENCE || fhirBaseUrl,
+    jwksUri: keyUrl('COUNCIL_IDP_JWKS_URI', jwksUri),
+    scopeClaim: claim('COUNCIL_IDP_SCOPE_CLAIM', 'scope'),
+    organizationClaim: claim('COUNCIL_IDP_ORGANIZATION_CLAIM', 'organization'),
+    patientClaim: claim('COUNCIL_IDP_PATIENT_CLAIM', 'patient'),
+    view,
+  };
+}
+
+/**
+ * A URL keys are fetched from: https, or http only on this machine (a local test server), since
+ * keys fetched over plain HTTP could be replaced on the way.
+ */
+export function keyUrl(name: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a URL: ${raw}`);
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError(`${name} must be an https URL (http only for localhost): ${raw}`);
+  }
+  return url.toString();
+}
+
+/**
+ * Settings that are fine on a laptop but not in a deployment; main() refuses to start with them.
+ * The sandbox clients' private keys are published in this repository, so trusting them on a
+ * public https address would let anyone in.
+ */
+export function deploymentProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const url = new URL(config.fhirBaseUrl);
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (config.auth.sandboxClients && url.protocol === 'https:' && !local) {
+    problems.push(
+      `PUBLIC_BASE_URL is ${url.origin} but CLIENTS_FILE is not set, so the sandbox clients (whose private keys are ` +
+        'published with the code) would be trusted. Set CLIENTS_FILE to your registered clients ' +
+        `(or to ${SANDBOX_CLIENTS_FILE} to run the sandbox there on purpose).`,
+    );
+  }
+  return problems;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -1,18 +1,39 @@
 import pino from 'pino';
-import { ConfigError, loadConfig } from './config';
+import { loadClients } from './auth/clients';
+import { loadSigningKey } from './auth/signingKey';
+import { ConfigError, deploymentProblems, loadConfig } from './config';
 import { createApp } from './app';
 import { DatasetError, loadFixtures, openStore } from './store/openStore';
+import { loadSyntheticPopulation, SyntheticLoadError } from './synthetic/load';
 
 /** Reads config, opens the store (loading the sandbox fixtures on first start) and listens. */
 async function main() {
   const config = loadConfig();
+  const problems = deploymentProblems(config);
+  if (problems.length) throw new ConfigError(problems.join('\n'));
   const logger = pino({ level: config.logLevel });
   const started = Date.now();
+  const clients = loadClients(config.auth.clientsFile);
+  const signingKey = await loadSigningKey(config.auth.signingKey, (message) => logger.warn(message));
+  if (config.auth.sandboxClients) {
+    logger.warn({ clients: config.auth.clientsFile }, 'trusting the SANDBOX clients, whose private keys are published: set CLIENTS_FILE outside the sandbox');
+  }
+  if (config.databaseUrl && config.auth.signingKey.create) {
+    logger.warn(
+      { signingKey: config.auth.signingKey.file },
+      'TOKEN_SIGNING_KEY_FILE is not set: instances sharing this database accept each other\'s tokens only if they share this key file',
+    );
+  }
   const store = await openStore(config);
   if (config.fixturesFile && (await loadFixtures(store, config.fixturesFile))) {
     logger.info({ fixtures: config.fixturesFile }, 'loaded fixtures into an empty store');
   }
-  const app = createApp(config, { store, logger });
+  if (config.synthetic) {
+    const { people, seed } = config.synthetic;
+    const result = await loadSyntheticPopulation(store, { people, seed }, (p) => logger.debug(p, 'loading the synthetic population'));
+    if (result.loaded) logger.info({ dataset: result.name, people: result.people, rows: result.rows, ms: result.ms }, 'loaded a synthetic population');
+  }
+  const app = createApp(config, { store, logger, signingKey, clients });
   const server = app.listen(config.port, () => {
     logger.info(
       { port: config.port, fhirBase: config.fhirBaseUrl, store: config.databaseUrl ? 'postgresql' : config.dataDir, ms: Date.now() - started },
@@ -27,7 +48,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof DatasetError) {
+  if (err instanceof ConfigError || err instanceof DatasetError || err instanceof SyntheticLoadError) {
     console.error(`Cannot start: ${err.message}`);
   } else {
     console.error('Cannot start:', err);

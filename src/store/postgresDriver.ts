@@ -4,6 +4,10 @@ import { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
 /** PostgreSQL through a connection pool: for production and for several instances sharing one database. */
 export async function openPostgres(connectionString: string, poolSize = 10): Promise<SqlDriver> {
   const pool = new Pool({ connectionString, max: poolSize });
+  // An idle connection the server closes (a restart, pg_terminate_backend, DROP DATABASE ... FORCE)
+  // is discarded by the pool, which then emits 'error'; unheard, that would crash the process.
+  // The next query simply opens a new connection.
+  pool.on('error', () => undefined);
   // A bad URL or an unreachable server should stop start-up with a clear message, not fail the first request.
   await pool.query('SELECT 1');
   return {

@@ -19,6 +19,7 @@ describe.each(DRIVERS)('front-door lookup by NHS number (%s)', (driver) => {
   it('finds Barbara with her active home-care package, its provider and phone, in one request', async () => {
     const res = await t.http
       .get('/fhir/CarePlan')
+      .set('Authorization', await t.bearer())
       .query({ 'patient:identifier': `${NHS}|${BARBARA}`, status: 'active', _include: ['CarePlan:performer', 'CarePlan:subject'] });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
@@ -38,7 +39,7 @@ describe.each(DRIVERS)('front-door lookup by NHS number (%s)', (driver) => {
   });
 
   it('answers Patient?identifier with _revinclude of packages, flags and the care team', async () => {
-    const res = await t.http.get('/fhir/Patient').query({
+    const res = await t.http.get('/fhir/Patient').set('Authorization', await t.bearer()).query({
       identifier: `${NHS}|${BARBARA}`,
       _revinclude: ['CarePlan:subject', 'Flag:subject', 'CareTeam:subject'],
     });
@@ -54,7 +55,7 @@ describe.each(DRIVERS)('front-door lookup by NHS number (%s)', (driver) => {
   });
 
   it('shows an open safeguarding concern as an active Flag naming the team to call, never the details', async () => {
-    const res = await t.http.get('/fhir/Flag').query({ 'patient.identifier': `${NHS}|9990000050`, status: 'active' });
+    const res = await t.http.get('/fhir/Flag').set('Authorization', await t.bearer()).query({ 'patient.identifier': `${NHS}|9990000050`, status: 'active' });
     expect(res.status).toBe(200);
     const flags = entries(res.body).map((e) => e.resource as Flag);
     expect(flags).toHaveLength(1);
@@ -66,17 +67,17 @@ describe.each(DRIVERS)('front-door lookup by NHS number (%s)', (driver) => {
   });
 
   it('refuses an NHS number that fails its check digit with 400 and says so', async () => {
-    const res = await t.http.get('/fhir/Patient').query({ identifier: `${NHS}|9990000019` });
+    const res = await t.http.get('/fhir/Patient').set('Authorization', await t.bearer()).query({ identifier: `${NHS}|9990000019` });
     expect(res.status).toBe(400);
     expect(res.body.resourceType).toBe('OperationOutcome');
     expect(res.body.issue[0].diagnostics).toMatch(/Modulus 11/);
-    const chained = await t.http.get('/fhir/CarePlan').query({ 'patient.identifier': `${NHS}|12345` });
+    const chained = await t.http.get('/fhir/CarePlan').set('Authorization', await t.bearer()).query({ 'patient.identifier': `${NHS}|12345` });
     expect(chained.status).toBe(400);
     expect(chained.body.issue[0].diagnostics).toMatch(/10 digits/);
   });
 
   it('answers a valid NHS number the council does not know with an empty searchset', async () => {
-    const res = await t.http.get('/fhir/Patient').query({ identifier: `${NHS}|9998765439` });
+    const res = await t.http.get('/fhir/Patient').set('Authorization', await t.bearer()).query({ identifier: `${NHS}|9998765439` });
     expect(res.status).toBe(200);
     expect(res.body.total).toBe(0);
     expect(res.body.entry).toBeUndefined();

@@ -16,7 +16,7 @@ const resources = <T extends Resource>(b: Bundle) => (b.entry ?? []).filter((e) 
 describe.each(DRIVERS)('search parameters (%s)', (driver) => {
   let t: TestApp;
   const get = async (path: string, query: Record<string, string | string[]> = {}) => {
-    const res = await t.http.get(path).query(query);
+    const res = await t.http.get(path).set('Authorization', await t.bearer()).query(query);
     expect(res.status).toBe(200);
     return res.body as Bundle;
   };
@@ -180,7 +180,7 @@ describe.each(DRIVERS)('search parameters (%s)', (driver) => {
       let url: string | undefined = '/fhir/Patient?_count=7';
       let pages = 0;
       while (url) {
-        const res = await t.http.get(url.replace('http://facade.test', ''));
+        const res = await t.http.get(url.replace('http://facade.test', '')).set('Authorization', await t.bearer());
         expect(res.status).toBe(200);
         const bundle = res.body as Bundle;
         expect(bundle.entry!.length).toBeLessThanOrEqual(7);
@@ -218,6 +218,7 @@ describe.each(DRIVERS)('search parameters (%s)', (driver) => {
       const get1 = await get('/fhir/CarePlan', { 'patient.identifier': `${NHS}|9990000077`, status: 'active' });
       const res = await t.http
         .post('/fhir/CarePlan/_search')
+        .set('Authorization', await t.bearer())
         .type('form')
         .send({ 'patient.identifier': `${NHS}|9990000077`, status: 'active' });
       expect(res.status).toBe(200);

@@ -7,6 +7,7 @@ import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { loadFixtures, openStore, readDataset, DatasetError } from '../../src/store/openStore';
 import { SANDBOX_FIXTURES } from '../support/app';
+import { bearerFrom } from '../support/auth';
 import { createPostgresDatabase, TestDatabase } from '../support/stores';
 
 const config = loadConfig({ PUBLIC_BASE_URL: 'http://facade.test', FIXTURES_FILE: 'none' });
@@ -26,11 +27,12 @@ describe('two facade instances on one PostgreSQL database', () => {
       expect(loaded.sort()).toEqual([false, true]);
       const appA = request(createApp(config, { store: a, logger: silent }));
       const appB = request(createApp(config, { store: b, logger: silent }));
+      const bearer = await bearerFrom(appA);
       const q = { identifier: 'https://fhir.nhs.uk/Id/nhs-number|9990000018', _revinclude: 'CarePlan:subject' };
-      const [ra, rb] = await Promise.all([appA.get('/fhir/Patient').query(q), appB.get('/fhir/Patient').query(q)]);
+      const [ra, rb] = await Promise.all([appA.get('/fhir/Patient').set('Authorization', bearer).query(q), appB.get('/fhir/Patient').set('Authorization', bearer).query(q)]);
       expect(ra.status).toBe(200);
       expect(ra.body.entry.map((e: { resource: unknown }) => e.resource)).toEqual(rb.body.entry.map((e: { resource: unknown }) => e.resource));
-      const count = await appB.get('/fhir/Patient').query({ _summary: 'count' });
+      const count = await appB.get('/fhir/Patient').set('Authorization', bearer).query({ _summary: 'count' });
       const expected = (await readDataset(SANDBOX_FIXTURES)).people.length;
       expect(count.body.total).toBe(expected);
     } finally {
@@ -50,7 +52,8 @@ describe('the embedded store across a restart', () => {
       const second = await openStore({ dataDir });
       try {
         expect(await loadFixtures(second, SANDBOX_FIXTURES)).toBe(false);
-        const res = await request(createApp(config, { store: second, logger: silent })).get('/fhir/Patient/WXB-100001');
+        const http = request(createApp(config, { store: second, logger: silent }));
+        const res = await http.get('/fhir/Patient/WXB-100001').set('Authorization', await bearerFrom(http));
         expect(res.status).toBe(200);
         expect(res.body.name[0].family).toBe('Thornton');
       } finally {

@@ -1,0 +1,72 @@
+import { CapabilityOptions } from '../fhir/capability';
+import { RESOURCE_DEFINITIONS } from '../fhir/registry';
+import { ASSERTION_ALGORITHMS } from './assertion';
+
+/** The authorisation endpoints, as absolute URLs under the public base (never localhost behind a proxy). */
+export interface AuthUrls {
+  fhirBase: string;
+  token: string;
+  introspect: string;
+  /** The facade's public keys: services that verify its access tokens themselves fetch them here. */
+  jwks: string;
+}
+
+/** The endpoints live beside the FHIR base: {public base}/auth/token etc. */
+export function authUrls(fhirBaseUrl: string): AuthUrls {
+  const root = fhirBaseUrl.replace(/\/fhir$/, '');
+  return { fhirBase: fhirBaseUrl, token: `${root}/auth/token`, introspect: `${root}/auth/introspect`, jwks: `${root}/auth/jwks.json` };
+}
+
+/** Scopes a client may ask for at the token endpoint (each granted as far as its registration allows). */
+export function scopesSupported(): string[] {
+  const types = RESOURCE_DEFINITIONS.map((d) => d.type);
+  return ['system/*.rs', 'system/*.read', ...types.flatMap((t) => [`system/${t}.rs`, `system/${t}.read`])];
+}
+
+/**
+ * The SMART configuration (.well-known/smart-configuration): backend services only. Only what is
+ * true is claimed: client_credentials with private_key_jwt (RS384, ES384), v1 and v2 scopes,
+ * introspection. No authorization endpoint, so no launch or OpenID capabilities, and hence no
+ * issuer or jwks_uri (those belong to sso-openid-connect).
+ */
+export function smartConfiguration(urls: AuthUrls): Record<string, unknown> {
+  return {
+    token_endpoint: urls.token,
+    introspection_endpoint: urls.introspect,
+    grant_types_supported: ['client_credentials'],
+    token_endpoint_auth_methods_supported: ['private_key_jwt'],
+    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    scopes_supported: scopesSupported(),
+    capabilities: ['client-confidential-asymmetric', 'permission-v1', 'permission-v2'],
+    // Required by SMART 2.x in every discovery document. No authorization_code grant is offered,
+    // so it promises nothing here; `plain` is never accepted.
+    code_challenge_methods_supported: ['S256'],
+  };
+}
+
+/** rest.security for the CapabilityStatement: SMART-on-FHIR, with the oauth-uris extension older clients read. */
+export function capabilitySecurity(urls: AuthUrls): NonNullable<CapabilityOptions['security']> {
+  return {
+    cors: false,
+    service: [
+      {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR', display: 'SMART-on-FHIR' }],
+        text: 'OAuth 2.0 with SMART Backend Services (client_credentials, private_key_jwt)',
+      },
+    ],
+    description:
+      `Every interaction except metadata needs a bearer token from ${urls.token} (SMART Backend Services: ` +
+      'client_credentials with a JWT assertion signed RS384 or ES384 by a registered client). Scopes v2 (system/Flag.rs, ' +
+      'granular ?category=) and v1 (system/*.read). Discovery: .well-known/smart-configuration under the FHIR base and ' +
+      `at the origin. The facade's token-signing keys: ${urls.jwks}.`,
+    extension: [
+      {
+        url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+        extension: [
+          { url: 'token', valueUri: urls.token },
+          { url: 'introspect', valueUri: urls.introspect },
+        ],
+      },
+    ],
+  };
+}

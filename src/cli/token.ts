@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { signClientAssertion } from '../auth/assertionSigner';
+import { CLIENT_ASSERTION_TYPE } from '../auth/assertion';
+import { loadClients } from '../auth/clients';
+import { loadConfig, PROJECT_ROOT } from '../config';
+
+const USAGE = `Gets an access token from a running facade, for curl (SMART backend services).
+
+  npm run -s token -- [--scope "system/Patient.rs system/CarePlan.rs"] [--client sandbox-epr-rx1]
+                      [--key fixtures/sandbox/keys/<client>.private.jwk.json] [--base http://localhost:8080] [--json]
+
+  --scope   the scopes to ask for (default: everything the client is registered for)
+  --client  the client_id (default sandbox-epr-rx1; also sandbox-council-mosaic, sandbox-portal)
+  --key     the client's private JWK (default: the sandbox key of that client; SANDBOX ONLY)
+  --base    the facade's public base URL (default PUBLIC_BASE_URL, else http://localhost:PORT)
+  --json    print the whole token response instead of the access token alone
+
+  TOKEN=$(npm run -s token -- --scope "system/Patient.rs system/CarePlan.rs")
+  curl -H "Authorization: Bearer $TOKEN" "http://localhost:8080/fhir/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018"`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      scope: { type: 'string' },
+      client: { type: 'string', default: 'sandbox-epr-rx1' },
+      key: { type: 'string' },
+      base: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const config = loadConfig();
+  const clientId = values.client!;
+  const base = (values.base ?? config.fhirBaseUrl.replace(/\/fhir$/, '')).replace(/\/+$/, '');
+  const keyFile = path.resolve(values.key ?? path.join(PROJECT_ROOT, 'fixtures', 'sandbox', 'keys', `${clientId}.private.jwk.json`));
+  let scope = values.scope;
+  if (!scope) {
+    const client = loadClients(config.auth.clientsFile).get(clientId);
+    if (!client) throw new Error(`${clientId} is not in ${config.auth.clientsFile}: give --scope, or a registered --client`);
+    scope = client.scope;
+  }
+  const privateJwk = JSON.parse(fs.readFileSync(keyFile, 'utf8'));
+
+  const discovery = await fetch(`${base}/fhir/.well-known/smart-configuration`).catch((err) => {
+    throw new Error(`cannot reach the facade at ${base} (is it running? npm start): ${err.cause?.message ?? err.message}`);
+  });
+  if (!discovery.ok) throw new Error(`${base}/fhir/.well-known/smart-configuration answered ${discovery.status}`);
+  const tokenUrl = ((await discovery.json()) as { token_endpoint: string }).token_endpoint;
+
+  const assertion = await signClientAssertion({ clientId, tokenUrl, privateJwk });
+  const res = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope,
+      client_assertion_type: CLIENT_ASSERTION_TYPE,
+      client_assertion: assertion,
+    }),
+  });
+  const body = (await res.json()) as Record<string, string>;
+  if (!res.ok) throw new Error(`${res.status} ${body.error}: ${body.error_description}`);
+  console.log(values.json ? JSON.stringify(body, null, 2) : body.access_token);
+}
+
+main().catch((err) => {
+  console.error(`token: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});

@@ -1,5 +1,8 @@
 import { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { CONFORMANCE_DEFINITIONS } from './conformance';
+import { SearchParamDefinition } from './definition';
 import { RESOURCE_DEFINITIONS, RESULT_PARAMETERS, revIncludesFor } from './registry';
+import { VALIDATE_OPERATION } from './validate';
 
 export interface CapabilityOptions {
   baseUrl: string;
@@ -15,26 +18,52 @@ export function capabilityStatement(opts: CapabilityOptions): CapabilityStatemen
     profile: def.profile,
     supportedProfile: [def.profile],
     documentation: def.documentation,
-    interaction: [{ code: 'read' }, { code: 'search-type' }],
-    versioning: 'no-version',
+    interaction: [
+      { code: 'read' as const },
+      { code: 'search-type' as const },
+      ...(def.writes?.create ? [{ code: 'create' as const, documentation: 'Idempotent: a resend with the same identifier returns the first (200).' }] : []),
+      ...(def.writes?.update ? [{ code: 'update' as const, documentation: 'If-Match honoured (412 when stale).' }] : []),
+      ...(def.writes?.patch ? [{ code: 'patch' as const, documentation: 'JSON Patch (application/json-patch+json).' }] : []),
+    ],
+    versioning: def.writes?.update ? 'versioned-update' : 'no-version',
     readHistory: false,
     updateCreate: false,
-    conditionalCreate: false,
+    conditionalCreate: !!def.writes?.create,
     conditionalRead: 'not-supported',
     conditionalUpdate: false,
     conditionalDelete: 'not-supported',
     searchInclude: Object.keys(def.includes).map((p) => `${def.type}:${p}`),
     searchRevInclude: revIncludesFor(def.type),
-    searchParam: Object.entries(def.searchParams).map(([name, p]) => ({
-      name,
-      type: p.type,
-      ...(p.definition ? { definition: p.definition } : {}),
-      documentation:
-        p.documentation +
-        (p.chains?.length ? ` Chains: ${p.chains.map((c) => `${name}.${c}`).join(', ')}.` : '') +
-        (p.modifiers?.length ? ` Modifiers: ${p.modifiers.map((m) => `:${m}`).join(', ')}.` : ''),
-    })),
+    searchParam: searchParams(def.searchParams),
+    operation: [
+      {
+        ...VALIDATE_OPERATION,
+        documentation:
+          `POST ${def.type}/$validate with a ${def.type} (or Parameters with resource and profile): an OperationOutcome listing every ` +
+          `problem with its expression, against ${def.profile} unless ?profile= names another profile this server publishes.`,
+      },
+    ],
   }));
+  // The conformance resources the profiles above are published as (read and search, no token).
+  for (const def of CONFORMANCE_DEFINITIONS) {
+    resource.push({
+      type: def.type,
+      documentation: def.documentation,
+      interaction: [{ code: 'read' }, { code: 'search-type' }],
+      versioning: 'no-version',
+      readHistory: false,
+      updateCreate: false,
+      conditionalCreate: false,
+      conditionalRead: 'not-supported',
+      conditionalUpdate: false,
+      conditionalDelete: 'not-supported',
+      searchInclude: [],
+      searchRevInclude: [],
+      searchParam: searchParams(def.searchParams),
+    });
+  }
+  // No instantiates/implementationGuide: UK Core publishes no CapabilityStatement to instantiate and we publish
+  // no ImplementationGuide resource; each resource's profile (and supportedProfile) names what it conforms to.
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -60,4 +89,16 @@ export function capabilityStatement(opts: CapabilityOptions): CapabilityStatemen
       },
     ],
   };
+}
+
+function searchParams(params: Record<string, SearchParamDefinition>) {
+  return Object.entries(params).map(([name, p]) => ({
+    name,
+    type: p.type,
+    ...(p.definition ? { definition: p.definition } : {}),
+    documentation:
+      p.documentation +
+      (p.chains?.length ? ` Chains: ${p.chains.map((c) => `${name}.${c}`).join(', ')}.` : '') +
+      (p.modifiers?.length ? ` Modifiers: ${p.modifiers.map((m) => `:${m}`).join(', ')}.` : ''),
+  }));
 }

@@ -1,10 +1,10 @@
 import { Resource, ResourceType } from '@medplum/fhirtypes';
 import { Criterion, EntityKind } from '../store/criteria';
-import { Stored } from '../store/store';
+import { Store, Stored } from '../store/store';
 import { EntityTypes } from '../store/tables';
-import { MappingContext } from './context';
+import { AccessPolicy, Caller, MappingContext, View } from './context';
 
-export type SearchParamType = 'token' | 'string' | 'date' | 'reference';
+export type SearchParamType = 'token' | 'string' | 'date' | 'reference' | 'uri';
 
 /** One parsed use of a search parameter: `name[:modifier][.chain]=value`. */
 export interface ParamUse {
@@ -66,4 +66,35 @@ export interface ResourceDefinition<K extends EntityKind = EntityKind> {
    */
   related(record: EntityTypes[K]): RelatedIds;
   toFhir(stored: Stored<EntityTypes[K]>, ctx: MappingContext): Resource;
+  /** The field naming the organisation (ODS code) a record belongs to, when only it and the council may see it. */
+  ownerOdsField?: string;
+  /** Interactions beyond read and search-type, with their handlers (hospital notices, contacts). */
+  writes?: WriteHandlers;
+}
+
+/** What a write handler is given: the store, the caller, and the council it acts for. */
+export interface WriteContext {
+  store: Store;
+  access: AccessPolicy;
+  caller?: Caller;
+  view: View;
+  council: { odsCode: string; intakeTeamId: string };
+  /** The Prefer header's return preference. */
+  preferReturn?: 'minimal' | 'representation' | 'OperationOutcome';
+}
+
+export interface WriteResult {
+  status: number;
+  resource?: Resource;
+  version?: { versionId: string; lastUpdated: string };
+  /** For 201 Created: the new resource's id (Location is built from it). */
+  createdId?: string;
+}
+
+export interface WriteHandlers {
+  create?(body: unknown, ctx: WriteContext, ifNoneExist?: string): Promise<WriteResult>;
+  update?(id: string, body: unknown, ctx: WriteContext, ifMatch?: string): Promise<WriteResult>;
+  patch?(id: string, patch: unknown, ctx: WriteContext, ifMatch?: string): Promise<WriteResult>;
+  /** The type's own checks for $validate, beyond its profile: the same checks create makes. */
+  check?(body: unknown): { expression: string; message: string }[];
 }

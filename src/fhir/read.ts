@@ -1,10 +1,10 @@
 import { Resource } from '@medplum/fhirtypes';
 import { Store } from '../store/store';
-import { AccessPolicy, View } from './context';
+import { View } from './context';
 import { ResourceDefinition } from './definition';
 import { materialise } from './materialise';
 import { forbidden, notFound } from './outcome';
-import { accessCriteria } from './search';
+import { ScopingContext, searchRestriction } from './scoping';
 
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
@@ -12,11 +12,10 @@ const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 export async function read(
   def: ResourceDefinition,
   id: string,
-  opts: { store: Store; view: View; access: AccessPolicy },
+  opts: ScopingContext & { store: Store; view: View },
 ): Promise<Resource> {
   if (!ID.test(id)) throw notFound(`${def.type}/${id} does not exist: "${id}" is not a valid FHIR id`);
-  const restriction = accessCriteria(def, opts.access);
-  if (restriction === 'none') throw forbidden(`This client may not read ${def.type} resources`);
+  const restriction = searchRestriction(def, opts, 'read');
   const byId = [{ field: 'id', match: 'any-of' as const, values: [id] }, ...(def.baseCriteria ?? [])];
   const found = await opts.store.search(def.entity, [...byId, ...restriction], { limit: 1, offset: 0 });
   if (found.records.length === 0) {

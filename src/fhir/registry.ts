@@ -6,6 +6,9 @@ import { organizationDefinition } from './resources/organization';
 import { patientDefinition } from './resources/patient';
 import { practitionerDefinition } from './resources/practitioner';
 import { practitionerRoleDefinition } from './resources/practitionerRole';
+import { communicationDefinition } from './resources/communication';
+import { taskDefinition } from './resources/task';
+import { contactWrites, noticeWrites } from './notices';
 
 /**
  * The one list of what the facade serves. Routes, search-parameter checks, _include/_revinclude
@@ -19,6 +22,9 @@ export const RESOURCE_DEFINITIONS: ResourceDefinition[] = [
   organizationDefinition,
   practitionerDefinition,
   practitionerRoleDefinition,
+  // Hospital notices and the contacts they raise belong to the sending hospital and the council.
+  { ...communicationDefinition, ownerOdsField: 'senderOds', writes: noticeWrites },
+  { ...taskDefinition, ownerOdsField: 'requesterOds', writes: contactWrites },
 ] as ResourceDefinition[];
 
 /** Search-result parameters every type honours, with what they do (for the CapabilityStatement). */

@@ -2,17 +2,23 @@ import { isFhirResourceType } from './resourceTypes';
 import { Resource } from '@medplum/fhirtypes';
 import { Store } from '../store/store';
 import { capabilityStatement, CapabilityOptions } from './capability';
-import { AccessPolicy, View } from './context';
+import { AccessPolicy, Caller, View } from './context';
 import { FhirError, notFound, outcome } from './outcome';
 import { read } from './read';
 import { definitionOf } from './registry';
+import { WriteResult } from './definition';
 import { search } from './search';
+import { conformanceDefinitionOf, ConformanceDefinition, ConformanceResources, conformanceResources, isConformancePath } from './conformance';
+import { searchRestriction } from './scoping';
+import { validateOperation } from './validate';
 import { PagingLimits } from './searchQuery';
 
 /** Who is asking and what they may see; set at the HTTP edge (by the authorisation layer). */
 export interface RequestContext {
   view: View;
   access: AccessPolicy;
+  /** Who is calling (client, organisation, scopes), for audit; absent for metadata. */
+  caller?: Caller;
 }
 
 /** A FHIR request as plain data, so handlers can be exercised without HTTP. */
@@ -26,11 +32,19 @@ export interface FhirRequest {
   /** Prefer: handling=strict refuses unknown search parameters. */
   strict: boolean;
   context: RequestContext;
+  /** The parsed JSON body of a create, update, patch or $validate. */
+  body?: unknown;
+  ifMatch?: string;
+  ifNoneExist?: string;
+  preferReturn?: 'minimal' | 'representation' | 'OperationOutcome';
 }
 
 export interface FhirResult {
   status: number;
-  resource: Resource;
+  /** Absent for Prefer: return=minimal. */
+  resource?: Resource;
+  /** For 201 Created: where the new resource lives. */
+  location?: string;
   /** For reads: the version and time of the last change, for ETag and Last-Modified. */
   version?: { versionId: string; lastUpdated: string };
 }
@@ -38,6 +52,7 @@ export interface FhirResult {
 export interface FhirRouterOptions extends PagingLimits {
   store: Store;
   baseUrl: string;
+  council: { odsCode: string; intakeTeamId: string };
   capability: Omit<CapabilityOptions, 'baseUrl'>;
 }
 
@@ -47,9 +62,43 @@ export interface FhirRouterOptions extends PagingLimits {
  */
 export class FhirRouter {
   private readonly capability: Resource;
+  /** profiles/, read once: served as StructureDefinition, CodeSystem and ValueSet. */
+  private readonly conformance: ConformanceResources;
 
   constructor(private readonly opts: FhirRouterOptions) {
     this.capability = capabilityStatement({ ...opts.capability, baseUrl: opts.baseUrl });
+    this.conformance = conformanceResources();
+  }
+
+  /** Paths answered without a caller: the CapabilityStatement and the conformance resources. */
+  isPublicPath(path: string): boolean {
+    return path === '/metadata' || isConformancePath(path);
+  }
+
+  /** Read and search of the conformance resources (profiles, code systems, value sets). */
+  private handleConformance(def: ConformanceDefinition, method: string, req: FhirRequest, id?: string, extra?: string): FhirResult {
+    if (id === undefined || (id === '_search' && extra === undefined)) {
+      requireMethod(method, id === '_search' ? ['POST', 'GET'] : ['GET'], req.path);
+      const query = mergeParams(req.query, req.form);
+      return { status: 200, resource: this.conformance.search(def, query, { baseUrl: this.opts.baseUrl, strict: req.strict, limits: this.opts }) };
+    }
+    if (extra !== undefined) throw notFound(`No such interaction: ${req.path}`);
+    requireMethod(method, ['GET'], req.path);
+    return { status: 200, resource: this.conformance.read(def.type, id) };
+  }
+
+  /** A write's response, shaped by Prefer: return (representation by default). */
+  private written(type: string, result: WriteResult, preferReturn: FhirRequest['preferReturn']): FhirResult {
+    const location = result.createdId
+      ? `${this.opts.baseUrl}/${type}/${result.createdId}/_history/${result.version?.versionId}`
+      : undefined;
+    const resource =
+      preferReturn === 'minimal'
+        ? undefined
+        : preferReturn === 'OperationOutcome'
+          ? outcome('informational', result.status === 201 ? `Created ${type}/${result.createdId}` : 'Done', 'information')
+          : result.resource;
+    return { status: result.status, resource, location, version: result.version };
   }
 
   async handle(req: FhirRequest): Promise<FhirResult> {
@@ -61,15 +110,41 @@ export class FhirRouter {
     }
     const [type, id, extra] = segments;
     if (!type) throw notFound('Nothing here: name a resource type, e.g. /Patient?identifier=...');
+    const conformanceDef = conformanceDefinitionOf(type);
+    if (conformanceDef) return this.handleConformance(conformanceDef, method, req, id, extra);
     const def = definitionOf(type);
     if (!def) {
       throw isFhirResourceType(type)
         ? new FhirError(404, outcome('not-supported', `Resource type ${type} is not served by this facade`))
         : notFound(`Unknown resource type "${type}"`);
     }
-    const common = { store: this.opts.store, view: req.context.view, access: req.context.access };
+    const common = {
+      store: this.opts.store,
+      view: req.context.view,
+      access: req.context.access,
+      caller: req.context.caller,
+      council: this.opts.council,
+    };
+    const writes = def.writes;
+    if (id === undefined && method === 'POST' && writes?.create) {
+      const result = await writes.create(req.body, { ...common, preferReturn: req.preferReturn }, req.ifNoneExist);
+      return this.written(def.type, result, req.preferReturn);
+    }
+    if (id === '$validate' && extra === undefined) {
+      requireMethod(method, ['POST'], req.path);
+      // Validating shows what the facade makes of a resource of the type: it needs read access to it.
+      searchRestriction(def, common, 'read');
+      return { status: 200, resource: validateOperation(def, req.query, req.body) };
+    }
+    if (id !== undefined && id !== '_search' && extra === undefined && (method === 'PUT' || method === 'PATCH')) {
+      const handler = method === 'PUT' ? writes?.update : writes?.patch;
+      if (!handler) requireMethod(method, ['GET', ...(writes?.update ? ['PUT'] : []), ...(writes?.patch ? ['PATCH'] : [])], req.path);
+      const result = await handler!(id, req.body, { ...common, preferReturn: req.preferReturn }, req.ifMatch);
+      return this.written(def.type, result, req.preferReturn);
+    }
     if (id === undefined || (id === '_search' && extra === undefined)) {
-      requireMethod(method, id === '_search' ? ['POST', 'GET'] : ['GET'], req.path);
+      const allowed = id === '_search' ? ['POST', 'GET'] : ['GET', ...(writes?.create ? ['POST'] : [])];
+      requireMethod(method, allowed, req.path);
       const query = mergeParams(req.query, req.form);
       const bundle = await search(def, query, {
         ...common,
@@ -80,7 +155,7 @@ export class FhirRouter {
       return { status: 200, resource: bundle };
     }
     if (extra === undefined) {
-      requireMethod(method, ['GET'], req.path);
+      requireMethod(method, ['GET', ...(writes?.update ? ['PUT'] : []), ...(writes?.patch ? ['PATCH'] : [])], req.path);
       const resource = await read(def, id, common);
       return {
         status: 200,

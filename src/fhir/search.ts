@@ -2,18 +2,18 @@ import { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
 import { Criterion } from '../store/criteria';
 import { Store } from '../store/store';
 import { searchBundle, searchUrl } from './bundle';
-import { AccessPolicy, View } from './context';
+import { View } from './context';
+import { restrictionOrNone, ScopingContext, searchRestriction } from './scoping';
 import { ResourceDefinition } from './definition';
 import { materialise } from './materialise';
-import { forbidden, outcome } from './outcome';
+import { outcome } from './outcome';
 import { definitionOf } from './registry';
 import { PagingLimits, parseSearchQuery, SearchQuery } from './searchQuery';
 
-export interface SearchOptions {
+export interface SearchOptions extends ScopingContext {
   store: Store;
   baseUrl: string;
   view: View;
-  access: AccessPolicy;
   strict: boolean;
   limits: PagingLimits;
 }
@@ -21,28 +21,9 @@ export interface SearchOptions {
 /** At most this many resources are added by one _revinclude: a guard, far above any real person's records. */
 const REVINCLUDE_CAP = 500;
 
-/**
- * The criteria a caller's access adds for a type: undefined for full access, a criterion for
- * granular access, and a refusal for none.
- */
-export function accessCriteria(def: ResourceDefinition, access: AccessPolicy): Criterion[] | 'none' {
-  const rule = access.read(def.type);
-  if (rule === 'all') return [];
-  if (rule === 'none') return 'none';
-  const groups = rule.map((params) =>
-    Object.entries(params).map(([name, value]) => {
-      const param = def.searchParams[name];
-      if (!param) return { match: 'nothing' } as Criterion;
-      return param.toCriterion({ name, prefix: 'eq', value });
-    }),
-  );
-  return [{ match: 'any', groups }];
-}
-
 export async function search(def: ResourceDefinition, query: Record<string, string[]>, opts: SearchOptions): Promise<Bundle> {
   const q = parseSearchQuery(def, query, opts.strict, opts.limits);
-  const restriction = accessCriteria(def, opts.access);
-  if (restriction === 'none') throw forbidden(`This client may not read ${def.type} resources`);
+  const restriction = searchRestriction(def, opts, 'search');
   const criteria = [...q.criteria, ...restriction];
   const warning = q.ignored.length
     ? outcome('not-supported', `Ignored unknown search parameter(s): ${q.ignored.join(', ')}`, 'warning', q.ignored)
@@ -78,7 +59,7 @@ export async function search(def: ResourceDefinition, query: Record<string, stri
   });
 }
 
-function pageLinks(baseUrl: string, type: string, q: SearchQuery, more: boolean): BundleLink[] {
+export function pageLinks(baseUrl: string, type: string, q: SearchQuery, more: boolean): BundleLink[] {
   const at = (offset: number): string =>
     searchUrl(baseUrl, type, [...q.applied, ['_count', String(q.count)], ...(offset ? [['_offset', String(offset)] as [string, string]] : [])]);
   const links: BundleLink[] = [{ relation: 'self', url: at(q.offset) }];
@@ -118,7 +99,7 @@ async function includes(def: ResourceDefinition, q: SearchQuery, matches: Resour
   }
   for (const [type, ids] of wanted) {
     const target = definitionOf(type);
-    const restriction = target && accessCriteria(target, opts.access);
+    const restriction = target && restrictionOrNone(target, opts, 'read');
     if (!target || restriction === 'none' || !restriction) continue;
     const criteria: Criterion[] = [{ field: 'id', match: 'any-of', values: [...ids] }, ...(target.baseCriteria ?? []), ...restriction];
     const found = await opts.store.search(target.entity, criteria, { limit: ids.size, offset: 0 });
@@ -127,7 +108,7 @@ async function includes(def: ResourceDefinition, q: SearchQuery, matches: Resour
 
   const matchRefs = matches.map((r) => `${r.resourceType}/${r.id}`).join(',');
   for (const rev of q.revIncludes) {
-    const restriction = accessCriteria(rev.def, opts.access);
+    const restriction = restrictionOrNone(rev.def, opts, 'read');
     if (restriction === 'none') continue;
     const criteria: Criterion[] = [
       rev.def.searchParams[rev.param].toCriterion({ name: rev.param, prefix: 'eq', value: matchRefs }),
@@ -141,7 +122,7 @@ async function includes(def: ResourceDefinition, q: SearchQuery, matches: Resour
 }
 
 /** _elements: keep the named top-level elements and mark the resource as a subset. */
-function subset(resource: Resource, elements: string[]): Resource {
+export function subset(resource: Resource, elements: string[]): Resource {
   const keepKeys = new Set(['resourceType', 'id', 'meta', ...elements]);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(resource)) if (keepKeys.has(k)) out[k] = v;

@@ -19,6 +19,9 @@ export interface SearchQuery {
   revIncludes: { def: ResourceDefinition; param: string }[];
 }
 
+/** What parsing a search needs of a type: the registry's types, and the conformance types (conformance.ts). */
+export type SearchableDefinition = Pick<ResourceDefinition, 'type' | 'searchParams' | 'includes' | 'baseCriteria'>;
+
 export interface PagingLimits {
   defaultPageSize: number;
   maxPageSize: number;
@@ -28,7 +31,7 @@ const RESULT_PARAMS = new Set(['_count', '_offset', '_summary', '_elements', '_i
 const DATE_PREFIX = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)(?=\d)/;
 
 export function parseSearchQuery(
-  def: ResourceDefinition,
+  def: SearchableDefinition,
   query: Record<string, string[]>,
   strict: boolean,
   limits: PagingLimits,
@@ -100,7 +103,7 @@ export function parseSearchQuery(
 }
 
 /** `name`, `name:modifier`, `name.chain`, `name:Type.chain`; undefined when the name is unknown. */
-function parseKey(def: ResourceDefinition, key: string): Omit<ParamUse, 'prefix' | 'value'> | undefined {
+function parseKey(def: SearchableDefinition, key: string): Omit<ParamUse, 'prefix' | 'value'> | undefined {
   const m = /^([A-Za-z0-9_-]+)(?::([A-Za-z-]+))?(?:\.([A-Za-z0-9_-]+))?$/.exec(key);
   if (!m) return undefined;
   const [, name, modifier, chain] = m;
@@ -124,7 +127,7 @@ function parseKey(def: ResourceDefinition, key: string): Omit<ParamUse, 'prefix'
   return { name, modifier: modifier && param.targets?.includes(modifier) ? undefined : modifier };
 }
 
-function checkInclude(def: ResourceDefinition, inc: { resourceType: string; searchParam: string; targetType?: string; modifier?: string }) {
+function checkInclude(def: SearchableDefinition, inc: { resourceType: string; searchParam: string; targetType?: string; modifier?: string }) {
   const include = def.includes[inc.searchParam];
   if (inc.resourceType !== def.type || !include) {
     throw notSupported(
@@ -140,7 +143,7 @@ function checkInclude(def: ResourceDefinition, inc: { resourceType: string; sear
   return { param: inc.searchParam, targetType: inc.targetType };
 }
 
-function checkRevInclude(def: ResourceDefinition, inc: { resourceType: string; searchParam: string; modifier?: string }) {
+function checkRevInclude(def: SearchableDefinition, inc: { resourceType: string; searchParam: string; modifier?: string }) {
   const source = definitionOf(inc.resourceType);
   const param = source?.searchParams[inc.searchParam];
   if (!source || !param || param.type !== 'reference' || !param.targets?.includes(def.type) || !source.includes[inc.searchParam]) {

@@ -137,3 +137,33 @@ export function either(criteria: Criterion[]): Criterion {
 }
 
 export type { EntityKind };
+
+const INSTANT_PATTERN = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+
+/**
+ * A FHIR date or dateTime value as the half-open range of instants it covers: 2026-11-23 is the
+ * whole (UTC) day, 2026-11-23T10:15:00Z the second it names.
+ */
+export function instantRange(value: string, param: string): { start: string; end: string } {
+  const m = INSTANT_PATTERN.exec(value);
+  const invalid = () => badRequest(`${param}: "${value}" is not a FHIR date or dateTime`, [param]);
+  if (!m) throw invalid();
+  const [, y, mo, d, h, mi, s, frac, tz] = m;
+  if (h !== undefined && !tz) throw badRequest(`${param}: a dateTime with a time needs a time zone (Z or ±hh:mm)`, [param]);
+  if (h === undefined) {
+    const { start, end } = dateRange(value, param);
+    const next = new Date(`${end}T00:00:00Z`);
+    next.setUTCDate(next.getUTCDate() + 1);
+    return { start: `${start}T00:00:00.000Z`, end: next.toISOString() };
+  }
+  const startMs = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${frac ?? ''}${tz}`);
+  if (Number.isNaN(startMs)) throw invalid();
+  const step = frac ? 1 : s !== undefined ? 1000 : 60_000;
+  return { start: new Date(startMs).toISOString(), end: new Date(startMs + step).toISOString() };
+}
+
+export function instantCriterion(field: string, use: ParamUse): Criterion {
+  if (!RANGE_OPS.includes(use.prefix)) throw notSupportedPrefix(use);
+  const { start, end } = instantRange(use.value, use.name);
+  return { field, match: 'range', op: use.prefix as RangeOp, start, end };
+}

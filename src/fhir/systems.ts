@@ -34,6 +34,9 @@ export const PROFILES = {
   Practitioner: `${CANONICAL_BASE}/StructureDefinition/SocialCare-Practitioner`,
   PractitionerRole: `${CANONICAL_BASE}/StructureDefinition/SocialCare-PractitionerRole`,
   CareTeam: `${CANONICAL_BASE}/StructureDefinition/SocialCare-CareTeam`,
+  Communication: `${CANONICAL_BASE}/StructureDefinition/SocialCare-HospitalNotice`,
+  Task: `${CANONICAL_BASE}/StructureDefinition/SocialCare-Contact`,
+  AuditEvent: `${CANONICAL_BASE}/StructureDefinition/SocialCare-AuditEvent`,
 } as const;
 
 export const NHS_NUMBER_VERIFICATION_DISPLAY: Record<string, string> = {
@@ -46,3 +49,18 @@ export const NHS_NUMBER_VERIFICATION_DISPLAY: Record<string, string> = {
   '07': 'Number not present and trace not required',
   '08': 'Trace postponed (baby under six weeks old)',
 };
+
+/** Our value sets (profiles/terminology/), one per code system of ours, plus hospital notice kinds over SNOMED CT. */
+export const SNOMED_SYSTEM = 'http://snomed.info/sct';
+export const CONTACT_OUTCOME_SYSTEM = `${CANONICAL_BASE}/CodeSystem/contact-outcome`;
+export const SERVICE_TYPE_VALUESET = `${CANONICAL_BASE}/ValueSet/care-package-service-type`;
+export const FUNDING_VALUESET = `${CANONICAL_BASE}/ValueSet/care-package-funding`;
+export const CONCERN_TYPE_VALUESET = `${CANONICAL_BASE}/ValueSet/safeguarding-concern-type`;
+export const CONTACT_OUTCOME_VALUESET = `${CANONICAL_BASE}/ValueSet/contact-outcome`;
+export const NOTICE_KIND_VALUESET = `${CANONICAL_BASE}/ValueSet/notice-kind`;
+export const CONTACT_PURPOSE_VALUESET = `${CANONICAL_BASE}/ValueSet/contact-purpose`;
+
+export const WITHDRAWAL_REASON_SYSTEM = 'https://fhir.nhs.uk/ADW-WithdrawalReason-1';
+export const CONTACT_PURPOSE_SYSTEM = `${CANONICAL_BASE}/CodeSystem/contact-purpose`;
+/** Groups a contact with every notice of the same hospital referral. */
+export const REFERRAL_ID_SYSTEM = `${CANONICAL_BASE}/Id/hospital-referral`;

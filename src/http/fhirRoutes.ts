@@ -1,6 +1,6 @@
 import express, { NextFunction, Request, Response, Router } from 'express';
-import { FhirRouter, RequestContext } from '../fhir/router';
-import { checkAcceptable, checkContentType } from './negotiation';
+import { FhirRequest, FhirRouter, RequestContext } from '../fhir/router';
+import { checkAcceptable, checkContentType, checkPatchContentType } from './negotiation';
 import { sendError, sendResource } from './respond';
 
 /** Resolves who is calling; throws a FhirError (401/403) to refuse. Supplied by the auth layer. */
@@ -9,9 +9,21 @@ export type ContextResolver = (req: Request) => Promise<RequestContext>;
 export interface FhirRoutesOptions {
   router: FhirRouter;
   resolveContext: ContextResolver;
-  /** Paths below the FHIR base that need no caller context (metadata). */
-  publicPaths: Set<string>;
+  /**
+   * Paths below the FHIR base that need no caller context: a set of exact paths ('/metadata') or a
+   * test. Whatever it says, the paths the router itself declares public (FhirRouter.isPublicPath:
+   * metadata and the conformance resources, StructureDefinition/CodeSystem/ValueSet) are public too.
+   */
+  publicPaths: PublicPaths;
   log: (err: unknown) => void;
+}
+
+export type PublicPaths = Set<string> | ((path: string) => boolean);
+
+/** Whether a path below the FHIR base is answered without resolving the caller. */
+export function isPublic(publicPaths: PublicPaths, router: Pick<FhirRouter, 'isPublicPath'>, path: string): boolean {
+  const listed = typeof publicPaths === 'function' ? publicPaths(path) : publicPaths.has(path);
+  return listed || router.isPublicPath(path);
 }
 
 /** The FHIR base: negotiation, body parsing and context at the edge, then the plain FhirRouter. */
@@ -20,19 +32,21 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
   r.use((req, _res, next) => {
     try {
       checkAcceptable(first(req.query._format), req.get('accept'));
-      if (req.method === 'POST' || req.method === 'PUT') checkContentType(req.get('content-type'), true);
+      if (req.method === 'POST' || req.method === 'PUT') checkContentType(req.get('content-type'), req.method === 'POST');
+      if (req.method === 'PATCH') checkPatchContentType(req.get('content-type'));
       next();
     } catch (err) {
       next(err);
     }
   });
   r.use(express.urlencoded({ extended: false, limit: '64kb' }));
-  r.use(express.json({ type: ['application/json', 'application/fhir+json'], limit: '1mb' }));
+  r.use(express.json({ type: ['application/json', 'application/fhir+json', 'application/json-patch+json'], limit: '1mb' }));
 
   r.use(async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const context = opts.publicPaths.has(req.path) ? OPEN_CONTEXT : await opts.resolveContext(req);
-      const form = req.is('application/x-www-form-urlencoded') ? toParams(req.body) : undefined;
+      const context = isPublic(opts.publicPaths, opts.router, req.path) ? OPEN_CONTEXT : await opts.resolveContext(req);
+      const isForm = !!req.is('application/x-www-form-urlencoded');
+      const form = isForm ? toParams(req.body) : undefined;
       const result = await opts.router.handle({
         method: req.method,
         path: req.path,
@@ -40,6 +54,10 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
         form,
         strict: /handling\s*=\s*strict/i.test(req.get('prefer') ?? ''),
         context,
+        body: isForm ? undefined : req.body,
+        ifMatch: req.get('if-match'),
+        ifNoneExist: req.get('if-none-exist'),
+        preferReturn: preferReturn(req.get('prefer')),
       });
       const headers: Record<string, string> = {};
       if (result.version) {
@@ -51,7 +69,9 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
           return;
         }
       }
-      sendResource(res, result.status, result.resource, headers);
+      if (result.location) headers.Location = result.location;
+      if (result.resource) sendResource(res, result.status, result.resource, headers);
+      else res.status(result.status).set(headers).end();
     } catch (err) {
       next(err);
     }
@@ -60,8 +80,13 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
   return r;
 }
 
-/** Metadata needs no caller: it is answered with no access to data at all. */
+/** Public paths need no caller: they are answered with no access to data at all. */
 const OPEN_CONTEXT: RequestContext = { view: 'health', access: { read: () => 'none' } };
+
+function preferReturn(prefer: string | undefined): FhirRequest['preferReturn'] {
+  const m = /return\s*=\s*(minimal|representation|OperationOutcome)/.exec(prefer ?? '');
+  return m ? (m[1] as FhirRequest['preferReturn']) : undefined;
+}
 
 function first(v: unknown): string | undefined {
   return Array.isArray(v) ? String(v[0]) : typeof v === 'string' ? v : undefined;

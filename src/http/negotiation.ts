@@ -46,3 +46,10 @@ export function checkContentType(contentType: string | undefined, allowForm: boo
     outcome('not-supported', `Content-Type ${type} is not supported: send application/fhir+json${allowForm ? ' or a form' : ''}`),
   );
 }
+
+/** PATCH takes JSON Patch. */
+export function checkPatchContentType(contentType: string | undefined): void {
+  const type = contentType?.split(';')[0].trim().toLowerCase();
+  if (type === 'application/json-patch+json') return;
+  throw new FhirError(415, outcome('not-supported', 'PATCH takes a JSON Patch document: Content-Type application/json-patch+json'));
+}

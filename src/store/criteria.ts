@@ -3,7 +3,7 @@
  * social-care terms (nhsNumber, personId, period), not FHIR search parameters; the FHIR layer
  * translates one into the other.
  */
-export type EntityKind = 'person' | 'organisation' | 'worker' | 'carePackage' | 'safeguardingConcern';
+export type EntityKind = 'person' | 'organisation' | 'worker' | 'carePackage' | 'safeguardingConcern' | 'notice' | 'contact' | 'audit';
 
 export type RangeOp = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb';
 
@@ -12,7 +12,10 @@ export type Criterion =
   | { field: string; match: 'any-of'; values: string[] }
   /** Case-insensitive text match (exact: case-sensitive whole value) against one of the values. */
   | { field: string; match: 'text'; mode: 'starts-with' | 'contains' | 'exact'; values: string[] }
-  /** A date range [start, end] (inclusive days) compared with the field's own range. */
+  /**
+   * A date range [start, end] (inclusive days) compared with the field's own range; for instant
+   * fields, [start, end) as ISO instants.
+   */
   | { field: string; match: 'range'; op: RangeOp; start: string; end: string }
   /** The field holds the id of another entity matching the nested criteria (chained search). */
   | { field: string; match: 'in'; kind: EntityKind; where: Criterion[] }

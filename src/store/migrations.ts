@@ -102,4 +102,111 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'client assertion jti replay record',
+    sql: `
+      -- Each client assertion's jti, kept until the assertion expires, so a replay is refused by
+      -- every facade instance sharing this database.
+      CREATE TABLE assertion_jtis (
+        client_id text NOT NULL,
+        jti text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        PRIMARY KEY (client_id, jti)
+      );
+      CREATE INDEX assertion_jtis_expires_at ON assertion_jtis (expires_at);
+    `,
+  },
+  {
+    version: 3,
+    name: 'hospital notices, access notifications, and the contacts notices create',
+    sql: `
+      CREATE TABLE notices (
+        id text PRIMARY KEY,
+        identifier_system text NOT NULL,
+        identifier_value text NOT NULL,
+        kind text NOT NULL,
+        person_id text NOT NULL REFERENCES people(id),
+        nhs_number text,
+        sender_ods text NOT NULL,
+        -- For access notifications: who is told (PractitionerRole/<id> or Organization/<id>).
+        recipient text,
+        sent timestamptz NOT NULL,
+        in_response_to text REFERENCES notices(id),
+        referral_id text NOT NULL,
+        withdrawal_reason jsonb,
+        discharge_date date,
+        document jsonb NOT NULL,
+        version integer NOT NULL DEFAULT 1,
+        last_updated timestamptz NOT NULL DEFAULT now(),
+        -- A notice sent twice is one notice: the sender's identifier is the key.
+        UNIQUE (identifier_system, identifier_value)
+      );
+      CREATE INDEX notices_person_id ON notices (person_id);
+      CREATE INDEX notices_referral_id ON notices (referral_id);
+      CREATE INDEX notices_sent ON notices (sent);
+      CREATE INDEX notices_last_updated ON notices (last_updated);
+      CREATE INDEX notices_recipient ON notices (recipient) WHERE recipient IS NOT NULL;
+
+      CREATE TABLE contacts (
+        id text PRIMARY KEY,
+        notice_id text NOT NULL REFERENCES notices(id),
+        referral_id text NOT NULL,
+        person_id text NOT NULL REFERENCES people(id),
+        purpose text NOT NULL,
+        kind text NOT NULL,
+        owner_team_id text NOT NULL,
+        requester_ods text NOT NULL,
+        status text NOT NULL,
+        status_reason jsonb,
+        business_status text,
+        due_date date,
+        inputs jsonb NOT NULL DEFAULT '[]',
+        note text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        version integer NOT NULL DEFAULT 1,
+        last_updated timestamptz NOT NULL DEFAULT now()
+      );
+      -- One contact per notice, even if two instances take the same notice at once.
+      CREATE UNIQUE INDEX contacts_notice_id ON contacts (notice_id);
+      CREATE INDEX contacts_referral_id ON contacts (referral_id);
+      CREATE INDEX contacts_owner_status ON contacts (owner_team_id, status);
+      CREATE INDEX contacts_person_id ON contacts (person_id);
+      CREATE INDEX contacts_last_updated ON contacts (last_updated);
+    `,
+  },
+  {
+    version: 4,
+    name: 'audit trail',
+    sql: `
+      -- Append-only: the API never updates or deletes a row; only the retention purge removes old ones.
+      CREATE TABLE audit_events (
+        id text PRIMARY KEY,
+        recorded timestamptz NOT NULL,
+        interaction text NOT NULL,
+        action text NOT NULL,
+        outcome text NOT NULL,
+        outcome_description text,
+        http_status integer NOT NULL,
+        resource_type text,
+        client_id text,
+        organization text,
+        user_info jsonb,
+        purpose_of_use text NOT NULL,
+        request_id text NOT NULL,
+        method text NOT NULL,
+        path text NOT NULL,
+        query text,
+        person_ids text[] NOT NULL DEFAULT '{}',
+        nhs_numbers text[] NOT NULL DEFAULT '{}',
+        entities text[] NOT NULL DEFAULT '{}',
+        version integer NOT NULL DEFAULT 1,
+        last_updated timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX audit_events_recorded ON audit_events (recorded DESC, id DESC);
+      CREATE INDEX audit_events_person_ids ON audit_events USING gin (person_ids);
+      CREATE INDEX audit_events_nhs_numbers ON audit_events USING gin (nhs_numbers);
+      CREATE INDEX audit_events_client_id ON audit_events (client_id, recorded DESC);
+    `,
+  },
 ];

@@ -26,12 +26,16 @@ export class WhereBuilder {
         if (spec.kind === 'bool') {
           return c.values.map((v) => `${spec.sql} = ${this.param(v === 'true')}`).join(' OR ');
         }
+        if (spec.kind === 'array') return `${spec.sql} && ${this.param(c.values)}::text[]`;
         if (spec.kind !== 'value') throw new Error(`${kind}.${c.field} is not a value field`);
         return `${spec.sql} = ANY(${this.param(c.values)}::text[])`;
       case 'text':
         if (spec.kind !== 'text') throw new Error(`${kind}.${c.field} is not a text field`);
         return c.values.map((v) => this.text(spec, c.mode, v)).join(' OR ');
       case 'range':
+        if (spec.kind === 'instant') {
+          return instantSql(spec.sql, c.op, () => this.param(c.start), () => this.param(c.end));
+        }
         if (spec.kind !== 'range') throw new Error(`${kind}.${c.field} is not a range field`);
         // Parameters are numbered only when used: PostgreSQL refuses a parameter the SQL never mentions.
         return rangeSql(spec.start, spec.end, c.op, () => this.param(c.start), () => this.param(c.end));
@@ -93,5 +97,25 @@ function rangeSql(s: string, e: string, op: RangeOp, vs: () => string, ve: () =>
       return `${s} > ${ve()}::date`;
     case 'eb':
       return `${e} < ${vs()}::date`;
+  }
+}
+
+/** An instant compared with the search value's range [start, end). */
+function instantSql(x: string, op: RangeOp, start: () => string, end: () => string): string {
+  switch (op) {
+    case 'eq':
+      return `${x} >= ${start()}::timestamptz AND ${x} < ${end()}::timestamptz`;
+    case 'ne':
+      return `NOT (${x} >= ${start()}::timestamptz AND ${x} < ${end()}::timestamptz)`;
+    case 'gt':
+    case 'sa':
+      return `${x} >= ${end()}::timestamptz`;
+    case 'ge':
+      return `${x} >= ${start()}::timestamptz`;
+    case 'lt':
+    case 'eb':
+      return `${x} < ${start()}::timestamptz`;
+    case 'le':
+      return `${x} < ${end()}::timestamptz`;
   }
 }

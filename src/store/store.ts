@@ -3,7 +3,7 @@ import { Criterion, EntityKind, Page } from './criteria';
 import { migrate } from './migrate';
 import { WhereBuilder } from './sqlCriteria';
 import { SqlDriver, SqlExecutor } from './sqlDriver';
-import { EntityTypes, TABLES } from './tables';
+import { EntityTable, EntityTypes, insertColumnNames, TABLES } from './tables';
 
 /** A record as stored: the domain record plus the version and time of its last change. */
 export interface Stored<T> {
@@ -54,7 +54,7 @@ export class Store {
     const builder = new WhereBuilder();
     const where = builder.where(kind, criteria);
     // One row beyond the page tells whether a next page exists without counting everything.
-    const sql = `SELECT ${table.select} FROM ${table.table} WHERE ${where} ORDER BY id LIMIT ${page.limit + 1} OFFSET ${page.offset}`;
+    const sql = `SELECT ${table.select} FROM ${table.table} WHERE ${where} ORDER BY ${table.orderBy ?? 'id'} LIMIT ${page.limit + 1} OFFSET ${page.offset}`;
     const rows = await this.db.query<Record<string, unknown>>(sql, builder.params);
     const more = rows.length > page.limit;
     return {
@@ -121,10 +121,7 @@ function rank(kind: string): number {
 
 async function insertAll<K extends EntityKind>(tx: SqlExecutor, kind: K, records: EntityTypes[K][]) {
   const table = TABLES[kind];
-  const columns = table.insertColumns
-    .split(',')
-    .map((c) => c.trim().split(/\s+/)[0])
-    .join(', ');
+  const columns = insertColumnNames(table as EntityTable<unknown>);
   for (let i = 0; i < records.length; i += LOAD_BATCH) {
     const rows = records.slice(i, i + LOAD_BATCH).map((r) => table.toRow(r));
     await tx.query(

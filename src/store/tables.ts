@@ -3,6 +3,9 @@ import { Organisation } from '../domain/organisation';
 import { Person } from '../domain/person';
 import { SafeguardingConcern } from '../domain/safeguarding';
 import { Worker } from '../domain/worker';
+import { Contact } from '../domain/contact';
+import { HospitalNotice } from '../domain/notice';
+import { AccessRecord } from '../domain/audit';
 import { EntityKind } from './criteria';
 
 /**
@@ -14,12 +17,18 @@ export type FieldSpec =
   | { kind: 'bool'; sql: string }
   /** lower: the lower-cased text (or text[] of parts); exact: the text (or text[] of parts) as written. */
   | { kind: 'text'; lower: string; exact: string; array: boolean }
-  | { kind: 'range'; start: string; end: string };
+  | { kind: 'range'; start: string; end: string }
+  /** A point in time (timestamptz), compared with an instant range [start, end). */
+  | { kind: 'instant'; sql: string }
+  /** A text[] column: any-of matches when the array holds any of the values. */
+  | { kind: 'array'; sql: string };
 
 export interface EntityTable<T> {
   table: string;
   /** Column list for SELECT, with dates cast to text so both drivers return the same thing. */
   select: string;
+  /** ORDER BY for searches (default: id, for stable paging). */
+  orderBy?: string;
   fields: Record<string, FieldSpec>;
   fromRow(row: Record<string, unknown>): T;
   /** Column definitions for jsonb_to_recordset, in insert order, and a record -> row-object mapping. */
@@ -249,7 +258,184 @@ const safeguardingConcerns: EntityTable<SafeguardingConcern> = {
   }),
 };
 
+const notices: EntityTable<HospitalNotice> = {
+  table: 'notices',
+  select: `id, identifier_system, identifier_value, kind, person_id, nhs_number, sender_ods,
+    to_char(sent AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS sent, in_response_to, referral_id,
+    withdrawal_reason, discharge_date::text AS discharge_date, document, ${META}`,
+  fields: {
+    id: { kind: 'value', sql: 'id' },
+    identifierSystem: { kind: 'value', sql: 'identifier_system' },
+    identifierValue: { kind: 'value', sql: 'identifier_value' },
+    kind: { kind: 'value', sql: 'kind' },
+    personId: { kind: 'value', sql: 'person_id' },
+    senderOds: { kind: 'value', sql: 'sender_ods' },
+    referralId: { kind: 'value', sql: 'referral_id' },
+    inResponseToId: { kind: 'value', sql: 'in_response_to' },
+    sent: { kind: 'instant', sql: 'sent' },
+    lastUpdated: { kind: 'instant', sql: 'last_updated' },
+  },
+  fromRow: (r) =>
+    compact({
+      id: r.id as string,
+      senderIdentifier: { system: r.identifier_system as string, value: r.identifier_value as string },
+      kind: r.kind as HospitalNotice['kind'],
+      personId: r.person_id as string,
+      nhsNumber: r.nhs_number as string,
+      senderOds: r.sender_ods as string,
+      sent: r.sent as string,
+      inResponseToId: r.in_response_to as string | undefined,
+      referralId: r.referral_id as string,
+      withdrawalReason: r.withdrawal_reason as HospitalNotice['withdrawalReason'],
+      dischargeDate: r.discharge_date as string | undefined,
+      document: r.document as Record<string, unknown>,
+    }),
+  insertColumns: `id text, identifier_system text, identifier_value text, kind text, person_id text, nhs_number text,
+    sender_ods text, sent timestamptz, in_response_to text, referral_id text, withdrawal_reason jsonb,
+    discharge_date date, document jsonb`,
+  toRow: (n) => ({
+    id: n.id,
+    identifier_system: n.senderIdentifier.system,
+    identifier_value: n.senderIdentifier.value,
+    kind: n.kind,
+    person_id: n.personId,
+    nhs_number: n.nhsNumber,
+    sender_ods: n.senderOds,
+    sent: n.sent,
+    in_response_to: n.inResponseToId ?? null,
+    referral_id: n.referralId,
+    withdrawal_reason: n.withdrawalReason ?? null,
+    discharge_date: n.dischargeDate ?? null,
+    document: n.document,
+  }),
+};
+
+const contacts: EntityTable<Contact> = {
+  table: 'contacts',
+  select: `id, notice_id, referral_id, person_id, purpose, kind, owner_team_id, requester_ods, status, status_reason,
+    business_status, due_date::text AS due_date, inputs, note,
+    to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at, ${META}`,
+  fields: {
+    id: { kind: 'value', sql: 'id' },
+    noticeId: { kind: 'value', sql: 'notice_id' },
+    referralId: { kind: 'value', sql: 'referral_id' },
+    personId: { kind: 'value', sql: 'person_id' },
+    ownerTeamId: { kind: 'value', sql: 'owner_team_id' },
+    requesterOds: { kind: 'value', sql: 'requester_ods' },
+    status: { kind: 'value', sql: 'status' },
+    kind: { kind: 'value', sql: 'kind' },
+    purpose: { kind: 'value', sql: 'purpose' },
+    lastUpdated: { kind: 'instant', sql: 'last_updated' },
+  },
+  fromRow: (r) =>
+    compact({
+      id: r.id as string,
+      noticeId: r.notice_id as string,
+      referralId: r.referral_id as string,
+      personId: r.person_id as string,
+      purpose: r.purpose as Contact['purpose'],
+      kind: r.kind as Contact['kind'],
+      ownerTeamId: r.owner_team_id as string,
+      requesterOds: r.requester_ods as string,
+      status: r.status as Contact['status'],
+      statusReason: r.status_reason as Contact['statusReason'],
+      businessStatus: r.business_status as string | undefined,
+      dueDate: r.due_date as string | undefined,
+      inputs: r.inputs as Contact['inputs'],
+      note: r.note as string | undefined,
+      createdAt: r.created_at as string,
+    }),
+  insertColumns: `id text, notice_id text, referral_id text, person_id text, purpose text, kind text, owner_team_id text,
+    requester_ods text, status text, status_reason jsonb, business_status text, due_date date, inputs jsonb, note text`,
+  toRow: (c) => ({
+    id: c.id,
+    notice_id: c.noticeId,
+    referral_id: c.referralId,
+    person_id: c.personId,
+    purpose: c.purpose,
+    kind: c.kind,
+    owner_team_id: c.ownerTeamId,
+    requester_ods: c.requesterOds,
+    status: c.status,
+    status_reason: c.statusReason ?? null,
+    business_status: c.businessStatus ?? null,
+    due_date: c.dueDate ?? null,
+    inputs: c.inputs,
+    note: c.note ?? null,
+  }),
+};
+
+const auditEvents: EntityTable<AccessRecord> = {
+  table: 'audit_events',
+  select: `id, to_char(recorded AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded, interaction, action,
+    outcome, outcome_description, http_status, resource_type, client_id, organization, user_info, purpose_of_use,
+    request_id, method, path, query, person_ids, nhs_numbers, entities, ${META}`,
+  // Newest first: "who looked at my record" reads from the top.
+  orderBy: 'recorded DESC, id DESC',
+  fields: {
+    id: { kind: 'value', sql: 'id' },
+    recorded: { kind: 'instant', sql: 'recorded' },
+    interaction: { kind: 'value', sql: 'interaction' },
+    outcome: { kind: 'value', sql: 'outcome' },
+    clientId: { kind: 'value', sql: 'client_id' },
+    organization: { kind: 'value', sql: 'organization' },
+    purposeOfUse: { kind: 'value', sql: 'purpose_of_use' },
+    personIds: { kind: 'array', sql: 'person_ids' },
+    nhsNumbers: { kind: 'array', sql: 'nhs_numbers' },
+    resourceType: { kind: 'value', sql: 'resource_type' },
+  },
+  fromRow: (r) =>
+    compact({
+      id: r.id as string,
+      recorded: r.recorded as string,
+      interaction: r.interaction as AccessRecord['interaction'],
+      action: r.action as AccessRecord['action'],
+      outcome: r.outcome as AccessRecord['outcome'],
+      outcomeDescription: r.outcome_description as string | undefined,
+      httpStatus: r.http_status as number,
+      resourceType: r.resource_type as string | undefined,
+      clientId: r.client_id as string | undefined,
+      organization: r.organization as string | undefined,
+      user: r.user_info as AccessRecord['user'],
+      purposeOfUse: r.purpose_of_use as string,
+      requestId: r.request_id as string,
+      method: r.method as string,
+      path: r.path as string,
+      query: r.query as string | undefined,
+      personIds: r.person_ids as string[],
+      nhsNumbers: r.nhs_numbers as string[],
+      entities: r.entities as string[],
+    }),
+  insertColumns: `id text, recorded timestamptz, interaction text, action text, outcome text, outcome_description text,
+    http_status integer, resource_type text, client_id text, organization text, user_info jsonb, purpose_of_use text,
+    request_id text, method text, path text, query text, person_ids text[], nhs_numbers text[], entities text[]`,
+  toRow: (a) => ({
+    id: a.id,
+    recorded: a.recorded,
+    interaction: a.interaction,
+    action: a.action,
+    outcome: a.outcome,
+    outcome_description: a.outcomeDescription ?? null,
+    http_status: a.httpStatus,
+    resource_type: a.resourceType ?? null,
+    client_id: a.clientId ?? null,
+    organization: a.organization ?? null,
+    user_info: a.user ?? null,
+    purpose_of_use: a.purposeOfUse,
+    request_id: a.requestId,
+    method: a.method,
+    path: a.path,
+    query: a.query ?? null,
+    person_ids: a.personIds,
+    nhs_numbers: a.nhsNumbers,
+    entities: a.entities,
+  }),
+};
+
 export interface EntityTypes {
+  audit: AccessRecord;
+  notice: HospitalNotice;
+  contact: Contact;
   person: Person;
   organisation: Organisation;
   worker: Worker;
@@ -263,4 +449,15 @@ export const TABLES: { [K in EntityKind]: EntityTable<EntityTypes[K]> } = {
   worker: workers,
   carePackage: carePackages,
   safeguardingConcern: safeguardingConcerns,
+  notice: notices,
+  contact: contacts,
+  audit: auditEvents,
 };
+
+/** The column names of an insert, in order, from its jsonb_to_recordset definition. */
+export function insertColumnNames(table: EntityTable<unknown>): string {
+  return table.insertColumns
+    .split(',')
+    .map((c) => c.trim().split(/\s+/)[0])
+    .join(', ');
+}

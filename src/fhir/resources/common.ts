@@ -2,7 +2,7 @@ import { Address, ContactPoint as FhirContactPoint, Meta, Reference } from '@med
 import { ContactPoint, PostalAddress } from '../../domain/person';
 import { Stored } from '../../store/store';
 import { SearchParamDefinition } from '../definition';
-import { alternatives } from '../searchValues';
+import { alternatives, instantCriterion } from '../searchValues';
 
 /** Shared pieces of the domain -> FHIR mappings. */
 
@@ -55,3 +55,16 @@ export function clean<T extends object>(o: T): T {
   }
   return o;
 }
+
+/** A date parameter over an instant (a time of sending, a time of change). */
+export function instantParam(field: string, documentation: string, expression: string, definition?: string): SearchParamDefinition {
+  return { type: 'date', documentation, expression, definition, toCriterion: (use) => instantCriterion(field, use) };
+}
+
+/** `_lastUpdated`, for types whose records keep the time of their last change. */
+export const lastUpdatedParam = instantParam(
+  'lastUpdated',
+  'When the resource last changed, with prefixes (e.g. _lastUpdated=gt2026-11-23T09:00:00Z): how a system polls for what is new.',
+  'Resource.meta.lastUpdated',
+  'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated',
+);

@@ -1,0 +1,141 @@
+import { applyPatch, Operation } from 'fast-json-patch';
+import { Task } from '@medplum/fhirtypes';
+import { BadTransition, NoticeRefused, receiveNotice, StaleVersion, updateContact } from '../store/noticeStore';
+import { FhirError, badRequest, forbidden, notFound, outcome } from './outcome';
+import { WriteContext, WriteHandlers, WriteResult } from './definition';
+import { materialise } from './materialise';
+import { completeNoticeDocument, InvalidNotice, parseNotice, toCommunication } from './resources/communication';
+import { contactChangesFrom, taskDefinition } from './resources/task';
+import { searchRestriction } from './scoping';
+
+/**
+ * Hospital notices in, contacts out: the write side of Communication and Task. Checks here are the
+ * ones a user sees: who may send or answer, and what makes a notice unacceptable.
+ */
+export const noticeWrites: WriteHandlers = {
+  async create(body, ctx, ifNoneExist) {
+    requireWrite(ctx, 'Communication', 'create');
+    const submission = parseOrThrow(body);
+    const caller = ctx.caller?.organization;
+    if (caller && caller !== submission.notice.senderOds) {
+      throw forbidden(
+        `This client belongs to ${caller} and cannot send notices on behalf of ${submission.notice.senderOds} (Communication.sender)`,
+      );
+    }
+    if (ifNoneExist !== undefined) checkIfNoneExist(ifNoneExist, submission.notice.senderIdentifier);
+    try {
+      const result = await receiveNotice(ctx.store, submission, {
+        intakeTeamId: ctx.council.intakeTeamId,
+        completeDocument: (notice) => completeNoticeDocument(notice),
+      });
+      const resource = toCommunication(result.notice);
+      return written(result.created ? 201 : 200, resource, result.created ? resource.id : undefined);
+    } catch (err) {
+      if (err instanceof NoticeRefused) {
+        throw new FhirError(422, outcome('business-rule', err.message, 'error', [err.element]));
+      }
+      throw err;
+    }
+  },
+  check(body) {
+    try {
+      parseNotice(body);
+      return [];
+    } catch (err) {
+      if (err instanceof InvalidNotice) return err.issues;
+      throw err;
+    }
+  },
+};
+
+export const contactWrites: WriteHandlers = {
+  async update(id, body, ctx, ifMatch) {
+    await requireCouncil(ctx, id);
+    return answer(ctx, id, contactChangesFrom(body, id), ifMatch);
+  },
+  async patch(id, patch, ctx, ifMatch) {
+    const current = await requireCouncil(ctx, id);
+    if (!Array.isArray(patch)) throw badRequest('PATCH takes a JSON Patch document (an array of operations), Content-Type application/json-patch+json');
+    let patched: Task;
+    try {
+      patched = applyPatch(structuredClone(current), patch as Operation[], true, false).newDocument;
+    } catch (err) {
+      throw badRequest(`The JSON Patch cannot be applied: ${(err as Error).message.split('\n')[0]}`);
+    }
+    return answer(ctx, id, contactChangesFrom(patched, id), ifMatch);
+  },
+};
+
+async function answer(ctx: WriteContext, id: string, changes: ReturnType<typeof contactChangesFrom>, ifMatch?: string): Promise<WriteResult> {
+  try {
+    const stored = await updateContact(ctx.store, id, changes, versionOf(ifMatch));
+    if (!stored) throw notFound(`Task/${id} does not exist`);
+    const [task] = await materialise(taskDefinition, [stored], ctx.store, ctx.view);
+    return written(200, task);
+  } catch (err) {
+    if (err instanceof StaleVersion) throw new FhirError(412, outcome('conflict', `If-Match failed: ${err.message}; read the Task again and retry`));
+    if (err instanceof BadTransition) throw new FhirError(422, outcome('business-rule', err.message, 'error', ['Task.status']));
+    throw err;
+  }
+}
+
+/** Only the council's own clients answer contacts; a hospital may follow them but not change them. */
+async function requireCouncil(ctx: WriteContext, id: string): Promise<Task> {
+  requireWrite(ctx, 'Task', 'update');
+  const org = ctx.caller?.organization;
+  if (ctx.caller && org !== ctx.council.odsCode) {
+    throw forbidden(`Only the council (${ctx.council.odsCode}) may change a contact; this client belongs to ${org ?? 'no organisation'}`);
+  }
+  const restriction = searchRestriction(taskDefinition, ctx, 'read');
+  const found = await ctx.store.search('contact', [{ field: 'id', match: 'any-of', values: [id] }, ...restriction], { limit: 1, offset: 0 });
+  if (!found.records.length) throw notFound(`Task/${id} does not exist`);
+  const [task] = await materialise(taskDefinition, found.records, ctx.store, ctx.view);
+  return task as Task;
+}
+
+function requireWrite(ctx: WriteContext, type: string, interaction: 'create' | 'update') {
+  const allowed = ctx.access.write ? ctx.access.write(type, interaction) : ctx.access.read(type) === 'all';
+  if (!allowed) throw forbidden(`This client may not ${interaction} ${type} resources`);
+}
+
+function parseOrThrow(body: unknown) {
+  try {
+    return parseNotice(body);
+  } catch (err) {
+    if (err instanceof InvalidNotice) {
+      throw new FhirError(400, {
+        resourceType: 'OperationOutcome',
+        issue: err.issues.map((i) => ({ severity: 'error', code: 'invalid', diagnostics: i.message, expression: [i.expression] })),
+      });
+    }
+    throw err;
+  }
+}
+
+/** If-None-Exist for notices: the only search that identifies one is its identifier. */
+function checkIfNoneExist(query: string, identifier: { system: string; value: string }) {
+  const params = new URLSearchParams(query.replace(/^.*\?/, ''));
+  const wanted = params.get('identifier');
+  if (!wanted || [...params.keys()].some((k) => k !== 'identifier')) {
+    throw badRequest('If-None-Exist supports identifier=system|value for notices', ['If-None-Exist']);
+  }
+  if (wanted !== `${identifier.system}|${identifier.value}`) {
+    throw new FhirError(412, outcome('conflict', 'If-None-Exist names a different identifier from the notice being sent'));
+  }
+}
+
+function versionOf(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined) return undefined;
+  const m = /^(?:W\/)?"(\d+)"$/.exec(ifMatch.trim());
+  if (!m) throw badRequest(`If-Match must be a version ETag such as W/"3", not ${ifMatch}`, ['If-Match']);
+  return Number(m[1]);
+}
+
+function written(status: number, resource: { id?: string; meta?: { versionId?: string; lastUpdated?: string } }, createdId?: string): WriteResult {
+  return {
+    status,
+    resource: resource as WriteResult['resource'],
+    version: { versionId: resource.meta!.versionId!, lastUpdated: resource.meta!.lastUpdated! },
+    createdId,
+  };
+}

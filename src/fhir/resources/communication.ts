@@ -1,0 +1,229 @@
+import { Communication, Encounter, Patient, Reference } from '@medplum/fhirtypes';
+import { isWithdrawal, NOTICE_KINDS, noticeKindOfCode, HospitalNotice, NoticeKind, NoticePersonDetails, WITHDRAWAL_REASONS } from '../../domain/notice';
+import { describeNhsNumberProblem, nhsNumberProblem, normaliseNhsNumber } from '../../domain/nhsNumber';
+import { NoticeSubmission } from '../../store/noticeStore';
+import { Stored } from '../../store/store';
+import { ResourceDefinition } from '../definition';
+import { codedToken, alternatives, parseToken } from '../searchValues';
+import { NHS_NUMBER_SYSTEM, ODS_ORGANIZATION_SYSTEM, PROFILES, SNOMED_SYSTEM, WITHDRAWAL_REASON_SYSTEM } from '../systems';
+import { idParam, lastUpdatedParam, instantParam } from './common';
+import { personReferenceParam } from './personReference';
+
+/**
+ * A hospital notice, as an R4 Communication (profile SocialCare-HospitalNotice):
+ * - identifier: the hospital's own id for the notice (required; a resend with it is a no-op);
+ * - category: the national SNOMED CT event code of the notice kind;
+ * - subject: the patient by NHS number, `{"identifier": {"system": "https://fhir.nhs.uk/Id/nhs-number", ...}}`;
+ * - sender: the hospital by ODS code; sent: when;
+ * - inResponseTo: for discharge notices and withdrawals, the notice they follow (our id or its identifier);
+ * - reasonCode: for withdrawals, the ADW withdrawal reason (13 "Other" with text);
+ * - contained Patient (demographics and carer), Encounter (admission date, expected discharge date in
+ *   period.end, ward), and whatever else the hospital sends (liaison Practitioner, answers), referenced
+ *   from payload.
+ */
+export interface NoticeIssue {
+  expression: string;
+  message: string;
+}
+
+export class InvalidNotice extends Error {
+  constructor(readonly issues: NoticeIssue[]) {
+    super(issues.map((i) => `${i.expression}: ${i.message}`).join('; '));
+  }
+}
+
+export function parseNotice(body: unknown): NoticeSubmission {
+  const issues: NoticeIssue[] = [];
+  const problem = (expression: string, message: string) => issues.push({ expression, message });
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InvalidNotice([{ expression: 'Communication', message: 'the body must be a JSON object: a FHIR Communication' }]);
+  }
+  const c = body as Communication & Record<string, unknown>;
+  if (c.resourceType !== 'Communication') {
+    throw new InvalidNotice([{ expression: 'Communication.resourceType', message: `expected a Communication, got ${JSON.stringify(c.resourceType ?? null)}` }]);
+  }
+
+  const identifier = Array.isArray(c.identifier) ? c.identifier.find((i) => i?.system && i?.value) : undefined;
+  if (!identifier) problem('Communication.identifier', "required: the hospital's own id for the notice, with system and value");
+
+  if (!c.status) problem('Communication.status', 'required (completed, once the notice has been sent)');
+
+  const codes = (Array.isArray(c.category) ? c.category : []).flatMap((cat) => cat?.coding ?? []).filter((cd) => cd?.system === SNOMED_SYSTEM);
+  const kinds = codes.map((cd) => noticeKindOfCode(String(cd.code))).filter((k): k is NoticeKind => !!k);
+  if (kinds.length !== 1) {
+    problem(
+      'Communication.category',
+      kinds.length === 0
+        ? `required: one SNOMED CT notice-kind code (${Object.values(NOTICE_KINDS).map((k) => `${k.code} ${k.display}`).join(', ')})`
+        : 'more than one notice kind: send one notice per Communication',
+    );
+  }
+  const kind = kinds[0];
+
+  const nhsIdentifier = subjectNhsNumber(c.subject);
+  let nhsNumber = '';
+  if (!nhsIdentifier) {
+    problem('Communication.subject', `required: the patient by NHS number, {"identifier": {"system": "${NHS_NUMBER_SYSTEM}", "value": "..."}}`);
+  } else {
+    const p = nhsNumberProblem(nhsIdentifier);
+    if (p) problem('Communication.subject.identifier.value', `${nhsIdentifier} is not a valid NHS number: ${describeNhsNumberProblem(p)}`);
+    else nhsNumber = normaliseNhsNumber(nhsIdentifier);
+  }
+
+  const senderOds = c.sender?.identifier?.system === ODS_ORGANIZATION_SYSTEM ? c.sender.identifier.value : undefined;
+  if (!senderOds) problem('Communication.sender', `required: the hospital by ODS code, {"identifier": {"system": "${ODS_ORGANIZATION_SYSTEM}", "value": "..."}}`);
+
+  if (!c.sent || Number.isNaN(Date.parse(c.sent)) || !/^\d{4}-\d{2}-\d{2}T/.test(c.sent)) {
+    problem('Communication.sent', 'required: when the notice was sent, as a FHIR dateTime with a time and time zone');
+  }
+
+  const responses = Array.isArray(c.inResponseTo) ? c.inResponseTo : [];
+  const inResponseTo = responses.length ? earlierNotice(responses[0]) : undefined;
+  if (responses.length && !inResponseTo) {
+    problem('Communication.inResponseTo', 'must name the earlier notice: {"reference": "Communication/<id>"} or its identifier');
+  }
+  if (kind && isWithdrawal(kind) && !inResponseTo) {
+    problem('Communication.inResponseTo', 'a withdrawal must name the notice it withdraws');
+  }
+
+  let withdrawalReason: HospitalNotice['withdrawalReason'];
+  if (kind && isWithdrawal(kind)) {
+    const reason = (c.reasonCode ?? []).find((r) => r.coding?.some((cd) => cd.system === WITHDRAWAL_REASON_SYSTEM));
+    const code = reason?.coding?.find((cd) => cd.system === WITHDRAWAL_REASON_SYSTEM)?.code;
+    if (!code || !WITHDRAWAL_REASONS[code]) {
+      problem('Communication.reasonCode', `a withdrawal needs its reason, coded from ${WITHDRAWAL_REASON_SYSTEM} (01-13)`);
+    } else if (code === '13' && !reason?.text) {
+      problem('Communication.reasonCode.text', 'reason 13 (Other) needs the reason in words');
+    } else {
+      withdrawalReason = { code, text: reason?.text ?? WITHDRAWAL_REASONS[code] };
+    }
+  }
+
+  const contained = Array.isArray(c.contained) ? c.contained : [];
+  const encounter = contained.find((r) => r?.resourceType === 'Encounter') as Encounter | undefined;
+  const dischargeDate = encounter?.period?.end?.slice(0, 10);
+  if (dischargeDate && !/^\d{4}-\d{2}-\d{2}$/.test(dischargeDate)) problem('Communication.contained.Encounter.period.end', 'must be a date');
+  const person = personDetails(contained.find((r) => r?.resourceType === 'Patient') as Patient | undefined, problem);
+
+  if (issues.length) throw new InvalidNotice(issues);
+  return {
+    notice: {
+      senderIdentifier: { system: identifier!.system!, value: identifier!.value! },
+      kind: kind!,
+      nhsNumber,
+      senderOds: senderOds!,
+      sent: new Date(c.sent!).toISOString(),
+      withdrawalReason,
+      dischargeDate,
+    },
+    document: c as Record<string, unknown>,
+    inResponseTo,
+    person,
+  };
+}
+
+function subjectNhsNumber(subject: Reference | undefined): string | undefined {
+  const id = subject?.identifier;
+  return id?.system === NHS_NUMBER_SYSTEM && typeof id.value === 'string' ? id.value : undefined;
+}
+
+function earlierNotice(ref: Reference): NoticeSubmission['inResponseTo'] {
+  const m = /(?:^|\/)Communication\/([A-Za-z0-9\-.]{1,64})$/.exec(ref.reference ?? '');
+  if (m) return { id: m[1] };
+  if (ref.identifier?.system && ref.identifier.value) return { identifier: { system: ref.identifier.system, value: ref.identifier.value } };
+  return undefined;
+}
+
+/** Demographics from the contained Patient, for a person the council does not know yet. */
+function personDetails(p: Patient | undefined, problem: (e: string, m: string) => void): NoticePersonDetails | undefined {
+  if (!p) return undefined;
+  const name = p.name?.[0];
+  const where = 'Communication.contained.Patient';
+  if (!name?.family || !name.given?.length) problem(`${where}.name`, 'the patient needs a family and a given name');
+  if (!p.birthDate || !/^\d{4}-\d{2}-\d{2}$/.test(p.birthDate)) problem(`${where}.birthDate`, 'the patient needs a full birth date (YYYY-MM-DD)');
+  const gender = p.gender ?? 'unknown';
+  if (!['male', 'female', 'other', 'unknown'].includes(gender)) problem(`${where}.gender`, 'must be male, female, other or unknown');
+  const a = p.address?.[0];
+  return {
+    givenNames: name?.given ?? [],
+    familyName: name?.family ?? '',
+    birthDate: p.birthDate ?? '',
+    gender: gender as NoticePersonDetails['gender'],
+    address: a ? { lines: a.line ?? [], city: a.city, district: a.district, postcode: a.postalCode } : undefined,
+    telecom: (p.telecom ?? [])
+      .filter((t) => (t.system === 'phone' || t.system === 'email') && t.value)
+      .map((t) => ({ system: t.system as 'phone' | 'email', value: t.value!, use: (['home', 'work', 'mobile'].includes(t.use ?? '') ? t.use : undefined) as 'home' | 'work' | 'mobile' | undefined })),
+  };
+}
+
+/** The notice as kept: the hospital's document with our id, profile and literal references filled in. */
+export function completeNoticeDocument(notice: HospitalNotice): Record<string, unknown> {
+  const doc = { ...notice.document } as Communication & Record<string, unknown>;
+  doc.id = notice.id;
+  doc.meta = { ...(doc.meta ?? {}), profile: [PROFILES.Communication] };
+  delete doc.meta.versionId;
+  delete doc.meta.lastUpdated;
+  doc.subject = { reference: `Patient/${notice.personId}`, identifier: { system: NHS_NUMBER_SYSTEM, value: notice.nhsNumber } };
+  if (notice.inResponseToId) doc.inResponseTo = [{ reference: `Communication/${notice.inResponseToId}` }];
+  return doc;
+}
+
+export function toCommunication(stored: Stored<HospitalNotice>): Communication {
+  const doc = stored.record.document as unknown as Communication;
+  return { ...doc, meta: { ...doc.meta, versionId: String(stored.version), lastUpdated: stored.lastUpdated } };
+}
+
+const KIND_CODES = Object.fromEntries(Object.entries(NOTICE_KINDS).map(([k, v]) => [v.code, [k]]));
+
+export const communicationDefinition: ResourceDefinition<'notice'> = {
+  type: 'Communication',
+  profile: PROFILES.Communication,
+  documentation:
+    'A hospital notice (assessment, discharge, admission, or a withdrawal), sent by the hospital with POST. ' +
+    'Each creates or changes a contact (Task) the council acts on.',
+  entity: 'notice',
+  searchParams: {
+    _id: idParam,
+    _lastUpdated: lastUpdatedParam,
+    identifier: {
+      type: 'token',
+      documentation: "The hospital's own id for the notice (system|value).",
+      expression: 'Communication.identifier',
+      definition: 'http://hl7.org/fhir/SearchParameter/Communication-identifier',
+      toCriterion: (use) => ({
+        match: 'any',
+        groups: alternatives(use.value).map((alt) => {
+          const t = parseToken(alt);
+          return [
+            ...(t.system !== undefined ? [{ field: 'identifierSystem', match: 'any-of' as const, values: [t.system] }] : []),
+            { field: 'identifierValue', match: 'any-of' as const, values: [t.code] },
+          ];
+        }),
+      }),
+    },
+    patient: personReferenceParam(
+      'personId',
+      'The person the notice is about: Patient/id, :identifier with an NHS number, or chained.',
+      'Communication.subject.where(resolve() is Patient)',
+      'http://hl7.org/fhir/SearchParameter/Communication-patient',
+    ),
+    subject: personReferenceParam('personId', 'Same as patient.', 'Communication.subject', 'http://hl7.org/fhir/SearchParameter/Communication-subject'),
+    category: {
+      type: 'token',
+      documentation: `The notice kind, a SNOMED CT code (${SNOMED_SYSTEM}|975701000000106 for assessment notices).`,
+      expression: 'Communication.category',
+      definition: 'http://hl7.org/fhir/SearchParameter/Communication-category',
+      toCriterion: (use) => {
+        const c = codedToken('kind', SNOMED_SYSTEM, undefined, use);
+        return c.match === 'any-of' ? { field: 'kind', match: 'any-of', values: c.values.flatMap((code) => KIND_CODES[code] ?? []) } : c;
+      },
+    },
+    sent: instantParam('sent', 'When the hospital sent the notice, with prefixes.', 'Communication.sent', 'http://hl7.org/fhir/SearchParameter/Communication-sent'),
+  },
+  includes: {
+    patient: { targets: ['Patient'], references: (r) => [(r as Communication).subject!.reference!] },
+    subject: { targets: ['Patient'], references: (r) => [(r as Communication).subject!.reference!] },
+  },
+  related: () => ({}),
+  toFhir: (stored) => toCommunication(stored),
+};

@@ -1,0 +1,150 @@
+import { Task, TaskInput } from '@medplum/fhirtypes';
+import { Contact, CONTACT_STATUSES, ContactPurpose, ContactStatus } from '../../domain/contact';
+import { NOTICE_KINDS, WITHDRAWAL_REASONS } from '../../domain/notice';
+import { ContactChanges } from '../../store/noticeStore';
+import { Stored } from '../../store/store';
+import { MappingContext } from '../context';
+import { ResourceDefinition } from '../definition';
+import { badRequest } from '../outcome';
+import { alternatives, parseToken, referenceCriterion } from '../searchValues';
+import {
+  CONTACT_PURPOSE_SYSTEM,
+  ODS_ORGANIZATION_SYSTEM,
+  PROFILES,
+  REFERRAL_ID_SYSTEM,
+  SNOMED_SYSTEM,
+  WITHDRAWAL_REASON_SYSTEM,
+} from '../systems';
+import { clean, idParam, lastUpdatedParam, reference } from './common';
+import { personReferenceParam } from './personReference';
+
+export const CONTACT_PURPOSES: Record<ContactPurpose, string> = {
+  assessment: 'Assess care and support needs before discharge',
+  'package-review': 'Review or suspend the care package while the person is in hospital',
+  discharge: 'Arrange care and support for discharge',
+};
+
+/**
+ * A contact as a Task (profile SocialCare-Contact): focus is the notice that raised it, `for` the
+ * person, owner the council team, restriction.period.end the date it is due. The council moves its
+ * status (accepted, rejected with a reason, in-progress, completed); a withdrawal cancels it.
+ */
+export function toTask(stored: Stored<Contact>, ctx: MappingContext): Task {
+  const c = stored.record;
+  const team = ctx.organisation(c.ownerTeamId);
+  const kind = NOTICE_KINDS[c.kind];
+  const input: TaskInput[] = c.inputs.map((i) => ({
+    type: { coding: [{ system: SNOMED_SYSTEM, code: NOTICE_KINDS[i.kind].code, display: NOTICE_KINDS[i.kind].display }] },
+    valueReference: reference('Communication', i.noticeId),
+  }));
+  const reason = c.statusReason;
+  return clean<Task>({
+    resourceType: 'Task',
+    id: c.id,
+    meta: { versionId: String(stored.version), lastUpdated: stored.lastUpdated, profile: [PROFILES.Task] },
+    groupIdentifier: { system: REFERRAL_ID_SYSTEM, value: c.referralId },
+    status: c.status,
+    statusReason: reason
+      ? clean({
+          coding: reason.code && WITHDRAWAL_REASONS[reason.code] && c.status === 'cancelled'
+            ? [{ system: WITHDRAWAL_REASON_SYSTEM, code: reason.code, display: WITHDRAWAL_REASONS[reason.code] }]
+            : undefined,
+          text: reason.text,
+        })
+      : undefined,
+    businessStatus: c.businessStatus ? { text: c.businessStatus } : undefined,
+    intent: 'order',
+    priority: 'urgent',
+    code: {
+      coding: [{ system: CONTACT_PURPOSE_SYSTEM, code: c.purpose, display: CONTACT_PURPOSES[c.purpose] }],
+      text: `${kind.display}: ${CONTACT_PURPOSES[c.purpose]}`,
+    },
+    focus: reference('Communication', c.noticeId, kind.display),
+    for: reference('Patient', c.personId),
+    authoredOn: c.createdAt,
+    lastModified: stored.lastUpdated,
+    requester: { identifier: { system: ODS_ORGANIZATION_SYSTEM, value: c.requesterOds } },
+    owner: reference('Organization', c.ownerTeamId, team?.name),
+    restriction: c.dueDate ? { period: { end: c.dueDate } } : undefined,
+    input: input.length ? input : undefined,
+    note: c.note ? [{ text: c.note }] : undefined,
+  });
+}
+
+/**
+ * What the council may change on a contact through PUT or PATCH: status, statusReason,
+ * businessStatus and note. Everything else is the facade's and is taken from the stored contact.
+ */
+export function contactChangesFrom(body: unknown, id: string): ContactChanges {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The body must be a FHIR Task', ['Task']);
+  const t = body as Task;
+  if (t.resourceType !== 'Task') throw badRequest(`Expected a Task, got ${JSON.stringify(t.resourceType ?? null)}`, ['Task.resourceType']);
+  if (t.id !== id) throw badRequest(`The Task's id (${t.id ?? 'none'}) must match the id in the URL (${id})`, ['Task.id']);
+  if (!CONTACT_STATUSES.includes(t.status as ContactStatus)) {
+    throw badRequest(`Task.status must be one of ${CONTACT_STATUSES.join(', ')}`, ['Task.status']);
+  }
+  const status = t.status as ContactStatus;
+  const reasonText = t.statusReason?.text ?? t.statusReason?.coding?.[0]?.display;
+  if (status === 'rejected' && !reasonText) {
+    throw badRequest('A rejected contact needs a reason in statusReason.text, for the hospital to read', ['Task.statusReason']);
+  }
+  const changes: ContactChanges = { status };
+  if (t.statusReason) changes.statusReason = { code: t.statusReason.coding?.[0]?.code, text: reasonText };
+  if (t.businessStatus?.text) changes.businessStatus = t.businessStatus.text;
+  if (t.note) changes.note = t.note.map((n) => n.text).filter(Boolean).join('\n') || undefined;
+  return changes;
+}
+
+export const taskDefinition: ResourceDefinition<'contact'> = {
+  type: 'Task',
+  profile: PROFILES.Task,
+  documentation:
+    'A contact: the work a hospital notice creates for the council (focus: the notice; owner: the council team). ' +
+    'The council finds new ones (status=requested&owner=...) and answers with PUT or PATCH; the hospital follows them.',
+  entity: 'contact',
+  searchParams: {
+    _id: idParam,
+    _lastUpdated: lastUpdatedParam,
+    focus: {
+      type: 'reference',
+      documentation: 'The notice that raised the contact (Communication/id).',
+      targets: ['Communication'],
+      expression: 'Task.focus',
+      definition: 'http://hl7.org/fhir/SearchParameter/Task-focus',
+      toCriterion: (use) => referenceCriterion('noticeId', 'Communication', use),
+    },
+    status: {
+      type: 'token',
+      documentation: 'requested, accepted, rejected, in-progress, completed, cancelled.',
+      expression: 'Task.status',
+      definition: 'http://hl7.org/fhir/SearchParameter/Task-status',
+      toCriterion: (use) => ({
+        field: 'status',
+        match: 'any-of',
+        values: alternatives(use.value).map((v) => parseToken(v).code),
+      }),
+    },
+    owner: {
+      type: 'reference',
+      documentation: 'The council team that owns the contact (Organization/id).',
+      targets: ['Organization'],
+      expression: 'Task.owner',
+      definition: 'http://hl7.org/fhir/SearchParameter/Task-owner',
+      toCriterion: (use) => referenceCriterion('ownerTeamId', 'Organization', use),
+    },
+    patient: personReferenceParam(
+      'personId',
+      'The person: Patient/id, :identifier with an NHS number, or chained.',
+      'Task.for.where(resolve() is Patient)',
+      'http://hl7.org/fhir/SearchParameter/Task-patient',
+    ),
+    subject: personReferenceParam('personId', 'Same as patient.', 'Task.for', 'http://hl7.org/fhir/SearchParameter/Task-subject'),
+  },
+  includes: {
+    focus: { targets: ['Communication'], references: (r) => [(r as Task).focus!.reference!] },
+    owner: { targets: ['Organization'], references: (r) => [(r as Task).owner!.reference!] },
+    patient: { targets: ['Patient'], references: (r) => [(r as Task).for!.reference!] },
+  },
+  related: (c) => ({ organisations: [c.ownerTeamId] }),
+  toFhir: toTask,
+};

@@ -4,7 +4,10 @@ import pino, { Logger } from 'pino';
 import { Auth } from './auth/auth';
 import { ClientRegistry } from './auth/clients';
 import { SigningKey } from './auth/signingKey';
+import { AuditTrail } from './audit/auditTrail';
+import { AccessNotifier } from './fhir/accessNotifications';
 import { Config } from './config';
+import { AccessRecord } from './domain/audit';
 import { notFound } from './fhir/outcome';
 import { FhirRouter } from './fhir/router';
 import { authRoutes } from './http/authRoutes';
@@ -25,6 +28,8 @@ export interface AppDeps {
   signingKey?: SigningKey;
   /** The registered clients (main reads CLIENTS_FILE before opening the store); read from config.auth.clientsFile otherwise. */
   clients?: ClientRegistry;
+  /** Where access records go; by default the audit trail in the store. */
+  audit?: (record: AccessRecord) => Promise<void>;
   /** The authorisation layer, when a test wants its own (a moved clock, its counters); built from config otherwise. */
   auth?: Auth;
 }
@@ -44,8 +49,10 @@ export function createApp(config: Config, deps: AppDeps): Express {
     next();
   });
 
+  const trail = new AuditTrail(deps.store.db);
+  const audit = deps.audit ?? ((record: AccessRecord) => trail.record(record));
   const auth = deps.auth ?? new Auth(config, { store: deps.store, signingKey: deps.signingKey, clients: deps.clients, log });
-  app.use(authRoutes(auth, logger));
+  app.use(authRoutes(auth, logger, audit));
 
   const router = new FhirRouter({
     store: deps.store,
@@ -62,6 +69,8 @@ export function createApp(config: Config, deps: AppDeps): Express {
       resolveContext: deps.resolveContext ?? ((req) => auth.context(req.get('authorization'))),
       publicPaths: new Set(['/metadata']),
       log,
+      audit,
+      notifier: new AccessNotifier(deps.store, config.council.odsCode),
     }),
   );
   app.use((req, res) => sendError(res, notFound(`Nothing at ${req.path}: the FHIR base is /fhir`), log));

@@ -1,3 +1,4 @@
+import { isView, View } from './fhir/views';
 import path from 'node:path';
 
 /** Settings, read once from the environment and checked, so a mistake stops start-up with a clear message. */
@@ -19,11 +20,13 @@ export interface Config {
   logLevel: string;
   /** The council running the facade, and who takes hospital notices. */
   council: CouncilConfig;
+  /** How long access records are kept before the daily purge removes them. */
+  auditRetentionDays: number;
   /** SMART backend-services authorisation: registered clients, the facade's own tokens, the council's IdP. */
   auth: AuthConfig;
 }
 
-export type ViewName = 'health' | 'social-care';
+export type ViewName = View;
 
 export interface AuthConfig {
   /** JSON file of registered clients (CLIENTS_FILE); the sandbox ships one. */
@@ -91,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     defaultPageSize: integer(env, 'DEFAULT_PAGE_SIZE', 20, 1, 1000),
     logLevel: env.LOG_LEVEL ?? 'info',
+    auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 2922, 1, 36_500),
     council: {
       odsCode: env.COUNCIL_ODS_CODE || 'WXB',
       intakeTeamId: env.NOTICE_INTAKE_TEAM_ID || 'TEAM-HDT',
@@ -126,8 +130,8 @@ function councilIdpConfig(env: NodeJS.ProcessEnv, fhirBaseUrl: string): CouncilI
     );
   }
   const view = env.COUNCIL_IDP_VIEW ?? 'health';
-  if (view !== 'health' && view !== 'social-care') {
-    throw new ConfigError(`COUNCIL_IDP_VIEW must be health or social-care, not "${view}"`);
+  if (!isView(view)) {
+    throw new ConfigError(`COUNCIL_IDP_VIEW must be health, social-care or social-care-restricted, not "${view}"`);
   }
   const claim = (name: string, fallback: string) => {
     const v = env[name] ?? fallback;

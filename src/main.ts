@@ -3,6 +3,9 @@ import { loadClients } from './auth/clients';
 import { loadSigningKey } from './auth/signingKey';
 import { ConfigError, deploymentProblems, loadConfig } from './config';
 import { createApp } from './app';
+import { AuditTrail } from './audit/auditTrail';
+import { purgeExpiredAudit } from './audit/retention';
+import { AccessRecord } from './domain/audit';
 import { DatasetError, loadFixtures, openStore } from './store/openStore';
 import { loadSyntheticPopulation, SyntheticLoadError } from './synthetic/load';
 
@@ -33,7 +36,16 @@ async function main() {
     const result = await loadSyntheticPopulation(store, { people, seed }, (p) => logger.debug(p, 'loading the synthetic population'));
     if (result.loaded) logger.info({ dataset: result.name, people: result.people, rows: result.rows, ms: result.ms }, 'loaded a synthetic population');
   }
-  const app = createApp(config, { store, logger, signingKey, clients });
+  const trail = new AuditTrail(store.db);
+  const audit = (record: AccessRecord) => trail.record(record);
+  const app = createApp(config, { store, logger, signingKey, clients, audit });
+  // The retention purge runs at start and then daily; it records itself in the trail.
+  const purge = () =>
+    purgeExpiredAudit(store.db, config.auditRetentionDays, audit)
+      .then((removed) => logger.info({ removed, retentionDays: config.auditRetentionDays }, 'audit retention purge'))
+      .catch((err) => logger.error({ err }, 'audit retention purge failed'));
+  void purge();
+  setInterval(purge, 86_400_000).unref();
   const server = app.listen(config.port, () => {
     logger.info(
       { port: config.port, fhirBase: config.fhirBaseUrl, store: config.databaseUrl ? 'postgresql' : config.dataDir, ms: Date.now() - started },

@@ -1,3 +1,4 @@
+import { isView, VIEW_NAMES } from '../fhir/views';
 import fs from 'node:fs';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { ConfigError, keyUrl } from '../config';
@@ -120,8 +121,8 @@ export function parseClients(json: unknown, source: string): RegisteredClient[] 
     if (typeof e.organization !== 'string' || !ODS_CODE.test(e.organization)) {
       problems.push(`${at('organization')} must be the client's ODS code (letters and digits, e.g. "RX1")`);
     }
-    if (e.view !== undefined && e.view !== 'health' && e.view !== 'social-care') {
-      problems.push(`${at('view')} must be "health" (the default) or "social-care"`);
+    if (e.view !== undefined && !isView(e.view)) {
+      problems.push(`${at('view')} must be one of ${VIEW_NAMES.map((v) => `"${v}"`).join(', ')} ("health" is the default)`);
     }
     if (e.description !== undefined && typeof e.description !== 'string') problems.push(`${at('description')} must be a string`);
     if (problems.length > before) return;

@@ -55,6 +55,7 @@ export class CouncilIdp {
         token_type: 'Bearer',
         ...(organization ? { organization } : {}),
         ...(patient ? { patient } : {}),
+        view: this.config.view,
       },
     };
   }

@@ -77,6 +77,8 @@ export class TokenVerifier {
         aud: claims.aud,
         token_type: 'Bearer',
         organization: claims.organization,
+        // The minimum-necessary view this client's requests are answered with.
+        view: client.view,
       },
     };
   }

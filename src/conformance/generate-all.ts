@@ -4,22 +4,18 @@
  * derive from UK Core or from R4 base. Used by scripts/generate-snapshots.js (write mode) and by
  * test/conformance/snapshots.test.ts (check mode: nothing written).
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { LocalPackage, R4_CORE_PACKAGE } from './package-cache';
+import { formatJson, readProfileFiles } from './profile-files';
 import { createSnapshotGenerator } from './snapshot';
 
 /** Local package names; they only exist inside the temporary package cache. */
 export const UKCORE_PACKAGE = { name: 'local.ukcore', version: '1.0.0' } as const;
 export const PROJECT_PACKAGE = { name: 'local.project-profiles', version: '1.0.0' } as const;
 
-export interface ProfileFile {
-  /** Path relative to the profiles folder, e.g. `ukcore/UKCore-Patient.json`. */
-  file: string;
-  absolutePath: string;
-  resource: Resource;
-}
+export { formatJson, readProfileFiles } from './profile-files';
+export type { ProfileFile } from './profile-files';
 
 export interface SnapshotResult {
   file: string;
@@ -27,30 +23,6 @@ export interface SnapshotResult {
   expected: string;
   /** Whether the file on disk already holds exactly `expected`. */
   upToDate: boolean;
-}
-
-/** The one JSON layout we commit: 2-space indentation and a trailing newline. */
-export function formatJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
-}
-
-/** Reads the FHIR JSON resources directly in `dir` (not recursive), sorted by file name. */
-export function readProfileFiles(profilesDir: string, subDir = ''): ProfileFile[] {
-  const dir = join(profilesDir, subDir);
-  if (!existsSync(dir)) {
-    return [];
-  }
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => {
-      const absolutePath = join(dir, name);
-      const resource = JSON.parse(readFileSync(absolutePath, 'utf8')) as Resource;
-      if (!resource.resourceType) {
-        throw new Error(`${absolutePath} is not a FHIR resource`);
-      }
-      return { file: relative(profilesDir, absolutePath), absolutePath, resource };
-    });
 }
 
 /** Only constrained profiles get generated snapshots; specialisations (none of ours) would not. */

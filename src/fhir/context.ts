@@ -2,12 +2,9 @@ import { Organisation } from '../domain/organisation';
 import { Person } from '../domain/person';
 import { Worker } from '../domain/worker';
 
-/**
- * What a caller may see. 'health' is the minimum-necessary view for health staff (that a package
- * exists, its type, dates, provider and contacts; that a safeguarding concern is open and whom to
- * call); 'social-care' adds package details and concern types for council staff.
- */
-export type View = 'health' | 'social-care';
+/** What a caller may see: the minimum-necessary views are described in views.ts. */
+export type { View } from './views';
+import type { View } from './views';
 
 /**
  * What a caller may read, per resource type: nothing, everything, or only what matches at least

@@ -3,6 +3,7 @@ import { Criterion, EntityKind } from '../store/criteria';
 import { Store, Stored } from '../store/store';
 import { EntityTypes } from '../store/tables';
 import { AccessPolicy, Caller, MappingContext, View } from './context';
+import { ViewRules } from './views';
 
 export type SearchParamType = 'token' | 'string' | 'date' | 'reference' | 'uri';
 
@@ -66,6 +67,15 @@ export interface ResourceDefinition<K extends EntityKind = EntityKind> {
    */
   related(record: EntityTypes[K]): RelatedIds;
   toFhir(stored: Stored<EntityTypes[K]>, ctx: MappingContext): Resource;
+  /** The field holding the person a record is about ('id' for Patient): restricted records are withheld by it. */
+  personField?: string;
+  /** Criteria a view adds (e.g. the health view sees only open safeguarding concerns). */
+  viewCriteria?(rules: ViewRules): Criterion[];
+  /**
+   * For types listed newest first and growing (the audit trail): the date parameter that pins paging,
+   * and the value of it a resource carries.
+   */
+  newestFirstBy?: { param: string; valueOf(resource: Resource): string | undefined };
   /** The field naming the organisation (ODS code) a record belongs to, when only it and the council may see it. */
   ownerOdsField?: string;
   /** Interactions beyond read and search-type, with their handlers (hospital notices, contacts). */

@@ -17,6 +17,8 @@ export async function materialise<K extends EntityKind>(
   records: Stored<EntityTypes[K]>[],
   store: Store,
   view: View,
+  /** People already in hand (the Patients a search matched), so their records are not read twice. */
+  knownPeople: Map<string, Person> = new Map(),
 ): Promise<Resource[]> {
   if (records.length === 0) return [];
   const orgIds = new Set<string>();
@@ -29,7 +31,7 @@ export async function materialise<K extends EntityKind>(
     add(workerIds, related.workers);
     add(personIds, related.people);
   }
-  const people = new Map<string, Person>();
+  const people = new Map<string, Person>(knownPeople);
   if (def.entity === 'person') {
     for (const s of records) people.set((s.record as Person).id, s.record as Person);
   }

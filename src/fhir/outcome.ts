@@ -34,3 +34,16 @@ export const notSupported = (diagnostics: string, expression?: string[]) =>
   new FhirError(400, outcome('not-supported', diagnostics, 'error', expression));
 export const notFound = (diagnostics: string) => new FhirError(404, outcome('not-found', diagnostics));
 export const forbidden = (diagnostics: string) => new FhirError(403, outcome('forbidden', diagnostics));
+
+/**
+ * A refusal because the record is restricted: 403 with whom to call, carrying the people withheld
+ * so the edge can audit the attempt and tell their worker.
+ */
+export class WithheldRecord extends FhirError {
+  constructor(
+    outcomeResource: OperationOutcome,
+    readonly withheld: string[],
+  ) {
+    super(403, outcomeResource);
+  }
+}

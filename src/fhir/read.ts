@@ -3,8 +3,10 @@ import { Store } from '../store/store';
 import { View } from './context';
 import { ResourceDefinition } from './definition';
 import { materialise } from './materialise';
-import { forbidden, notFound } from './outcome';
-import { ScopingContext, searchRestriction } from './scoping';
+import { FhirError, forbidden, notFound, outcome, WithheldRecord } from './outcome';
+import { restrictedCriteria, restrictionOrNone, ScopingContext, searchRestriction } from './scoping';
+import { peopleOf, restrictedOnlyCriteria, restrictedRecordMessage } from './restricted';
+import { Criterion } from '../store/criteria';
 
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
@@ -16,9 +18,13 @@ export async function read(
 ): Promise<Resource> {
   if (!ID.test(id)) throw notFound(`${def.type}/${id} does not exist: "${id}" is not a valid FHIR id`);
   const restriction = searchRestriction(def, opts, 'read');
-  const byId = [{ field: 'id', match: 'any-of' as const, values: [id] }, ...(def.baseCriteria ?? [])];
+  const byId: Criterion[] = [{ field: 'id', match: 'any-of', values: [id] }, ...(def.baseCriteria ?? [])];
   const found = await opts.store.search(def.entity, [...byId, ...restriction], { limit: 1, offset: 0 });
   if (found.records.length === 0) {
+    const withheld = restrictedCriteria(def, opts.view).length ? await restrictedMatch(def, byId, opts) : [];
+    if (withheld.length) {
+      throw new WithheldRecord(outcome('suppressed', await restrictedRecordMessage(opts.store, opts.council?.odsCode)), withheld);
+    }
     if (restriction.length && (await opts.store.search(def.entity, byId, { limit: 1, offset: 0 })).records.length) {
       throw forbidden(`${def.type}/${id} is outside what this client may read`);
     }
@@ -26,4 +32,12 @@ export async function read(
   }
   const [resource] = await materialise(def, found.records, opts.store, opts.view);
   return resource;
+}
+
+/** The restricted people a read would have reached had the caller's view allowed it. */
+async function restrictedMatch(def: ResourceDefinition, byId: Criterion[], opts: ScopingContext & { store: Store }): Promise<string[]> {
+  const unrestricted = restrictionOrNone(def, { ...opts, view: 'social-care-restricted' }, 'read');
+  if (unrestricted === 'none') return [];
+  const found = await opts.store.search(def.entity, [...byId, ...unrestricted, ...restrictedOnlyCriteria(def)], { limit: 1, offset: 0 });
+  return peopleOf(def, found.records);
 }

@@ -9,22 +9,31 @@ import { practitionerRoleDefinition } from './resources/practitionerRole';
 import { communicationDefinition } from './resources/communication';
 import { taskDefinition } from './resources/task';
 import { contactWrites, noticeWrites } from './notices';
+import { auditEventDefinition } from './resources/auditEvent';
 
 /**
  * The one list of what the facade serves. Routes, search-parameter checks, _include/_revinclude
  * and the CapabilityStatement are all derived from it, so none of them can claim what another lacks.
  */
 export const RESOURCE_DEFINITIONS: ResourceDefinition[] = [
-  patientDefinition,
-  carePlanDefinition,
-  flagDefinition,
-  careTeamDefinition,
+  // Records about a person carry the field that names them, so restricted people can be withheld.
+  { ...patientDefinition, personField: 'id' },
+  { ...carePlanDefinition, personField: 'personId' },
+  {
+    ...flagDefinition,
+    personField: 'personId',
+    // Health staff need to know a concern is open, not the history of closed ones.
+    viewCriteria: (rules) => (rules.closedConcerns ? [] : [{ field: 'status', match: 'any-of', values: ['open'] }]),
+  },
+  { ...careTeamDefinition, personField: 'id' },
   organizationDefinition,
   practitionerDefinition,
   practitionerRoleDefinition,
   // Hospital notices and the contacts they raise belong to the sending hospital and the council.
   { ...communicationDefinition, ownerOdsField: 'senderOds', writes: noticeWrites },
   { ...taskDefinition, ownerOdsField: 'requesterOds', writes: contactWrites },
+  // The audit trail: read-only through the API.
+  auditEventDefinition,
 ] as ResourceDefinition[];
 
 /** Search-result parameters every type honours, with what they do (for the CapabilityStatement). */

@@ -43,6 +43,10 @@ export interface FhirResult {
   status: number;
   /** Absent for Prefer: return=minimal. */
   resource?: Resource;
+  /** What was written, for the audit trail, when the response itself carries less (return=minimal). */
+  audited?: Resource;
+  /** Restricted people the request reached but was not shown: audited and notified all the same. */
+  withheld?: string[];
   /** For 201 Created: where the new resource lives. */
   location?: string;
   /** For reads: the version and time of the last change, for ETag and Last-Modified. */
@@ -98,7 +102,7 @@ export class FhirRouter {
         : preferReturn === 'OperationOutcome'
           ? outcome('informational', result.status === 201 ? `Created ${type}/${result.createdId}` : 'Done', 'information')
           : result.resource;
-    return { status: result.status, resource, location, version: result.version };
+    return { status: result.status, resource, audited: result.resource, location, version: result.version };
   }
 
   async handle(req: FhirRequest): Promise<FhirResult> {
@@ -146,13 +150,13 @@ export class FhirRouter {
       const allowed = id === '_search' ? ['POST', 'GET'] : ['GET', ...(writes?.create ? ['POST'] : [])];
       requireMethod(method, allowed, req.path);
       const query = mergeParams(req.query, req.form);
-      const bundle = await search(def, query, {
+      const { bundle, withheld } = await search(def, query, {
         ...common,
         baseUrl: this.opts.baseUrl,
         strict: req.strict,
         limits: this.opts,
       });
-      return { status: 200, resource: bundle };
+      return { status: 200, resource: bundle, withheld };
     }
     if (extra === undefined) {
       requireMethod(method, ['GET', ...(writes?.update ? ['PUT'] : []), ...(writes?.patch ? ['PATCH'] : [])], req.path);

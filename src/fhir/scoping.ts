@@ -1,5 +1,6 @@
 import { Criterion } from '../store/criteria';
-import { AccessInteraction, AccessPolicy, Caller } from './context';
+import { AccessInteraction, AccessPolicy, Caller, View } from './context';
+import { viewRules } from './views';
 import { ResourceDefinition } from './definition';
 import { forbidden } from './outcome';
 
@@ -7,6 +8,21 @@ export interface ScopingContext {
   access: AccessPolicy;
   caller?: Caller;
   council?: { odsCode: string };
+  view: View;
+}
+
+/** Restricted people are left out unless the caller's view may see them. */
+export function restrictedCriteria(def: ResourceDefinition, view: View): Criterion[] {
+  if (!def.personField || viewRules(view).restrictedRecords) return [];
+  const notRestricted: Criterion = { field: 'restricted', match: 'any-of', values: ['false'] };
+  return def.personField === 'id' && def.entity === 'person'
+    ? [notRestricted]
+    : [{ field: def.personField, match: 'in', kind: 'person', where: [notRestricted] }];
+}
+
+/** What the caller's view narrows: restricted people, and whatever the type's own rules say. */
+export function viewCriteria(def: ResourceDefinition, view: View): Criterion[] {
+  return [...restrictedCriteria(def, view), ...(def.viewCriteria?.(viewRules(view)) ?? [])];
 }
 
 /**
@@ -24,7 +40,7 @@ export function organisationCriteria(def: ResourceDefinition, ctx: ScopingContex
 /** Everything that narrows what a caller may see of a type, or 'none' when it may see none of it. */
 export function restrictionOrNone(def: ResourceDefinition, ctx: ScopingContext, interaction: AccessInteraction): Criterion[] | 'none' {
   const scopes = accessCriteria(def, ctx.access, interaction);
-  return scopes === 'none' ? 'none' : [...scopes, ...organisationCriteria(def, ctx)];
+  return scopes === 'none' ? 'none' : [...scopes, ...organisationCriteria(def, ctx), ...viewCriteria(def, ctx.view)];
 }
 
 /** As restrictionOrNone, refusing with 403 when the caller may see none of the type. */

@@ -1,9 +1,11 @@
 import { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
 import { Criterion } from '../store/criteria';
+import { Person } from '../domain/person';
 import { Store } from '../store/store';
 import { searchBundle, searchUrl } from './bundle';
 import { View } from './context';
-import { restrictionOrNone, ScopingContext, searchRestriction } from './scoping';
+import { restrictedCriteria, restrictionOrNone, ScopingContext, searchRestriction } from './scoping';
+import { peopleOf, restrictedOnlyCriteria, restrictedRecordMessage } from './restricted';
 import { ResourceDefinition } from './definition';
 import { materialise } from './materialise';
 import { outcome } from './outcome';
@@ -21,17 +23,23 @@ export interface SearchOptions extends ScopingContext {
 /** At most this many resources are added by one _revinclude: a guard, far above any real person's records. */
 const REVINCLUDE_CAP = 500;
 
-export async function search(def: ResourceDefinition, query: Record<string, string[]>, opts: SearchOptions): Promise<Bundle> {
+export interface SearchOutcome {
+  bundle: Bundle;
+  /** Restricted people the search found but did not disclose: for the audit trail and the notification. */
+  withheld: string[];
+}
+
+export async function search(def: ResourceDefinition, query: Record<string, string[]>, opts: SearchOptions): Promise<SearchOutcome> {
   const q = parseSearchQuery(def, query, opts.strict, opts.limits);
   const restriction = searchRestriction(def, opts, 'search');
   const criteria = [...q.criteria, ...restriction];
-  const warning = q.ignored.length
+  let warning = q.ignored.length
     ? outcome('not-supported', `Ignored unknown search parameter(s): ${q.ignored.join(', ')}`, 'warning', q.ignored)
     : undefined;
 
   if (q.summaryCount) {
     const total = await opts.store.count(def.entity, criteria);
-    return searchBundle({
+    const bundle = searchBundle({
       baseUrl: opts.baseUrl,
       type: def.type,
       matches: [],
@@ -40,29 +48,53 @@ export async function search(def: ResourceDefinition, query: Record<string, stri
       outcome: warning,
       links: [{ relation: 'self', url: searchUrl(opts.baseUrl, def.type, [...q.applied, ['_count', String(q.count)]]) }],
     });
+    return { bundle, withheld: [] };
   }
 
   const page = await opts.store.search(def.entity, criteria, { limit: q.count, offset: q.offset });
+  const withheld = page.records.length === 0 && q.offset === 0 ? await withheldPeople(def, q, opts) : [];
+  if (withheld.length) {
+    warning = outcome('suppressed', await restrictedRecordMessage(opts.store, opts.council?.odsCode), 'warning');
+  }
   let matches = await materialise(def, page.records, opts.store, opts.view);
-  const included = await includes(def, q, matches, opts);
+  const knownPeople = new Map(def.entity === 'person' ? page.records.map((r) => [(r.record as Person).id, r.record as Person]) : []);
+  const included = await includes(def, q, matches, opts, knownPeople);
   if (q.elements) matches = matches.map((r) => subset(r, q.elements!));
   // Without a next page the total is known for free; with one, counting would cost a query per page.
   const total = page.more ? undefined : q.offset + page.records.length;
-  return searchBundle({
+  const bundle = searchBundle({
     baseUrl: opts.baseUrl,
     type: def.type,
     matches,
     included,
     total,
     outcome: warning,
-    links: pageLinks(opts.baseUrl, def.type, q, page.more),
+    links: pageLinks(opts.baseUrl, def.type, q, page.more, pinFor(def, q, matches)),
   });
+  return { bundle, withheld };
 }
 
-export function pageLinks(baseUrl: string, type: string, q: SearchQuery, more: boolean): BundleLink[] {
-  const at = (offset: number): string =>
-    searchUrl(baseUrl, type, [...q.applied, ['_count', String(q.count)], ...(offset ? [['_offset', String(offset)] as [string, string]] : [])]);
-  const links: BundleLink[] = [{ relation: 'self', url: at(q.offset) }];
+/**
+ * A search that found nothing may have found only restricted people. Asked only then (so a normal
+ * lookup costs nothing extra), and only for types about a person when the caller's view withholds
+ * restricted records.
+ */
+async function withheldPeople(def: ResourceDefinition, q: SearchQuery, opts: SearchOptions): Promise<string[]> {
+  if (restrictedCriteria(def, opts.view).length === 0) return [];
+  const unrestricted = restrictionOrNone(def, { ...opts, view: 'social-care-restricted' }, 'search');
+  if (unrestricted === 'none') return [];
+  const found = await opts.store.search(def.entity, [...q.criteria, ...unrestricted, ...restrictedOnlyCriteria(def)], {
+    limit: 10,
+    offset: 0,
+  });
+  return peopleOf(def, found.records);
+}
+
+export function pageLinks(baseUrl: string, type: string, q: SearchQuery, more: boolean, pin: [string, string][] = []): BundleLink[] {
+  const url = (offset: number, extra: [string, string][]): string =>
+    searchUrl(baseUrl, type, [...q.applied, ...extra, ['_count', String(q.count)], ...(offset ? [['_offset', String(offset)] as [string, string]] : [])]);
+  const at = (offset: number) => url(offset, pin);
+  const links: BundleLink[] = [{ relation: 'self', url: url(q.offset, []) }];
   if (q.offset > 0) {
     links.push({ relation: 'first', url: at(0) });
     links.push({ relation: 'previous', url: at(Math.max(0, q.offset - q.count)) });
@@ -71,8 +103,26 @@ export function pageLinks(baseUrl: string, type: string, q: SearchQuery, more: b
   return links;
 }
 
+/**
+ * For a type that grows at the top (the audit trail, newest first), the paging links carry an upper
+ * bound on the date, so records added while a client pages do not shift the pages it has not read.
+ */
+function pinFor(def: ResourceDefinition, q: SearchQuery, matches: Resource[]): [string, string][] {
+  const by = def.newestFirstBy;
+  if (!by || q.offset > 0 || q.applied.some(([k, v]) => k === by.param && v.startsWith('le'))) return [];
+  // The newest record on the first page bounds every later page.
+  const newest = matches[0] && by.valueOf(matches[0]);
+  return newest ? [[by.param, `le${newest}`]] : [];
+}
+
 /** _include and _revinclude, each limited to the types (and granular subsets) the caller may read. */
-async function includes(def: ResourceDefinition, q: SearchQuery, matches: Resource[], opts: SearchOptions): Promise<Resource[]> {
+async function includes(
+  def: ResourceDefinition,
+  q: SearchQuery,
+  matches: Resource[],
+  opts: SearchOptions,
+  knownPeople: Map<string, Person>,
+): Promise<Resource[]> {
   if (matches.length === 0) return [];
   const out: Resource[] = [];
   const seen = new Set(matches.map((r) => `${r.resourceType}/${r.id}`));
@@ -103,7 +153,7 @@ async function includes(def: ResourceDefinition, q: SearchQuery, matches: Resour
     if (!target || restriction === 'none' || !restriction) continue;
     const criteria: Criterion[] = [{ field: 'id', match: 'any-of', values: [...ids] }, ...(target.baseCriteria ?? []), ...restriction];
     const found = await opts.store.search(target.entity, criteria, { limit: ids.size, offset: 0 });
-    keep(await materialise(target, found.records, opts.store, opts.view));
+    keep(await materialise(target, found.records, opts.store, opts.view, knownPeople));
   }
 
   const matchRefs = matches.map((r) => `${r.resourceType}/${r.id}`).join(',');
@@ -116,7 +166,7 @@ async function includes(def: ResourceDefinition, q: SearchQuery, matches: Resour
       ...restriction,
     ];
     const found = await opts.store.search(rev.def.entity, criteria, { limit: REVINCLUDE_CAP, offset: 0 });
-    keep(await materialise(rev.def, found.records, opts.store, opts.view));
+    keep(await materialise(rev.def, found.records, opts.store, opts.view, knownPeople));
   }
   return out;
 }

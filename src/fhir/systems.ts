@@ -37,6 +37,7 @@ export const PROFILES = {
   Communication: `${CANONICAL_BASE}/StructureDefinition/SocialCare-HospitalNotice`,
   Task: `${CANONICAL_BASE}/StructureDefinition/SocialCare-Contact`,
   AuditEvent: `${CANONICAL_BASE}/StructureDefinition/SocialCare-AuditEvent`,
+  AccessNotification: `${CANONICAL_BASE}/StructureDefinition/SocialCare-AccessNotification`,
 } as const;
 
 export const NHS_NUMBER_VERIFICATION_DISPLAY: Record<string, string> = {
@@ -64,3 +65,7 @@ export const WITHDRAWAL_REASON_SYSTEM = 'https://fhir.nhs.uk/ADW-WithdrawalReaso
 export const CONTACT_PURPOSE_SYSTEM = `${CANONICAL_BASE}/CodeSystem/contact-purpose`;
 /** Groups a contact with every notice of the same hospital referral. */
 export const REFERRAL_ID_SYSTEM = `${CANONICAL_BASE}/Id/hospital-referral`;
+/** Categories of Communication the facade itself writes (access notifications). */
+export const COMMUNICATION_CATEGORY_SYSTEM = `${CANONICAL_BASE}/CodeSystem/communication-category`;
+/** Keys an access notification: one per client, person and day. */
+export const ACCESS_NOTIFICATION_SYSTEM = `${CANONICAL_BASE}/Id/access-notification`;

@@ -4,12 +4,14 @@ import { Auth } from '../auth/auth';
 import { OAuthError } from '../auth/oauthError';
 import { FhirError } from '../fhir/outcome';
 import { toParams } from './fhirRoutes';
+import { accessRecord } from '../audit/accessRecords';
+import { AccessRecord } from '../domain/audit';
 
 /**
  * The authorisation server's HTTP edge, none of it behind a token: SMART discovery (under the
  * FHIR base and at the origin), the token endpoint, introspection, and the facade's JWKS.
  */
-export function authRoutes(auth: Auth, logger: Logger): Router {
+export function authRoutes(auth: Auth, logger: Logger, audit?: (record: AccessRecord) => Promise<void>): Router {
   const r = express.Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
 
@@ -33,13 +35,38 @@ export function authRoutes(auth: Auth, logger: Logger): Router {
     next();
   };
 
+  // Every token request is audited, granted or refused; the answer waits for its record.
+  const auditToken = async (req: Request, res: Response, status: number, clientId: string | undefined, description: string) => {
+    if (!audit) return;
+    await audit(
+      accessRecord({
+        facts: { requestId: String(res.get('X-Request-ID')), method: req.method, path: req.path, headers: (n) => req.get(n) },
+        interaction: 'token',
+        status,
+        description,
+        clientId,
+        purpose: 'TREAT',
+      }),
+    );
+  };
+
   r.post('/auth/token', noStore, requireForm, form, async (req, res, next) => {
+    const params = toParams(req.body);
     try {
-      const { response, clientId } = await auth.tokenEndpoint.handle(toParams(req.body));
+      const { response, clientId } = await auth.tokenEndpoint.handle(params);
       logger.info({ client_id: clientId, scope: response.scope }, 'access token issued');
+      await auditToken(req, res, 200, clientId, `granted ${response.scope}`);
       res.status(200).json(response);
     } catch (err) {
-      if (err instanceof OAuthError) logger.info({ error: err.error, description: err.description }, 'token request refused');
+      if (err instanceof OAuthError) {
+        logger.info({ error: err.error, description: err.description }, 'token request refused');
+        try {
+          await auditToken(req, res, err.status, params.client_id?.[0] ?? claimedIssuer(params.client_assertion?.[0]), `${err.error}: ${err.description}`);
+        } catch (auditErr) {
+          next(auditErr);
+          return;
+        }
+      }
       next(err);
     }
   });
@@ -89,4 +116,17 @@ function requireForm(req: Request, _res: Response, next: NextFunction) {
     return;
   }
   next();
+}
+
+/**
+ * The client an assertion claims to come from, unverified: only so that a refused token request
+ * can be found in the audit trail under the client it named.
+ */
+function claimedIssuer(assertion: string | undefined): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(assertion?.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof payload.iss === 'string' ? payload.iss.slice(0, 200) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,10 @@
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { FhirRequest, FhirRouter, RequestContext } from '../fhir/router';
+import { Resource } from '@medplum/fhirtypes';
+import { accessRecord, interactionOf, purposeOf, touchedBy } from '../audit/accessRecords';
+import { AccessRecord, PURPOSES_OF_USE } from '../domain/audit';
+import { badRequest, FhirError, outcome, WithheldRecord } from '../fhir/outcome';
+import { AccessNotifier } from '../fhir/accessNotifications';
 import { checkAcceptable, checkContentType, checkPatchContentType } from './negotiation';
 import { sendError, sendResource } from './respond';
 
@@ -16,6 +21,10 @@ export interface FhirRoutesOptions {
    */
   publicPaths: PublicPaths;
   log: (err: unknown) => void;
+  /** Records each access durably before its response is sent (the audit trail). */
+  audit?: (record: AccessRecord) => Promise<void>;
+  /** Tells council staff when someone outside the council looks at a person they are responsible for. */
+  notifier?: Pick<AccessNotifier, 'notify'>;
 }
 
 export type PublicPaths = Set<string> | ((path: string) => boolean);
@@ -43,8 +52,13 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
   r.use(express.json({ type: ['application/json', 'application/fhir+json', 'application/json-patch+json'], limit: '1mb' }));
 
   r.use(async (req: Request, res: Response, next: NextFunction) => {
+    let context: RequestContext | undefined;
     try {
-      const context = isPublic(opts.publicPaths, opts.router, req.path) ? OPEN_CONTEXT : await opts.resolveContext(req);
+      if (purposeOf((name) => req.get(name)) === undefined) {
+        throw badRequest(`X-Purpose-Of-Use must be one of ${Object.keys(PURPOSES_OF_USE).join(', ')} (v3 ActReason codes)`);
+      }
+      context = isPublic(opts.publicPaths, opts.router, req.path) ? OPEN_CONTEXT : await opts.resolveContext(req);
+      res.locals.caller = context.caller;
       const isForm = !!req.is('application/x-www-form-urlencoded');
       const form = isForm ? toParams(req.body) : undefined;
       const result = await opts.router.handle({
@@ -60,28 +74,85 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
         preferReturn: preferReturn(req.get('prefer')),
       });
       const headers: Record<string, string> = {};
+      let status = result.status;
       if (result.version) {
         const etag = `W/"${result.version.versionId}"`;
         headers.ETag = etag;
         headers['Last-Modified'] = new Date(result.version.lastUpdated).toUTCString();
-        if (req.get('if-none-match')?.split(',').some((t) => t.trim() === etag)) {
-          res.status(304).set(headers).end();
-          return;
-        }
+        if (req.get('if-none-match')?.split(',').some((t) => t.trim() === etag)) status = 304;
       }
       if (result.location) headers.Location = result.location;
-      if (result.resource) sendResource(res, result.status, result.resource, headers);
-      else res.status(result.status).set(headers).end();
+      // The record of this access is committed before anything is sent; without it, nothing is sent.
+      await audit(req, res, status, result.resource ?? result.audited, context, undefined, result.withheld);
+      if (status === 304 || !result.resource) res.status(status).set(headers).end();
+      else sendResource(res, status, result.resource, headers);
     } catch (err) {
       next(err);
     }
   });
-  r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => sendError(res, err, opts.log));
+  r.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = err instanceof FhirError ? err.status : (err as { status?: number }).status ?? 500;
+    try {
+      await audit(req, res, status, err instanceof FhirError ? err.outcome : undefined, undefined, err, err instanceof WithheldRecord ? err.withheld : undefined);
+    } catch (auditErr) {
+      sendError(res, auditUnavailable(auditErr, opts.log), opts.log);
+      return;
+    }
+    sendError(res, err, opts.log);
+  });
+
+  /** Records the access; a failure to record becomes a 503 rather than an unaudited answer. */
+  async function audit(
+    req: Request,
+    res: Response,
+    status: number,
+    resource: Resource | undefined,
+    context?: RequestContext,
+    err?: unknown,
+    withheld: string[] = [],
+  ) {
+    if (!opts.audit) return;
+    const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : undefined;
+    const { interaction, resourceType } = interactionOf(req.method, req.path);
+    const caller = context?.caller ?? (res.locals.caller as RequestContext['caller']);
+    const description = err instanceof FhirError ? err.outcome.issue?.[0]?.diagnostics : err ? (err as Error).message : undefined;
+    const touched = touchedBy(resource, query);
+    touched.personIds = [...new Set([...touched.personIds, ...withheld])];
+    try {
+      await Promise.all([
+        opts.audit(
+          accessRecord({
+            facts: { requestId: String(res.get('X-Request-ID')), method: req.method, path: req.path, query, headers: (n) => req.get(n) },
+            interaction,
+            status,
+            description,
+            caller,
+            resourceType,
+            touched,
+          }),
+        ),
+        // Reads by outside organisations are told to the people's workers; writes (notices) are not looks.
+        interaction === 'read' || interaction === 'search'
+          ? opts.notifier?.notify(caller, status < 400 ? touched.personIds.filter((id) => !withheld.includes(id)) : [], withheld)
+          : undefined,
+      ]);
+    } catch (auditErr) {
+      if (err) throw auditErr;
+      throw auditUnavailable(auditErr, opts.log);
+    }
+  }
   return r;
 }
 
 /** Public paths need no caller: they are answered with no access to data at all. */
 const OPEN_CONTEXT: RequestContext = { view: 'health', access: { read: () => 'none' } };
+
+function auditUnavailable(err: unknown, log: (err: unknown) => void): FhirError {
+  log(err);
+  return new FhirError(503, outcome('transient', 'The audit trail cannot be written just now, so nothing is served; try again shortly'), {
+    'Retry-After': '5',
+  });
+}
 
 function preferReturn(prefer: string | undefined): FhirRequest['preferReturn'] {
   const m = /return\s*=\s*(minimal|representation|OperationOutcome)/.exec(prefer ?? '');

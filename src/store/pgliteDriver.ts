@@ -18,6 +18,8 @@ export async function openPglite(dataDir?: string): Promise<SqlDriver> {
     kind: 'pglite',
     ...executor(db),
     transaction: (fn) => db.transaction((tx) => fn(executor(tx))),
+    // One process owns an embedded store, so there is nobody else to hear from.
+    listen: async () => undefined,
     close: () => db.close(),
   };
 }

@@ -1,5 +1,15 @@
-import { Pool } from 'pg';
+import { createHash } from 'node:crypto';
+import { Client, Pool, QueryConfig } from 'pg';
 import { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
+
+/**
+ * Queries go as named prepared statements: PostgreSQL plans each distinct SQL text once per
+ * connection instead of on every request (planning cost more than executing the front-door
+ * lookups). The texts are a small fixed set built from the registry, so the names stay few.
+ */
+function prepared(text: string, values: SqlValue[]): QueryConfig {
+  return { name: `q_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, values };
+}
 
 /** PostgreSQL through a connection pool: for production and for several instances sharing one database. */
 export async function openPostgres(connectionString: string, poolSize = 10): Promise<SqlDriver> {
@@ -10,10 +20,11 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
   pool.on('error', () => undefined);
   // A bad URL or an unreachable server should stop start-up with a clear message, not fail the first request.
   await pool.query('SELECT 1');
+  const listeners: Client[] = [];
   return {
     kind: 'postgres',
     async query<Row>(text: string, params: SqlValue[] = []) {
-      const result = await pool.query(text, params);
+      const result = await pool.query(prepared(text, params));
       return result.rows as Row[];
     },
     async exec(script: string) {
@@ -25,7 +36,7 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
         await client.query('BEGIN');
         const result = await fn({
           async query<Row>(text: string, params: SqlValue[] = []) {
-            return (await client.query(text, params)).rows as Row[];
+            return (await client.query(prepared(text, params))).rows as Row[];
           },
           async exec(script: string) {
             await client.query(script);
@@ -40,6 +51,20 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
         client.release();
       }
     },
-    close: () => pool.end(),
+    async listen(channel: string, handler: () => void) {
+      // A connection of its own, outside the pool, for as long as the store is open.
+      const client = new Client({ connectionString });
+      client.on('error', () => undefined);
+      client.on('notification', (msg) => {
+        if (msg.channel === channel) handler();
+      });
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+      listeners.push(client);
+    },
+    async close() {
+      await Promise.all(listeners.map((c) => c.end().catch(() => undefined)));
+      await pool.end();
+    },
   };
 }

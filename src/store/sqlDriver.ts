@@ -14,5 +14,10 @@ export interface SqlDriver extends SqlExecutor {
   readonly kind: 'pglite' | 'postgres';
   /** Runs fn inside one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Calls handler whenever another connection NOTIFYs the channel (PostgreSQL: how instances
+   * sharing a database tell each other to drop caches). The embedded store has one process: a no-op.
+   */
+  listen(channel: string, handler: () => void): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,9 +1,11 @@
+import NodeCache from 'node-cache';
 import { Dataset } from '../domain/dataset';
 import { Criterion, EntityKind, Page } from './criteria';
 import { migrate } from './migrate';
 import { WhereBuilder } from './sqlCriteria';
-import { SqlDriver, SqlExecutor } from './sqlDriver';
-import { EntityTable, EntityTypes, insertColumnNames, TABLES } from './tables';
+import { SqlDriver } from './sqlDriver';
+import { loadDatasetStream } from './bulkLoad';
+import { EntityTypes, TABLES } from './tables';
 
 /** A record as stored: the domain record plus the version and time of its last change. */
 export interface Stored<T> {
@@ -18,18 +20,35 @@ export interface SearchResult<T> {
   more: boolean;
 }
 
-/** Rows per INSERT when loading a dataset: large enough to be fast, small enough for one message. */
-const LOAD_BATCH = 5_000;
+/**
+ * Organisations and workers are reference data: every lookup names them, and they change only
+ * when a dataset is loaded. They are cached for at most this many seconds (the freshness bound),
+ * dropped at once when this instance loads data, and dropped on NOTIFY from other instances
+ * sharing a PostgreSQL database.
+ */
+export const REFERENCE_DATA_TTL_SECONDS = 60;
+const CACHED_KINDS: ReadonlySet<EntityKind> = new Set(['organisation', 'worker']);
+const REFERENCE_DATA_CHANNEL = 'facade_reference_data';
 
 /**
  * The facade's storage: social-care records in SQL, the same code over either driver.
  */
 export class Store {
+  private readonly referenceData = new NodeCache({ stdTTL: REFERENCE_DATA_TTL_SECONDS, useClones: false, checkperiod: 120 });
+
   constructor(readonly db: SqlDriver) {}
 
   static async open(db: SqlDriver): Promise<Store> {
     await migrate(db);
-    return new Store(db);
+    const store = new Store(db);
+    await db.listen(REFERENCE_DATA_CHANNEL, () => store.referenceData.flushAll());
+    return store;
+  }
+
+  /** Call after writing organisations or workers: drops this instance's cache and tells the others. */
+  async referenceDataChanged(): Promise<void> {
+    this.referenceData.flushAll();
+    if (this.db.kind === 'postgres') await this.db.query(`SELECT pg_notify('${REFERENCE_DATA_CHANNEL}', '')`);
   }
 
   async get<K extends EntityKind>(kind: K, id: string): Promise<Stored<EntityTypes[K]> | undefined> {
@@ -37,6 +56,23 @@ export class Store {
   }
 
   async getMany<K extends EntityKind>(kind: K, ids: string[]): Promise<Stored<EntityTypes[K]>[]> {
+    if (ids.length === 0) return [];
+    if (!CACHED_KINDS.has(kind)) return this.fetchMany(kind, ids);
+    const found: Stored<EntityTypes[K]>[] = [];
+    const missing: string[] = [];
+    for (const id of ids) {
+      const hit = this.referenceData.get<Stored<EntityTypes[K]>>(`${kind}/${id}`);
+      if (hit) found.push(hit);
+      else missing.push(id);
+    }
+    for (const s of await this.fetchMany(kind, missing)) {
+      this.referenceData.set(`${kind}/${(s.record as { id: string }).id}`, s);
+      found.push(s);
+    }
+    return found;
+  }
+
+  private async fetchMany<K extends EntityKind>(kind: K, ids: string[]): Promise<Stored<EntityTypes[K]>[]> {
     if (ids.length === 0) return [];
     const { records } = await this.search(kind, [{ field: 'id', match: 'any-of', values: ids }], {
       limit: ids.length,
@@ -89,44 +125,16 @@ export class Store {
    * Returns false when it was already loaded.
    */
   async loadDataset(name: string, dataset: Dataset): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [7_236_002]);
-      const loaded = await tx.query('SELECT 1 FROM dataset_loads WHERE name = $1', [name]);
-      if (loaded.length > 0) return false;
-      // Order matters: teams point at the council, people at workers and teams, packages at people.
-      const councilsFirst = [...dataset.organisations].sort((a, b) => rank(a.kind) - rank(b.kind));
-      await insertAll(tx, 'organisation', councilsFirst);
-      await insertAll(tx, 'worker', dataset.workers);
-      await insertAll(tx, 'person', dataset.people);
-      await insertAll(tx, 'carePackage', dataset.carePackages);
-      await insertAll(tx, 'safeguardingConcern', dataset.safeguardingConcerns);
-      await tx.query('INSERT INTO dataset_loads (name, people) VALUES ($1, $2)', [name, dataset.people.length]);
-      return true;
-    });
+    return (await loadDatasetStream(this, name, [dataset])).loaded;
   }
 
   /** Empties every table: the sandbox's reset. */
   async clear(): Promise<void> {
-    await this.db.exec(`TRUNCATE safeguarding_concerns, care_packages, people, workers, organisations, dataset_loads`);
+    await this.db.exec(`TRUNCATE contacts, notices, safeguarding_concerns, care_packages, people, workers, organisations, dataset_loads`);
+    await this.referenceDataChanged();
   }
 
   close(): Promise<void> {
     return this.db.close();
-  }
-}
-
-function rank(kind: string): number {
-  return kind === 'council' ? 0 : kind === 'team' ? 1 : 2;
-}
-
-async function insertAll<K extends EntityKind>(tx: SqlExecutor, kind: K, records: EntityTypes[K][]) {
-  const table = TABLES[kind];
-  const columns = insertColumnNames(table as EntityTable<unknown>);
-  for (let i = 0; i < records.length; i += LOAD_BATCH) {
-    const rows = records.slice(i, i + LOAD_BATCH).map((r) => table.toRow(r));
-    await tx.query(
-      `INSERT INTO ${table.table} (${columns}) SELECT ${columns} FROM jsonb_to_recordset($1::jsonb) AS r(${table.insertColumns})`,
-      [JSON.stringify(rows)],
-    );
   }
 }

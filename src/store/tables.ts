@@ -272,6 +272,7 @@ const notices: EntityTable<HospitalNotice> = {
     senderOds: { kind: 'value', sql: 'sender_ods' },
     referralId: { kind: 'value', sql: 'referral_id' },
     inResponseToId: { kind: 'value', sql: 'in_response_to' },
+    recipient: { kind: 'value', sql: 'recipient' },
     sent: { kind: 'instant', sql: 'sent' },
     lastUpdated: { kind: 'instant', sql: 'last_updated' },
   },

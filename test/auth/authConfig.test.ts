@@ -50,7 +50,7 @@ describe('authorisation settings', () => {
     [{ TOKEN_REQUESTS_PER_MINUTE: '0' }, /TOKEN_REQUESTS_PER_MINUTE/],
     [{ COUNCIL_IDP_ISSUER: 'https://idp.example' }, /needs both COUNCIL_IDP_ISSUER and COUNCIL_IDP_JWKS_URI/],
     [{ COUNCIL_IDP_ISSUER: 'https://idp.example', COUNCIL_IDP_JWKS_URI: 'http://idp.example/keys' }, /COUNCIL_IDP_JWKS_URI must be an https URL/],
-    [{ COUNCIL_IDP_ISSUER: 'https://i', COUNCIL_IDP_JWKS_URI: 'https://i/k', COUNCIL_IDP_VIEW: 'all' }, /COUNCIL_IDP_VIEW must be health or social-care/],
+    [{ COUNCIL_IDP_ISSUER: 'https://i', COUNCIL_IDP_JWKS_URI: 'https://i/k', COUNCIL_IDP_VIEW: 'all' }, /COUNCIL_IDP_VIEW must be health, social-care or social-care-restricted/],
     [{ COUNCIL_IDP_ISSUER: 'https://i', COUNCIL_IDP_JWKS_URI: 'https://i/k', COUNCIL_IDP_SCOPE_CLAIM: 'a b' }, /not a claim name/],
   ])('refuses %p', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

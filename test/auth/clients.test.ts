@@ -51,7 +51,7 @@ describe('the client registry (CLIENTS_FILE)', () => {
     [[entry({ scope: 'patient/*.rs' })], /system\/ scopes only \(patient\/ scopes need a patient in context/],
     [[entry({ scope: '' })], /scope must be a space-separated list/],
     [[entry({ organization: undefined })], /organization must be the client's ODS code/],
-    [[entry({ view: 'everything' })], /view must be "health" \(the default\) or "social-care"/],
+    [[entry({ view: 'everything' })], /view must be one of "health", "social-care", "social-care-restricted"/],
     [[entry({ jwks_url: 'https://x.example' })], /jwks_url is not a known field/],
   ])('refuses %j with a clear message', (json, message) => {
     expect(problems(json)).toMatch(message);

@@ -123,6 +123,7 @@ describe('SMART discovery, the CapabilityStatement security, the facade JWKS and
         iss: 'http://facade.test/fhir',
         aud: 'http://facade.test/fhir',
         token_type: 'Bearer',
+        view: 'health',
         organization: 'RX2',
       });
       expect(res.body.exp).toBeGreaterThan(Date.now() / 1000);

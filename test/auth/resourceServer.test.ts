@@ -161,7 +161,9 @@ describe.each(DRIVERS)('resource server: bearer tokens and scopes (%s)', (driver
 
     it('a granular Flag scope: safeguarding matches every Flag, alerts none of them', async () => {
       const safeguarding = `system/Flag.rs?category=${HEADINGS}|safeguarding`;
-      expect(ids((await get('/fhir/Flag?_count=100', safeguarding)).body)).toHaveLength(5);
+      const every = ids((await get('/fhir/Flag?_count=100', 'system/Flag.rs')).body);
+      expect(every.length).toBeGreaterThan(0);
+      expect(ids((await get('/fhir/Flag?_count=100', safeguarding)).body)).toEqual(every);
       const alerts = `system/Flag.rs?category=${HEADINGS}|alerts`;
       expect((await get('/fhir/Flag?_count=100', alerts)).body.total).toBe(0);
       expectForbidden(await get('/fhir/Flag/SG-0001', alerts), /outside what this client may read/);

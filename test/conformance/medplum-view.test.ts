@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import type { ElementDefinition, Patient, StructureDefinition } from '@medplum/fhirtypes';
 import { ensureR4BaseIndexed } from '../../src/conformance/load-profiles';
-import { addExtensionSliceUrls, forMedplumValidator, removeNestedSlices } from '../../src/conformance/medplum-view';
+import { addExtensionSliceUrls, dropRepeatingFixedAndPatterns, forMedplumValidator, removeNestedSlices } from '../../src/conformance/medplum-view';
 
 const PROFILES_DIR = join(__dirname, '..', '..', 'profiles');
 const EXAMPLES_DIR = join(__dirname, 'fixtures', 'ukcore-examples');
@@ -57,6 +57,22 @@ describe('addExtensionSliceUrls', () => {
       'Patient.extension:b.url',
     ]);
     expect(result[2]).toMatchObject({ path: 'Patient.extension.url', min: 1, max: '1', fixedUri: 'http://x/a' });
+  });
+});
+
+describe('dropRepeatingFixedAndPatterns', () => {
+  it('drops fixed/pattern values from elements that repeat in their base, keeping slices and single elements', () => {
+    const pattern = { coding: [{ system: 's', code: 'c' }] };
+    const elements = [
+      el('Flag.category', { max: '1', base: { path: 'Flag.category', min: 0, max: '*' }, patternCodeableConcept: pattern }),
+      el('Flag.category:x', { sliceName: 'x', base: { path: 'Flag.category', min: 0, max: '*' }, patternCodeableConcept: pattern }),
+      el('Flag.status', { base: { path: 'Flag.status', min: 1, max: '1' }, fixedCode: 'active' }),
+    ];
+    const result = dropRepeatingFixedAndPatterns(elements);
+    expect(result[0]).not.toHaveProperty('patternCodeableConcept');
+    expect(result[0]).toMatchObject({ id: 'Flag.category', max: '1' });
+    expect(result[1]).toEqual(elements[1]);
+    expect(result[2]).toEqual(elements[2]);
   });
 });
 

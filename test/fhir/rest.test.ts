@@ -1,11 +1,22 @@
-import { Bundle, CapabilityStatement } from '@medplum/fhirtypes';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Bundle, CapabilityStatement, CapabilityStatementRestResource, OperationOutcome, StructureDefinition } from '@medplum/fhirtypes';
+import request from 'supertest';
+import { CANONICAL_BASE } from '../../src/fhir/systems';
 import { startTestApp, TestApp } from '../support/app';
 
 /** REST behaviour that does not depend on the store driver: errors, negotiation, caching headers. */
 describe('FHIR REST hygiene', () => {
   let t: TestApp;
+  /** Requests as a hospital system allowed to read every type (test-system: system/*.rs, health view). */
+  let api: ReturnType<typeof request.agent>;
   beforeAll(async () => {
     t = await startTestApp('pglite');
+    api = request.agent(t.app).set('Authorization', await t.bearer());
+    // One hospital notice, so that Communication and Task have something to read (test-system is RX1 too).
+    const notice = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'notices', 'assessment-notice.json'), 'utf8'));
+    const sent = await (await t.as('sandbox-epr-rx1'))(t.http.post('/fhir/Communication').set('Content-Type', 'application/fhir+json').send(notice));
+    expect([200, 201]).toContain(sent.status);
   });
   afterAll(() => t.close());
 
@@ -16,64 +27,64 @@ describe('FHIR REST hygiene', () => {
   };
 
   it('reads a resource with ETag and Last-Modified, and answers If-None-Match with 304', async () => {
-    const res = await t.http.get('/fhir/Patient/WXB-100001');
+    const res = await api.get('/fhir/Patient/WXB-100001');
     expect(res.status).toBe(200);
     expect(res.body.id).toBe('WXB-100001');
     expect(res.headers.etag).toBe(`W/"${res.body.meta.versionId}"`);
     expect(new Date(res.headers['last-modified']).getTime()).toBe(Math.floor(new Date(res.body.meta.lastUpdated).getTime() / 1000) * 1000);
-    const again = await t.http.get('/fhir/Patient/WXB-100001').set('If-None-Match', res.headers.etag);
+    const again = await api.get('/fhir/Patient/WXB-100001').set('If-None-Match', res.headers.etag);
     expect(again.status).toBe(304);
     expect(again.text).toBe('');
-    const changed = await t.http.get('/fhir/Patient/WXB-100001').set('If-None-Match', 'W/"999"');
+    const changed = await api.get('/fhir/Patient/WXB-100001').set('If-None-Match', 'W/"999"');
     expect(changed.status).toBe(200);
   });
 
   it('404 with an OperationOutcome for an unknown id, an invalid id, an unknown type and an unserved type', async () => {
-    const unknownId = await t.http.get('/fhir/Patient/NOPE-1');
+    const unknownId = await api.get('/fhir/Patient/NOPE-1');
     expect(unknownId.status).toBe(404);
     expectOutcome(unknownId.body, 'not-found');
-    expect((await t.http.get('/fhir/Patient/bad$id')).status).toBe(404);
-    const unknownType = await t.http.get('/fhir/Banana');
+    expect((await api.get('/fhir/Patient/bad$id')).status).toBe(404);
+    const unknownType = await api.get('/fhir/Banana');
     expect(unknownType.status).toBe(404);
     expectOutcome(unknownType.body, 'not-found');
-    const unserved = await t.http.get('/fhir/Observation?patient=1');
+    const unserved = await api.get('/fhir/Observation?patient=1');
     expect(unserved.status).toBe(404);
     expectOutcome(unserved.body, 'not-supported');
-    const careTeamOfNobody = await t.http.get('/fhir/CareTeam/NOPE-1');
+    const careTeamOfNobody = await api.get('/fhir/CareTeam/NOPE-1');
     expect(careTeamOfNobody.status).toBe(404);
-    const outsideFhir = await t.http.get('/nothing-here');
+    const outsideFhir = await api.get('/nothing-here');
     expect(outsideFhir.status).toBe(404);
     expectOutcome(outsideFhir.body);
   });
 
   it('405 for methods the facade does not offer, with Allow', async () => {
-    const res = await t.http.delete('/fhir/Patient/WXB-100001');
+    const res = await api.delete('/fhir/Patient/WXB-100001');
     expect(res.status).toBe(405);
     expect(res.headers.allow).toBe('GET');
     expectOutcome(res.body, 'not-supported');
   });
 
   it('refuses unsupported modifiers and chains with 400', async () => {
-    const modifier = await t.http.get('/fhir/Patient').query({ 'name:sounds-like': 'barbara' });
+    const modifier = await api.get('/fhir/Patient').query({ 'name:sounds-like': 'barbara' });
     expect(modifier.status).toBe(400);
     expectOutcome(modifier.body, 'not-supported');
     expect(modifier.body.issue[0].diagnostics).toMatch(/:sounds-like/);
-    expect((await t.http.get('/fhir/Patient').query({ 'identifier:text': 'x' })).status).toBe(400);
-    expect((await t.http.get('/fhir/CarePlan').query({ 'patient.address': 'x' })).status).toBe(400);
-    expect((await t.http.get('/fhir/CarePlan').query({ _include: 'CarePlan:goal' })).status).toBe(400);
-    expect((await t.http.get('/fhir/Patient').query({ _revinclude: 'Observation:subject' })).status).toBe(400);
+    expect((await api.get('/fhir/Patient').query({ 'identifier:text': 'x' })).status).toBe(400);
+    expect((await api.get('/fhir/CarePlan').query({ 'patient.address': 'x' })).status).toBe(400);
+    expect((await api.get('/fhir/CarePlan').query({ _include: 'CarePlan:goal' })).status).toBe(400);
+    expect((await api.get('/fhir/Patient').query({ _revinclude: 'Observation:subject' })).status).toBe(400);
   });
 
   it('refuses malformed values with 400: dates, _count, _summary modes it lacks', async () => {
     for (const query of [{ birthdate: '14/06/1941' }, { birthdate: '1941-13' }, { birthdate: '1941-02-30' }, { _count: 'ten' }, { _summary: 'true' }, { birthdate: 'ap1941' }]) {
-      const res = await t.http.get('/fhir/Patient').query(query);
+      const res = await api.get('/fhir/Patient').query(query);
       expect(res.status).toBe(400);
       expectOutcome(res.body);
     }
   });
 
   it('ignores unknown parameters by default (and drops them from self), refuses them under handling=strict', async () => {
-    const lenient = await t.http.get('/fhir/Patient').query({ family: 'Thornton', colour: 'blue' });
+    const lenient = await api.get('/fhir/Patient').query({ family: 'Thornton', colour: 'blue' });
     expect(lenient.status).toBe(200);
     const bundle = lenient.body as Bundle;
     const self = bundle.link!.find((l) => l.relation === 'self')!.url;
@@ -81,9 +92,9 @@ describe('FHIR REST hygiene', () => {
     expect(self).not.toContain('colour');
     const warning = bundle.entry!.find((e) => e.search?.mode === 'outcome')!.resource as { issue: { severity: string }[] };
     expect(warning.issue[0].severity).toBe('warning');
-    const explicitLenient = await t.http.get('/fhir/Patient').set('Prefer', 'handling=lenient').query({ colour: 'blue' });
+    const explicitLenient = await api.get('/fhir/Patient').set('Prefer', 'handling=lenient').query({ colour: 'blue' });
     expect(explicitLenient.status).toBe(200);
-    const strict = await t.http.get('/fhir/Patient').set('Prefer', 'handling=strict').query({ family: 'Thornton', colour: 'blue' });
+    const strict = await api.get('/fhir/Patient').set('Prefer', 'handling=strict').query({ family: 'Thornton', colour: 'blue' });
     expect(strict.status).toBe(400);
     expectOutcome(strict.body, 'invalid');
     expect(strict.body.issue[0].diagnostics).toMatch(/colour/);
@@ -98,27 +109,27 @@ describe('FHIR REST hygiene', () => {
       ['*/*'],
       ['text/html, application/xhtml+xml, */*;q=0.8'],
     ])('serves FHIR JSON for Accept: %s', async (accept) => {
-      const res = await t.http.get('/fhir/Patient/WXB-100001').set('Accept', accept);
+      const res = await api.get('/fhir/Patient/WXB-100001').set('Accept', accept);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
     });
 
     it('406 for XML, and _format overrides Accept either way', async () => {
-      expect((await t.http.get('/fhir/Patient/WXB-100001').set('Accept', 'application/fhir+xml')).status).toBe(406);
-      const xml = await t.http.get('/fhir/Patient/WXB-100001?_format=xml');
+      expect((await api.get('/fhir/Patient/WXB-100001').set('Accept', 'application/fhir+xml')).status).toBe(406);
+      const xml = await api.get('/fhir/Patient/WXB-100001?_format=xml');
       expect(xml.status).toBe(406);
       expectOutcome(xml.body, 'not-supported');
       for (const f of ['json', 'application/json', 'application/fhir+json']) {
-        const res = await t.http.get(`/fhir/Patient/WXB-100001?_format=${encodeURIComponent(f)}`).set('Accept', 'application/fhir+xml');
+        const res = await api.get(`/fhir/Patient/WXB-100001?_format=${encodeURIComponent(f)}`).set('Accept', 'application/fhir+xml');
         expect(res.status).toBe(200);
       }
     });
 
     it('415 for an XML body, 400 for broken JSON', async () => {
-      const xml = await t.http.post('/fhir/Patient/_search').set('Content-Type', 'application/fhir+xml').send('<Parameters/>');
+      const xml = await api.post('/fhir/Patient/_search').set('Content-Type', 'application/fhir+xml').send('<Parameters/>');
       expect(xml.status).toBe(415);
       expectOutcome(xml.body, 'not-supported');
-      const broken = await t.http.post('/fhir/Patient/_search').set('Content-Type', 'application/fhir+json').send('{"resourceType": ');
+      const broken = await api.post('/fhir/Patient/_search').set('Content-Type', 'application/fhir+json').send('{"resourceType": ');
       expect(broken.status).toBe(400);
       expectOutcome(broken.body, 'invalid');
     });
@@ -143,39 +154,124 @@ describe('FHIR REST hygiene', () => {
       expect(cs.fhirVersion).toBe('4.0.1');
       expect(cs.format).toContain('application/fhir+json');
       expect(cs.rest![0].resource!.map((r) => r.type).sort()).toEqual(
-        ['CarePlan', 'CareTeam', 'Flag', 'Organization', 'Patient', 'Practitioner', 'PractitionerRole'].sort(),
+        [
+          'CarePlan',
+          'CareTeam',
+          'Flag',
+          'Organization',
+          'Patient',
+          'Practitioner',
+          'PractitionerRole',
+          'Communication',
+          'Task',
+          'AuditEvent',
+          'StructureDefinition',
+          'CodeSystem',
+          'ValueSet',
+        ].sort(),
       );
     });
 
-    const sampleValue: Record<string, string> = { token: 'x', string: 'x', date: 'ge2000-01-01', reference: 'Patient/x' };
+    const sampleValue: Record<string, string> = { token: 'x', string: 'x', date: 'ge2000-01-01', reference: 'Patient/x', uri: 'https://example.org/x' };
+    const resources = (): CapabilityStatementRestResource[] => cs.rest![0].resource!;
 
     it('every declared search parameter, include and revinclude is accepted under handling=strict', async () => {
-      for (const resource of cs.rest![0].resource!) {
+      for (const resource of resources()) {
         for (const param of resource.searchParam ?? []) {
           const value = param.name === '_id' ? 'x' : sampleValue[param.type];
-          const res = await t.http.get(`/fhir/${resource.type}`).set('Prefer', 'handling=strict').query({ [param.name]: value });
+          expect({ type: resource.type, param: param.name, value: typeof value }).toEqual({ type: resource.type, param: param.name, value: 'string' });
+          const res = await api.get(`/fhir/${resource.type}`).set('Prefer', 'handling=strict').query({ [param.name]: value });
           expect({ type: resource.type, param: param.name, status: res.status }).toEqual({ type: resource.type, param: param.name, status: 200 });
         }
         for (const inc of resource.searchInclude ?? []) {
-          const res = await t.http.get(`/fhir/${resource.type}`).set('Prefer', 'handling=strict').query({ _include: inc, _count: '3' });
+          const res = await api.get(`/fhir/${resource.type}`).set('Prefer', 'handling=strict').query({ _include: inc, _count: '3' });
           expect({ inc, status: res.status }).toEqual({ inc, status: 200 });
         }
         for (const rev of resource.searchRevInclude ?? []) {
-          const res = await t.http.get(`/fhir/${resource.type}`).set('Prefer', 'handling=strict').query({ _revinclude: rev, _count: '3' });
+          const res = await api.get(`/fhir/${resource.type}`).set('Prefer', 'handling=strict').query({ _revinclude: rev, _count: '3' });
           expect({ rev, status: res.status }).toEqual({ rev, status: 200 });
         }
       }
     });
 
     it('every declared read works on a resource found by search', async () => {
-      for (const resource of cs.rest![0].resource!) {
-        expect(resource.interaction!.map((i) => i.code).sort()).toEqual(['read', 'search-type']);
-        const bundle = (await t.http.get(`/fhir/${resource.type}`).query({ _count: '1' })).body as Bundle;
+      for (const resource of resources()) {
+        expect(resource.interaction!.map((i) => i.code)).toEqual(expect.arrayContaining(['read', 'search-type']));
+        const bundle = (await api.get(`/fhir/${resource.type}`).query({ _count: '1' })).body as Bundle;
+        expect({ type: resource.type, found: bundle.entry?.length }).toEqual({ type: resource.type, found: 1 });
         const id = bundle.entry![0].resource!.id;
-        const res = await t.http.get(`/fhir/${resource.type}/${id}`);
+        const res = await api.get(`/fhir/${resource.type}/${id}`);
         expect(res.status).toBe(200);
-        expect(res.body.meta.profile).toEqual([resource.profile]);
+        if (resource.profile) expect(res.body.meta.profile).toEqual([resource.profile]);
       }
+    });
+
+    /**
+     * How to exercise each operation the CapabilityStatement may declare: a type whose statement
+     * names an operation missing here fails, so no operation is declared untested.
+     */
+    const exercise: Record<string, (type: string, profile?: string) => Promise<void>> = {
+      'http://hl7.org/fhir/OperationDefinition/Resource-validate': async (type, profile) => {
+        const found = ((await api.get(`/fhir/${type}`).query({ _count: '1' })).body as Bundle).entry![0].resource!;
+        const res = await api.post(`/fhir/${type}/$validate`).set('Content-Type', 'application/fhir+json').send(found);
+        expect({ type, status: res.status }).toEqual({ type, status: 200 });
+        const outcome = res.body as OperationOutcome;
+        expect({ type, issues: outcome.issue }).toEqual({ type, issues: [expect.objectContaining({ severity: 'information', expression: [type] })] });
+        expect(outcome.issue![0].diagnostics).toContain(profile);
+        const broken = await api.post(`/fhir/${type}/$validate`).set('Content-Type', 'application/fhir+json').send({ ...found, id: 'not valid!', colour: 'blue' });
+        expect(broken.status).toBe(200);
+        const errors = (broken.body as OperationOutcome).issue!.filter((i) => i.severity === 'error').map((i) => i.expression);
+        expect(errors).toEqual(expect.arrayContaining([[`${type}.id`], [`${type}.colour`]]));
+      },
+    };
+
+    it('every declared operation works', async () => {
+      let exercised = 0;
+      for (const resource of resources()) {
+        for (const op of resource.operation ?? []) {
+          const run = exercise[op.definition];
+          expect({ type: resource.type, operation: op.definition, known: !!run }).toEqual({ type: resource.type, operation: op.definition, known: true });
+          await run(resource.type, resource.profile);
+          exercised++;
+        }
+      }
+      expect(exercised).toBeGreaterThanOrEqual(9);
+    });
+
+    it('every declared profile and supportedProfile can be fetched, without a token, from StructureDefinition?url=', async () => {
+      const urls = new Set(resources().flatMap((r) => [r.profile, ...(r.supportedProfile ?? [])].filter((u): u is string => !!u)));
+      expect(urls.size).toBeGreaterThanOrEqual(9);
+      for (const url of urls) {
+        const res = await t.http.get('/fhir/StructureDefinition').query({ url });
+        expect({ url, status: res.status, total: res.body.total }).toEqual({ url, status: 200, total: 1 });
+        const sd = res.body.entry[0].resource as StructureDefinition;
+        expect(sd.url).toBe(url);
+        expect(sd.snapshot?.element?.length).toBeGreaterThan(0);
+        // What it builds on and refers to that is ours or UK Core's is published too.
+        const references = [
+          sd.baseDefinition,
+          ...(sd.snapshot?.element ?? []).flatMap((e) => [
+            ...(e.type ?? []).flatMap((ty) => [...(ty.profile ?? []), ...(ty.targetProfile ?? [])]),
+          ]),
+        ].filter((u): u is string => !!u && u.startsWith(CANONICAL_BASE));
+        for (const ref of new Set(references)) {
+          const found = await t.http.get('/fhir/StructureDefinition').query({ url: ref });
+          expect({ from: url, ref, total: found.body.total }).toEqual({ from: url, ref, total: 1 });
+        }
+        const valueSets = (sd.snapshot?.element ?? []).map((e) => e.binding?.valueSet).filter((u): u is string => !!u && u.startsWith(CANONICAL_BASE));
+        for (const vs of new Set(valueSets)) {
+          const found = await t.http.get('/fhir/ValueSet').query({ url: vs });
+          expect({ from: url, vs, total: found.body.total }).toEqual({ from: url, vs, total: 1 });
+        }
+      }
+    });
+
+    it('declares $validate on every type the registry serves, and no instantiates or implementationGuide it cannot back', () => {
+      for (const resource of resources().filter((r) => r.profile)) {
+        expect(resource.operation).toEqual([expect.objectContaining({ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' })]);
+      }
+      expect(cs.instantiates).toBeUndefined();
+      expect(cs.implementationGuide).toBeUndefined();
     });
   });
 });

@@ -3,6 +3,7 @@ import { CarePackage, FUNDING_TYPES, PackageStatus, SERVICE_TYPES } from '../../
 import { fullName } from '../../domain/person';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
+import { viewRules } from '../views';
 import { ResourceDefinition } from '../definition';
 import { FUNDING_EXTENSION, FUNDING_SYSTEM, CARE_PACKAGE_ID_SYSTEM, PROFILES, SERVICE_TYPE_SYSTEM } from '../systems';
 import { codedToken, dateCriterion, mappedToken, referenceCriterion } from '../searchValues';
@@ -43,7 +44,7 @@ export function toCarePlan(stored: Stored<CarePackage>, ctx: MappingContext): Ca
     status: ACTIVITY_STATUS[pkg.status],
     statusReason: pkg.statusReason ? { text: pkg.statusReason } : undefined,
     performer: provider ? [reference('Organization', provider.id, provider.name)] : undefined,
-    description: ctx.view === 'social-care' ? describeDetails(pkg) : undefined,
+    description: viewRules(ctx.view).packageDetails ? describeDetails(pkg) : undefined,
   });
   return clean<CarePlan>({
     resourceType: 'CarePlan',

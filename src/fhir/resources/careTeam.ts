@@ -24,10 +24,11 @@ export function toCareTeam(stored: Stored<Person>, ctx: MappingContext): CareTea
   const council = ctx.organisation(team?.partOfId);
   const participant: CareTeamParticipant[] = [];
   if (worker) {
+    // No onBehalfOf: R4 (ctm-1) allows it only for a Practitioner member. The PractitionerRole
+    // names the worker's team itself, and the team is a participant of its own below.
     participant.push({
       role: [{ text: `Allocated ${worker.role.toLowerCase()}` }],
       member: reference('PractitionerRole', worker.id, `${fullName(worker)} (${worker.role})`),
-      onBehalfOf: team ? reference('Organization', team.id, team.name) : undefined,
     });
   }
   if (team) {
@@ -49,7 +50,7 @@ export function toCareTeam(stored: Stored<Person>, ctx: MappingContext): CareTea
     ],
     name: `Adult social care team for ${fullName(person)}`,
     subject: reference('Patient', person.id),
-    participant: participant.map((p) => clean(p)),
+    participant,
     managingOrganization: council ? [reference('Organization', council.id, council.name)] : undefined,
     telecom: telecom.length ? telecom : undefined,
     note: duty

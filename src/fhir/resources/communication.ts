@@ -4,8 +4,8 @@ import { describeNhsNumberProblem, nhsNumberProblem, normaliseNhsNumber } from '
 import { NoticeSubmission } from '../../store/noticeStore';
 import { Stored } from '../../store/store';
 import { ResourceDefinition } from '../definition';
-import { codedToken, alternatives, parseToken } from '../searchValues';
-import { NHS_NUMBER_SYSTEM, ODS_ORGANIZATION_SYSTEM, PROFILES, SNOMED_SYSTEM, WITHDRAWAL_REASON_SYSTEM } from '../systems';
+import { alternatives, parseToken } from '../searchValues';
+import { COMMUNICATION_CATEGORY_SYSTEM, NHS_NUMBER_SYSTEM, ODS_ORGANIZATION_SYSTEM, PROFILES, SNOMED_SYSTEM, WITHDRAWAL_REASON_SYSTEM } from '../systems';
 import { idParam, lastUpdatedParam, instantParam } from './common';
 import { personReferenceParam } from './personReference';
 
@@ -180,7 +180,8 @@ export const communicationDefinition: ResourceDefinition<'notice'> = {
   profile: PROFILES.Communication,
   documentation:
     'A hospital notice (assessment, discharge, admission, or a withdrawal), sent by the hospital with POST. ' +
-    'Each creates or changes a contact (Task) the council acts on.',
+    'Each creates or changes a contact (Task) the council acts on. Also the access notifications the facade writes for ' +
+    "council staff when someone outside the council looks at a person they are responsible for (category access-notification).",
   entity: 'notice',
   searchParams: {
     _id: idParam,
@@ -214,8 +215,28 @@ export const communicationDefinition: ResourceDefinition<'notice'> = {
       expression: 'Communication.category',
       definition: 'http://hl7.org/fhir/SearchParameter/Communication-category',
       toCriterion: (use) => {
-        const c = codedToken('kind', SNOMED_SYSTEM, undefined, use);
-        return c.match === 'any-of' ? { field: 'kind', match: 'any-of', values: c.values.flatMap((code) => KIND_CODES[code] ?? []) } : c;
+        const kinds = alternatives(use.value).flatMap((alt) => {
+          const t = parseToken(alt);
+          if (t.system === COMMUNICATION_CATEGORY_SYSTEM || (t.system === undefined && t.code === 'access-notification')) {
+            return t.code === 'access-notification' ? ['access-notification'] : [];
+          }
+          return t.system === undefined || t.system === SNOMED_SYSTEM ? (KIND_CODES[t.code] ?? []) : [];
+        });
+        return kinds.length ? { field: 'kind', match: 'any-of', values: kinds } : { match: 'nothing' };
+      },
+    },
+    recipient: {
+      type: 'reference',
+      documentation: 'Who an access notification is for: the allocated worker (PractitionerRole/id) or a team (Organization/id).',
+      targets: ['PractitionerRole', 'Organization'],
+      expression: 'Communication.recipient',
+      definition: 'http://hl7.org/fhir/SearchParameter/Communication-recipient',
+      toCriterion: (use) => {
+        // Stored as "Type/id": accept that, or an absolute URL ending in it.
+        const values = alternatives(use.value)
+          .map((v) => /(?:^|\/)((?:PractitionerRole|Organization)\/[A-Za-z0-9\-.]{1,64})$/.exec(v)?.[1])
+          .filter((v): v is string => !!v);
+        return values.length ? { field: 'recipient', match: 'any-of', values } : { match: 'nothing' };
       },
     },
     sent: instantParam('sent', 'When the hospital sent the notice, with prefixes.', 'Communication.sent', 'http://hl7.org/fhir/SearchParameter/Communication-sent'),

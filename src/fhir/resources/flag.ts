@@ -3,6 +3,7 @@ import { outOfHoursNumber } from '../../domain/organisation';
 import { CONCERN_TYPES, SafeguardingConcern } from '../../domain/safeguarding';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
+import { viewRules } from '../views';
 import { ResourceDefinition } from '../definition';
 import { CONCERN_TYPE_SYSTEM, PROFILES, RECORD_HEADINGS_SYSTEM } from '../systems';
 import { codedToken, dateCriterion, mappedToken, referenceCriterion } from '../searchValues';
@@ -27,7 +28,7 @@ export function toFlag(stored: Stored<SafeguardingConcern>, ctx: MappingContext)
   const open = c.status === 'open';
   const text = `${open ? 'Open' : 'Closed'} safeguarding concern.${open ? contact : ''}`;
   const typeCoding =
-    ctx.view === 'social-care'
+    viewRules(ctx.view).concernTypes
       ? [{ system: CONCERN_TYPE_SYSTEM, code: c.concernType, display: CONCERN_TYPES[c.concernType] }]
       : undefined;
   return clean<Flag>({

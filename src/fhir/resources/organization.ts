@@ -10,7 +10,8 @@ import { clean, idParam, meta, officeTelecom, outOfHoursTelecom, reference, toFh
 const TYPE: Record<OrganisationKind, { code: string; display: string }> = {
   provider: { code: 'prov', display: 'Healthcare Provider' },
   council: { code: 'govt', display: 'Government' },
-  team: { code: 'dept', display: 'Hospital Department' },
+  // Not 'dept' ("Hospital Department"): a council social-care team is an organizational team.
+  team: { code: 'team', display: 'Organizational team' },
 };
 
 /**

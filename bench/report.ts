@@ -1,0 +1,63 @@
+import type { FrontDoor, Report } from './run';
+
+const n0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : Math.round(x).toLocaleString('en-GB'));
+const n2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(2));
+const ms = (x: number | undefined) => (x === undefined ? '–' : `${x} ms`);
+const sec = (x: number | undefined) => (x === undefined ? '–' : `${(x / 1000).toFixed(1)} s`);
+const verdict = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'met' : '**not met**');
+
+/** The Markdown table written to bench/results/latest.md and quoted in the README. */
+export function markdownReport(r: Report): string {
+  const m = r.machine;
+  const lines: string[] = [];
+  lines.push(`### Benchmark, ${r.date.slice(0, 16).replace('T', ' ')} UTC (${r.mode}, ${r.driver === 'pglite' ? 'embedded store' : 'PostgreSQL'})`);
+  lines.push('');
+  lines.push(
+    `Machine: ${m.cores} × ${m.cpus}, ${m.memoryGb} GB, ${m.os}, Node ${m.node}; load generator (autocannon) on the same machine; ` +
+      `load average at the start ${m.loadAverage.join(' ')}. Front door: ${r.settings.connections} connections, ` +
+      `${r.settings.rounds} alternating rounds of ${r.settings.roundSeconds} s, rotating over ${n0(r.settings.rotation)} NHS numbers, bearer token and access checks on.`,
+  );
+  lines.push('');
+  const small = r.frontDoor[0] as FrontDoor | undefined;
+  const large = r.frontDoor[1] as FrontDoor | undefined;
+  lines.push(`| Front door: \`Patient?identifier=…&_revinclude=CarePlan:subject&_revinclude=Flag:subject\` | ${r.frontDoor.map((f) => `${n0(f.people)} people`).join(' | ')} | Target |`);
+  lines.push(`|---|${r.frontDoor.map(() => '---:').join('|')}|---|`);
+  const row = (name: string, f: (x: FrontDoor) => string, target = '') => lines.push(`| ${name} | ${r.frontDoor.map(f).join(' | ')} | ${target} |`);
+  row('Facade, req/s (2xx)', (x) => n0(x.rpsFacade));
+  row('Bare Express 5, same body size, req/s', (x) => n0(x.rpsBare));
+  row('**Ratio facade / bare**', (x) => `**${n2(x.ratio)}**`, `≥ 0.75: ${r.frontDoor.map((x) => verdict(x.ratio >= 0.75)).join(', ')}`);
+  row('Facade latency p50 / p99', (x) => `${x.p50} / ${x.p99} ms`, `p99 ≤ 20 ms: ${r.frontDoor.map((x) => verdict(x.p99 <= 20)).join(', ')}`);
+  row('Bare latency p50 / p99', (x) => `${x.bareP50} / ${x.bareP99} ms`);
+  row('Response body (mean)', (x) => `${n0(x.bodyBytes)} B`);
+  row('Facade RSS: ready / after the load (peak)', (x) => `${n0(x.idleRssMb)} / ${n0(x.rssMb)} MB (${n0(x.peakRssMb)} MB)`, large ? `≤ 300 MB at 1M: ${verdict((large.peakRssMb ?? Infinity) <= 300)}` : '≤ 300 MB at 1M');
+  row('Ready (`node dist/main.js`, existing store)', (x) => sec(x.readyMs), `≤ 5 s: ${r.frontDoor.map((x) => verdict((x.readyMs ?? Infinity) <= 5000)).join(', ')}`);
+  if (small && large) {
+    const p50 = large.p50 / small.p50;
+    const p99 = large.p99 / small.p99;
+    lines.push(`| Latency at ${n0(large.people)} / at ${n0(small.people)} (p50, p99) | ${n2(p50)}, ${n2(p99)} | | ≤ 1.25: ${verdict(Math.max(p50, p99) <= 1.25)} |`);
+  }
+  lines.push('');
+  lines.push('| Other | Value | Target |');
+  lines.push('|---|---:|---|');
+  if (r.notices && 'skipped' in r.notices) lines.push(`| Notice intake (POST Communication) | skipped: ${r.notices.skipped.replace(/\|/g, '/')} | ≥ 500/s |`);
+  else if (r.notices) {
+    lines.push(
+      `| Notice intake, committed/s (${r.notices.connections} connections; p50 / p99) | ${n0(r.notices.rps)} (${r.notices.p50} / ${r.notices.p99} ms)${r.notices.non2xx ? `, ${r.notices.non2xx} non-2xx` : ''} | ≥ 500/s: ${verdict(r.notices.rps >= 500)} |`,
+    );
+  }
+  if (r.token) {
+    lines.push(
+      `| Token endpoint, tokens/s (${r.token.connections} connections; p50 / p99) | ${n0(r.token.rps)} (${r.token.p50} / ${r.token.p99} ms)${r.token.non2xx ? `, ${r.token.non2xx} non-2xx` : ''} | |`,
+    );
+  }
+  if (small?.firstStartMs !== undefined) lines.push(`| First start on an empty store, loading ${n0(small.people)} synthetic people | ${sec(small.firstStartMs)} | |`);
+  if (r.npmStartReadyMs !== undefined) lines.push(`| \`npm start\` (TypeScript build + start) on the existing ${n0(large?.people)}-person store | ${sec(r.npmStartReadyMs)} | ≤ 5 s: ${verdict(r.npmStartReadyMs <= 5000)} |`);
+  if (r.generation) {
+    lines.push(
+      `| Generating ${n0(r.generation.people)} people (\`npm run generate\`) | ${r.generation.cached ? `cached (${r.generation.where})` : `${r.generation.seconds} s into ${r.generation.where}`} | minutes |`,
+    );
+  }
+  lines.push('');
+  for (const note of r.notes) lines.push(`- ${note}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { Bundle, Resource } from '@medplum/fhirtypes';
+import { AccessRecord, AuditInteraction, AuditUser, outcomeOfStatus, PURPOSES_OF_USE } from '../domain/audit';
+import { Caller } from '../fhir/context';
+
+/** What one request touched: the people (ids, NHS numbers) and the records. */
+export interface Touched {
+  personIds: string[];
+  nhsNumbers: string[];
+  entities: string[];
+}
+
+const NHS_IN_QUERY = /(?:nhs-number\|)?(?<![\d])(\d{3}\s?\d{3}\s?\d{4})(?![\d])/g;
+
+/** People and records in a response: every entry of a Bundle, or the resource itself. */
+export function touchedBy(resource: Resource | undefined, query?: string): Touched {
+  const personIds = new Set<string>();
+  const nhsNumbers = new Set<string>();
+  const entities: string[] = [];
+  const visit = (r: Resource) => {
+    if (r.resourceType === 'OperationOutcome' || r.resourceType === 'Bundle' || r.resourceType === 'CapabilityStatement') return;
+    entities.push(`${r.resourceType}/${r.id}`);
+    if (r.resourceType === 'Patient') {
+      personIds.add(r.id!);
+      for (const i of r.identifier ?? []) if (i.system === 'https://fhir.nhs.uk/Id/nhs-number' && i.value) nhsNumbers.add(i.value);
+      return;
+    }
+    const ref = (r as { subject?: { reference?: string }; for?: { reference?: string } }).subject?.reference ??
+      (r as { for?: { reference?: string } }).for?.reference;
+    if (ref?.startsWith('Patient/')) personIds.add(ref.slice('Patient/'.length));
+  };
+  if (resource?.resourceType === 'Bundle') {
+    for (const e of (resource as Bundle).entry ?? []) if (e.resource) visit(e.resource);
+  } else if (resource) {
+    visit(resource);
+  }
+  // NHS numbers asked about count too: a lookup that found nothing (or was refused) is still a lookup.
+  for (const m of decodeURIComponent(query ?? '').matchAll(NHS_IN_QUERY)) nhsNumbers.add(m[1].replace(/\s/g, ''));
+  return { personIds: [...personIds], nhsNumbers: [...nhsNumbers], entities };
+}
+
+export interface RequestFacts {
+  requestId: string;
+  method: string;
+  path: string;
+  query?: string;
+  headers: (name: string) => string | undefined;
+}
+
+/**
+ * The user behind a system-to-system call, where the caller says: NHS-style headers (the NHS API
+ * platform's NHSD-End-User-Organisation-ODS, NHSD-Session-URID) or a council IdP token's subject.
+ */
+export function userOf(caller: Caller | undefined, headers: RequestFacts['headers']): AuditUser | undefined {
+  const user: AuditUser = {
+    id: headers('x-user-id') ?? caller?.user,
+    name: headers('x-user-name'),
+    role: headers('x-user-role') ?? headers('nhsd-session-jobrolecode'),
+    sdsUserId: headers('nhsd-user-identity') ?? headers('x-sds-user-id'),
+    sdsRoleProfileId: headers('nhsd-session-urid'),
+    organization: headers('nhsd-end-user-organisation-ods'),
+  };
+  for (const k of Object.keys(user) as (keyof AuditUser)[]) if (!user[k]) delete user[k];
+  return Object.keys(user).length ? user : undefined;
+}
+
+/** The purpose of use the request declares (X-Purpose-Of-Use), or direct care. */
+export function purposeOf(headers: RequestFacts['headers']): string | undefined {
+  const declared = headers('x-purpose-of-use')?.trim().toUpperCase();
+  if (!declared) return 'TREAT';
+  return PURPOSES_OF_USE[declared] ? declared : undefined;
+}
+
+export function accessRecord(input: {
+  facts: RequestFacts;
+  interaction: AuditInteraction;
+  status: number;
+  description?: string;
+  caller?: Caller;
+  resourceType?: string;
+  touched?: Touched;
+  purpose?: string;
+  clientId?: string;
+}): AccessRecord {
+  const { facts } = input;
+  return {
+    id: randomUUID(),
+    recorded: new Date().toISOString(),
+    interaction: input.interaction,
+    action: input.interaction === 'create' ? 'C' : input.interaction === 'update' || input.interaction === 'patch' ? 'U' : input.interaction === 'read' || input.interaction === 'search' || input.interaction === 'capabilities' ? 'R' : 'E',
+    outcome: outcomeOfStatus(input.status),
+    outcomeDescription: input.description,
+    httpStatus: input.status,
+    resourceType: input.resourceType,
+    clientId: input.caller?.clientId ?? input.clientId,
+    organization: input.caller?.organization,
+    user: userOf(input.caller, facts.headers),
+    purposeOfUse: input.purpose ?? purposeOf(facts.headers) ?? 'TREAT',
+    requestId: facts.requestId,
+    method: facts.method,
+    path: facts.path,
+    query: facts.query || undefined,
+    personIds: input.touched?.personIds ?? [],
+    nhsNumbers: input.touched?.nhsNumbers ?? [],
+    entities: input.touched?.entities ?? [],
+  };
+}
+
+/** Which interaction a FHIR request was, from its method and path below the base. */
+export function interactionOf(method: string, path: string): { interaction: AuditInteraction; resourceType?: string } {
+  const [type, id, extra] = path.split('/').filter(Boolean);
+  if (type === 'metadata') return { interaction: 'capabilities' };
+  if (id?.startsWith('$') || extra?.startsWith('$')) return { interaction: 'operation', resourceType: type };
+  if (method === 'POST' && id === undefined) return { interaction: 'create', resourceType: type };
+  if (method === 'PUT') return { interaction: 'update', resourceType: type };
+  if (method === 'PATCH') return { interaction: 'patch', resourceType: type };
+  if (id === undefined || id === '_search') return { interaction: 'search', resourceType: type };
+  return { interaction: 'read', resourceType: type };
+}

@@ -1,0 +1,79 @@
+/**
+ * Validation of a resource against one of the profiles in profiles/: @medplum/core's
+ * validateResource (over the medplum view of the snapshot, see medplum-view.ts) plus the checks it
+ * does not make (profile-checks.ts). Used by the $validate operation and by the tests that
+ * validate everything the facade emits.
+ */
+import { OperationOutcomeError, validateResource } from '@medplum/core';
+import type { CodeSystem, OperationOutcomeIssue, Resource, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
+import { loadProfilesForValidation } from './load-profiles';
+import { ProfileChecker } from './profile-checks';
+import { PROFILES_DIR, readAllConformanceFiles } from './profile-files';
+import { TerminologyIndex } from './terminology-index';
+
+export interface ProfileValidator {
+  /** The profiles it can validate against, by canonical URL (standard snapshots). */
+  readonly profiles: ReadonlyMap<string, StructureDefinition>;
+  /**
+   * Every problem found, errors and warnings, each with an `expression`. Throws only when the
+   * profile is unknown or does not apply to the resource's type.
+   */
+  validate(resource: Resource, profileUrl: string): OperationOutcomeIssue[];
+}
+
+export class UnknownProfileError extends Error {}
+
+const validators = new Map<string, ProfileValidator>();
+
+/** One validator per profiles folder and process: indexing the R4 base and our profiles takes about a second. */
+export function profileValidator(profilesDir: string = PROFILES_DIR): ProfileValidator {
+  let validator = validators.get(profilesDir);
+  if (!validator) {
+    validator = createProfileValidator(profilesDir);
+    validators.set(profilesDir, validator);
+  }
+  return validator;
+}
+
+function createProfileValidator(profilesDir: string): ProfileValidator {
+  const resources = readAllConformanceFiles(profilesDir).map((f) => f.resource);
+  const standard = new Map(
+    resources
+      .filter((r): r is StructureDefinition => r.resourceType === 'StructureDefinition' && !!r.snapshot && !!r.url)
+      .map((sd) => [sd.url as string, sd]),
+  );
+  const medplumViews = loadProfilesForValidation(profilesDir);
+  const terminology = new TerminologyIndex(
+    resources.filter((r): r is CodeSystem | ValueSet => r.resourceType === 'CodeSystem' || r.resourceType === 'ValueSet'),
+  );
+  const checker = new ProfileChecker(standard.values(), terminology);
+
+  return {
+    profiles: standard,
+    validate(resource, profileUrl) {
+      const profile = standard.get(profileUrl);
+      const view = medplumViews.get(profileUrl);
+      if (!profile || !view) throw new UnknownProfileError(`Unknown profile ${profileUrl}`);
+      if (profile.kind !== 'resource' || profile.type !== resource.resourceType) {
+        throw new UnknownProfileError(`${profileUrl} is a profile of ${profile.type}, not ${resource.resourceType}`);
+      }
+      let issues: OperationOutcomeIssue[];
+      try {
+        issues = validateResource(resource, { profile: view });
+      } catch (err) {
+        if (!(err instanceof OperationOutcomeError)) throw err;
+        issues = err.outcome.issue ?? [];
+      }
+      // Medplum only warns about reference targets (for R4 base targets); the checker reports them as errors.
+      issues = issues.filter((i) => !(i.severity === 'warning' && i.details?.text?.startsWith('Invalid reference')));
+      return [...issues, ...checker.check(resource, profileUrl)];
+    },
+  };
+}
+
+/** Only the errors, as `expression: text` lines: handy in test assertions. */
+export function errorLines(issues: OperationOutcomeIssue[]): string[] {
+  return issues
+    .filter((i) => i.severity === 'error' || i.severity === 'fatal')
+    .map((i) => `${i.expression?.join(', ') ?? '(resource)'}: ${i.details?.text ?? i.diagnostics ?? i.code}`);
+}

@@ -1,0 +1,72 @@
+/**
+ * A record of one access to the facade: who (client, organisation, user), what (the people and
+ * records touched, the query), when, why (purpose of use) and how it ended. Append-only.
+ */
+export type AuditInteraction =
+  | 'read'
+  | 'search'
+  | 'create'
+  | 'update'
+  | 'patch'
+  | 'operation'
+  | 'capabilities'
+  | 'token'
+  | 'purge';
+
+/** FHIR AuditEvent outcomes: 0 success, 4 minor failure (refused, bad request), 8 serious failure, 12 major. */
+export type AuditOutcome = '0' | '4' | '8' | '12';
+
+export interface AuditUser {
+  /** The user's id in the caller's system, or their SDS user id (NHS smartcard). */
+  id?: string;
+  name?: string;
+  /** Job role, as words or an SDS role code. */
+  role?: string;
+  sdsUserId?: string;
+  sdsRoleProfileId?: string;
+  /** The user's own organisation (ODS), e.g. from NHSD-End-User-Organisation-ODS. */
+  organization?: string;
+}
+
+export interface AccessRecord {
+  id: string;
+  recorded: string;
+  interaction: AuditInteraction;
+  /** C create, R read/search, U update, D delete, E execute (token, operations, purge). */
+  action: 'C' | 'R' | 'U' | 'D' | 'E';
+  outcome: AuditOutcome;
+  outcomeDescription?: string;
+  httpStatus: number;
+  resourceType?: string;
+  clientId?: string;
+  organization?: string;
+  user?: AuditUser;
+  /** Purpose of use (v3 ActReason code): TREAT (direct care) unless the token or request says otherwise. */
+  purposeOfUse: string;
+  requestId: string;
+  method: string;
+  path: string;
+  query?: string;
+  /** The people the access touched (our ids); their NHS numbers are filled in by the store. */
+  personIds: string[];
+  nhsNumbers: string[];
+  /** The records returned or written, as Type/id. */
+  entities: string[];
+}
+
+export const PURPOSES_OF_USE: Record<string, string> = {
+  TREAT: 'treatment (direct care)',
+  ETREAT: 'emergency treatment',
+  CAREMGT: 'care management',
+  HOPERAT: 'healthcare operations',
+  PATRQT: 'patient requested (subject access request)',
+  HRESCH: 'healthcare research',
+  PUBHLTH: 'public health',
+  COC: 'coordination of care',
+};
+
+export function outcomeOfStatus(status: number): AuditOutcome {
+  if (status < 400) return '0';
+  if (status < 500) return '4';
+  return '8';
+}

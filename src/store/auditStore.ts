@@ -1,0 +1,34 @@
+import { AccessRecord } from '../domain/audit';
+import { SqlExecutor } from './sqlDriver';
+import { insertColumnNames, TABLES } from './tables';
+
+const COLUMNS = insertColumnNames(TABLES.audit as never);
+
+/**
+ * Appends access records in one statement. The NHS numbers of the people touched are looked up in
+ * the same statement, so a record names each person by NHS number even when the request used ids.
+ */
+export async function insertAccessRecords(db: SqlExecutor, records: AccessRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const selected = COLUMNS.split(', ')
+    .map((c) =>
+      c === 'nhs_numbers'
+        ? `ARRAY(SELECT DISTINCT n FROM unnest(r.nhs_numbers || ARRAY(
+             SELECT p.nhs_number FROM people p WHERE p.id = ANY(r.person_ids) AND p.nhs_number IS NOT NULL)) AS n)`
+        : `r.${c}`,
+    )
+    .join(', ');
+  await db.query(
+    `INSERT INTO audit_events (${COLUMNS}) SELECT ${selected} FROM jsonb_to_recordset($1::jsonb) AS r(${TABLES.audit.insertColumns})`,
+    [JSON.stringify(records.map((r) => TABLES.audit.toRow(r)))],
+  );
+}
+
+/** Removes records older than the cutoff; returns how many. The caller audits the purge itself. */
+export async function purgeAccessRecords(db: SqlExecutor, before: string): Promise<number> {
+  const rows = await db.query<{ n: string | number }>(
+    `WITH gone AS (DELETE FROM audit_events WHERE recorded < $1::timestamptz RETURNING 1) SELECT count(*) AS n FROM gone`,
+    [before],
+  );
+  return Number(rows[0].n);
+}

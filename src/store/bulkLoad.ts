@@ -1,0 +1,93 @@
+import { Dataset } from '../domain/dataset';
+import { EntityKind } from './criteria';
+import { SqlExecutor } from './sqlDriver';
+import type { Store } from './store';
+import { EntityTable, EntityTypes, insertColumnNames, TABLES } from './tables';
+
+/** Loads of any dataset into one database never interleave. */
+const DATASET_LOCK_KEY = 7_236_002;
+/** Rows per INSERT: one jsonb_to_recordset message of a few megabytes. */
+const INSERT_BATCH = 5_000;
+
+export interface BulkLoadProgress {
+  people: number;
+  rows: number;
+  ms: number;
+}
+
+export interface BulkLoadOptions {
+  /**
+   * Insert organisations only where no organisation has the id yet (the synthetic population
+   * shares the sandbox's council and teams). Everything else must be new.
+   */
+  organisationsIfMissing?: boolean;
+  onProgress?: (p: BulkLoadProgress) => void;
+}
+
+export interface BulkLoadResult {
+  /** False when a dataset of this name was already loaded (nothing was done). */
+  loaded: boolean;
+  people: number;
+  rows: number;
+  ms: number;
+}
+
+/**
+ * Loads a dataset that arrives in parts (organisations and workers first, then batches of people
+ * with their packages and concerns) without holding it all in memory, through the same batched
+ * jsonb_to_recordset inserts as Store.loadDataset. One transaction: after a crash or an error there
+ * is all of it or none, and the load is recorded in dataset_loads in the same commit.
+ */
+export async function loadDatasetStream(
+  store: Store,
+  name: string,
+  parts: Iterable<Dataset> | AsyncIterable<Dataset>,
+  opts: BulkLoadOptions = {},
+): Promise<BulkLoadResult> {
+  const started = Date.now();
+  const result = await store.db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [DATASET_LOCK_KEY]);
+    const loaded = await tx.query('SELECT 1 FROM dataset_loads WHERE name = $1', [name]);
+    if (loaded.length > 0) return { loaded: false, people: 0, rows: 0, ms: Date.now() - started };
+    let people = 0;
+    let rows = 0;
+    for await (const part of parts) {
+      // Order matters: teams point at the council, people at workers and teams, packages at people.
+      const councilsFirst = [...part.organisations].sort((a, b) => rank(a.kind) - rank(b.kind));
+      rows += await insertRecords(tx, 'organisation', councilsFirst, opts.organisationsIfMissing ? 'ON CONFLICT (id) DO NOTHING' : '');
+      rows += await insertRecords(tx, 'worker', part.workers);
+      rows += await insertRecords(tx, 'person', part.people);
+      rows += await insertRecords(tx, 'carePackage', part.carePackages);
+      rows += await insertRecords(tx, 'safeguardingConcern', part.safeguardingConcerns);
+      people += part.people.length;
+      opts.onProgress?.({ people, rows, ms: Date.now() - started });
+    }
+    await tx.query('INSERT INTO dataset_loads (name, people) VALUES ($1, $2)', [name, people]);
+    // Fresh statistics for the planner: PGlite has no autovacuum, and PostgreSQL's comes later.
+    await tx.exec('ANALYZE organisations, workers, people, care_packages, safeguarding_concerns');
+    return { loaded: true, people, rows, ms: Date.now() - started };
+  });
+  if (result.loaded) await store.referenceDataChanged();
+  return result;
+}
+
+/** The names of the datasets loaded into this database, oldest first. */
+export async function loadedDatasets(store: Store): Promise<{ name: string; people: number }[]> {
+  return store.db.query<{ name: string; people: number }>('SELECT name, people FROM dataset_loads ORDER BY loaded_at, name');
+}
+
+async function insertRecords<K extends EntityKind>(tx: SqlExecutor, kind: K, records: EntityTypes[K][], conflict = ''): Promise<number> {
+  if (records.length === 0) return 0;
+  const table = TABLES[kind] as EntityTable<EntityTypes[K]>;
+  const columns = insertColumnNames(table as EntityTable<unknown>);
+  const sql = `INSERT INTO ${table.table} (${columns}) SELECT ${columns} FROM jsonb_to_recordset($1::jsonb) AS r(${table.insertColumns}) ${conflict}`;
+  for (let i = 0; i < records.length; i += INSERT_BATCH) {
+    const slice = records.length <= INSERT_BATCH ? records : records.slice(i, i + INSERT_BATCH);
+    await tx.query(sql, [JSON.stringify(slice.map((r) => table.toRow(r)))]);
+  }
+  return records.length;
+}
+
+function rank(kind: string): number {
+  return kind === 'council' ? 0 : kind === 'team' ? 1 : 2;
+}

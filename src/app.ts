@@ -6,6 +6,7 @@ import { ClientRegistry } from './auth/clients';
 import { SigningKey } from './auth/signingKey';
 import { AuditTrail } from './audit/auditTrail';
 import { AccessNotifier } from './fhir/accessNotifications';
+import { LookupCache } from './fhir/lookupCache';
 import { Config } from './config';
 import { AccessRecord } from './domain/audit';
 import { notFound } from './fhir/outcome';
@@ -60,6 +61,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
     defaultPageSize: config.defaultPageSize,
     maxPageSize: config.maxPageSize,
     council: config.council,
+    lookupCache: new LookupCache(deps.store, config.lookupCacheSeconds),
     capability: { version, security: auth.capabilitySecurity() },
   });
   app.use(

@@ -22,6 +22,8 @@ export interface Config {
   council: CouncilConfig;
   /** How long access records are kept before the daily purge removes them. */
   auditRetentionDays: number;
+  /** Freshness bound of the lookup cache, in seconds (0 turns it off). */
+  lookupCacheSeconds: number;
   /** SMART backend-services authorisation: registered clients, the facade's own tokens, the council's IdP. */
   auth: AuthConfig;
 }
@@ -95,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultPageSize: integer(env, 'DEFAULT_PAGE_SIZE', 20, 1, 1000),
     logLevel: env.LOG_LEVEL ?? 'info',
     auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 2922, 1, 36_500),
+    lookupCacheSeconds: integer(env, 'LOOKUP_CACHE_SECONDS', 30, 0, 3600),
     council: {
       odsCode: env.COUNCIL_ODS_CODE || 'WXB',
       intakeTeamId: env.NOTICE_INTAKE_TEAM_ID || 'TEAM-HDT',

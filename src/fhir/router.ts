@@ -6,7 +6,8 @@ import { AccessPolicy, Caller, View } from './context';
 import { FhirError, notFound, outcome } from './outcome';
 import { read } from './read';
 import { definitionOf } from './registry';
-import { WriteResult } from './definition';
+import { ResourceDefinition, WriteResult } from './definition';
+import { CachedLookup, LookupCache } from './lookupCache';
 import { search } from './search';
 import { conformanceDefinitionOf, ConformanceDefinition, ConformanceResources, conformanceResources, isConformancePath } from './conformance';
 import { searchRestriction } from './scoping';
@@ -54,6 +55,8 @@ export interface FhirResult {
 }
 
 export interface FhirRouterOptions extends PagingLimits {
+  /** Recent answers to lookups; without one, every request is computed. */
+  lookupCache?: LookupCache;
   store: Store;
   baseUrl: string;
   council: { odsCode: string; intakeTeamId: string };
@@ -89,6 +92,31 @@ export class FhirRouter {
     if (extra !== undefined) throw notFound(`No such interaction: ${req.path}`);
     requireMethod(method, ['GET'], req.path);
     return { status: 200, resource: this.conformance.read(def.type, id) };
+  }
+
+  /**
+   * Serves a lookup from the cache when the same caller asked the same question moments ago. Only
+   * for types nothing writes through the API (the write-side types and the growing audit trail are
+   * always computed). Refusals are never cached: they are thrown, not returned.
+   */
+  private async cached(
+    def: ResourceDefinition,
+    req: FhirRequest,
+    query: Record<string, string[]>,
+    compute: () => Promise<CachedLookup>,
+  ): Promise<FhirResult> {
+    const cache = this.opts.lookupCache;
+    const caller = req.context.caller;
+    const cacheable = cache?.enabled && caller && !def.writes && !def.newestFirstBy;
+    const key = cacheable
+      ? JSON.stringify([req.path, Object.entries(query).sort(), req.strict, req.context.view, caller.scope, caller.organization, caller.patient])
+      : '';
+    const hit = cacheable ? cache!.get(key) : undefined;
+    const answer = hit ?? (await compute());
+    if (cacheable && !hit) cache!.set(key, answer);
+    const resource =
+      hit && answer.resource.resourceType === 'Bundle' ? { ...answer.resource, timestamp: new Date().toISOString() } : answer.resource;
+    return { status: 200, resource, withheld: answer.withheld, version: answer.version };
   }
 
   /** A write's response, shaped by Prefer: return (representation by default). */
@@ -150,22 +178,22 @@ export class FhirRouter {
       const allowed = id === '_search' ? ['POST', 'GET'] : ['GET', ...(writes?.create ? ['POST'] : [])];
       requireMethod(method, allowed, req.path);
       const query = mergeParams(req.query, req.form);
-      const { bundle, withheld } = await search(def, query, {
-        ...common,
-        baseUrl: this.opts.baseUrl,
-        strict: req.strict,
-        limits: this.opts,
+      return this.cached(def, req, query, async () => {
+        const { bundle, withheld } = await search(def, query, {
+          ...common,
+          baseUrl: this.opts.baseUrl,
+          strict: req.strict,
+          limits: this.opts,
+        });
+        return { resource: bundle, withheld };
       });
-      return { status: 200, resource: bundle, withheld };
     }
     if (extra === undefined) {
       requireMethod(method, ['GET', ...(writes?.update ? ['PUT'] : []), ...(writes?.patch ? ['PATCH'] : [])], req.path);
-      const resource = await read(def, id, common);
-      return {
-        status: 200,
-        resource,
-        version: { versionId: resource.meta!.versionId!, lastUpdated: resource.meta!.lastUpdated! },
-      };
+      return this.cached(def, req, {}, async () => {
+        const resource = await read(def, id, common);
+        return { resource, version: { versionId: resource.meta!.versionId!, lastUpdated: resource.meta!.lastUpdated! } };
+      });
     }
     throw notFound(`No such interaction: ${req.path}`);
   }

@@ -67,7 +67,7 @@ export async function loadDatasetStream(
     await tx.exec('ANALYZE organisations, workers, people, care_packages, safeguarding_concerns');
     return { loaded: true, people, rows, ms: Date.now() - started };
   });
-  if (result.loaded) await store.referenceDataChanged();
+  if (result.loaded) await store.dataChanged();
   return result;
 }
 

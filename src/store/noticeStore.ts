@@ -19,6 +19,8 @@ export interface NoticeSubmission {
 
 export interface IntakeResult {
   created: boolean;
+  /** True when the notice opened a record for a person the council did not know. */
+  personCreated?: boolean;
   notice: Stored<HospitalNotice>;
   contact?: Stored<Contact>;
   action?: IntakeAction;
@@ -51,8 +53,8 @@ export async function receiveNotice(store: Store, sub: NoticeSubmission, setting
   const existing = await findBySenderIdentifier(store, sub.notice.senderIdentifier);
   if (existing) return { created: false, notice: existing, contact: await contactFor(store, existing.record) };
   try {
-    const { noticeId, contactId, action } = await store.db.transaction(async (tx) => {
-      const personId = await resolvePerson(tx, sub);
+    const { noticeId, contactId, action, personCreated } = await store.db.transaction(async (tx) => {
+      const { personId, created: personCreated } = await resolvePerson(tx, sub);
       const earlier = sub.inResponseTo ? await resolveEarlier(tx, sub) : undefined;
       const noticeId = randomUUID();
       const notice: HospitalNotice = {
@@ -99,11 +101,13 @@ export async function receiveNotice(store: Store, sub: NoticeSubmission, setting
       } else if (action.type === 'update-contact') {
         await applyContactChanges(tx, action.contactId, action.changes);
       }
-      return { noticeId, contactId, action };
+      return { noticeId, contactId, action, personCreated };
     });
+    // A new person is visible to lookups at once, here and in other instances.
+    if (personCreated) await store.dataChanged();
     const notice = (await store.get('notice', noticeId))!;
     const contact = contactId ? await store.get('contact', contactId) : undefined;
-    return { created: true, notice, contact, action };
+    return { created: true, personCreated, notice, contact, action };
   } catch (err) {
     if (!(err instanceof DuplicateNotice) && !isUniqueViolation(err)) throw err;
     const first = await findBySenderIdentifier(store, sub.notice.senderIdentifier);
@@ -158,10 +162,10 @@ async function applyContactChanges(tx: SqlExecutor, id: string, changes: Contact
   );
 }
 
-async function resolvePerson(tx: SqlExecutor, sub: NoticeSubmission): Promise<string> {
+async function resolvePerson(tx: SqlExecutor, sub: NoticeSubmission): Promise<{ personId: string; created: boolean }> {
   const nhs = sub.notice.nhsNumber;
   const found = await tx.query<{ id: string }>('SELECT id FROM people WHERE nhs_number = $1', [nhs]);
-  if (found.length) return found[0].id;
+  if (found.length) return { personId: found[0].id, created: false };
   const p = sub.person;
   if (!p) {
     throw new NoticeRefused(
@@ -190,7 +194,7 @@ async function resolvePerson(tx: SqlExecutor, sub: NoticeSubmission): Promise<st
       ]),
     ],
   );
-  return (await tx.query<{ id: string }>('SELECT id FROM people WHERE nhs_number = $1', [nhs]))[0].id;
+  return { personId: (await tx.query<{ id: string }>('SELECT id FROM people WHERE nhs_number = $1', [nhs]))[0].id, created: true };
 }
 
 async function resolveEarlier(tx: SqlExecutor, sub: NoticeSubmission): Promise<HospitalNotice> {

@@ -23,12 +23,12 @@ export interface SearchResult<T> {
 /**
  * Organisations and workers are reference data: every lookup names them, and they change only
  * when a dataset is loaded. They are cached for at most this many seconds (the freshness bound),
- * dropped at once when this instance loads data, and dropped on NOTIFY from other instances
- * sharing a PostgreSQL database.
+ * dropped at once when this instance changes data (dataChanged), and dropped on NOTIFY from other
+ * instances sharing a PostgreSQL database.
  */
 export const REFERENCE_DATA_TTL_SECONDS = 60;
 const CACHED_KINDS: ReadonlySet<EntityKind> = new Set(['organisation', 'worker']);
-const REFERENCE_DATA_CHANNEL = 'facade_reference_data';
+const DATA_CHANGED_CHANNEL = 'facade_data_changed';
 
 /**
  * The facade's storage: social-care records in SQL, the same code over either driver.
@@ -36,19 +36,29 @@ const REFERENCE_DATA_CHANNEL = 'facade_reference_data';
 export class Store {
   private readonly referenceData = new NodeCache({ stdTTL: REFERENCE_DATA_TTL_SECONDS, useClones: false, checkperiod: 120 });
 
+  private readonly changeListeners: (() => void)[] = [() => this.referenceData.flushAll()];
+
   constructor(readonly db: SqlDriver) {}
 
   static async open(db: SqlDriver): Promise<Store> {
     await migrate(db);
     const store = new Store(db);
-    await db.listen(REFERENCE_DATA_CHANNEL, () => store.referenceData.flushAll());
+    await db.listen(DATA_CHANGED_CHANNEL, () => store.changeListeners.forEach((l) => l()));
     return store;
   }
 
-  /** Call after writing organisations or workers: drops this instance's cache and tells the others. */
-  async referenceDataChanged(): Promise<void> {
-    this.referenceData.flushAll();
-    if (this.db.kind === 'postgres') await this.db.query(`SELECT pg_notify('${REFERENCE_DATA_CHANNEL}', '')`);
+  /** Registers a cache to drop whenever data that lookups read changes, here or in another instance. */
+  onDataChanged(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /**
+   * Call after writing what lookups read (a dataset load, a person opened from a notice): drops this
+   * instance's caches at once and tells the instances sharing the database to drop theirs.
+   */
+  async dataChanged(): Promise<void> {
+    this.changeListeners.forEach((l) => l());
+    if (this.db.kind === 'postgres') await this.db.query(`SELECT pg_notify('${DATA_CHANGED_CHANNEL}', '')`);
   }
 
   async get<K extends EntityKind>(kind: K, id: string): Promise<Stored<EntityTypes[K]> | undefined> {
@@ -131,7 +141,7 @@ export class Store {
   /** Empties every table: the sandbox's reset. */
   async clear(): Promise<void> {
     await this.db.exec(`TRUNCATE contacts, notices, safeguarding_concerns, care_packages, people, workers, organisations, dataset_loads`);
-    await this.referenceDataChanged();
+    await this.dataChanged();
   }
 
   close(): Promise<void> {

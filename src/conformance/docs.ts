@@ -68,6 +68,11 @@ export async function conformanceDocs(): Promise<string> {
     line(def.documentation);
     line();
     line(`Profile: \`${def.profile}\`${profile ? ` (${profile.title}, based on \`${profile.baseDefinition}\`)` : ' (NOT PUBLISHED)'}.`);
+    for (const other of def.otherProfiles ?? []) {
+      const sd = byUrl.get(other) as StructureDefinition | undefined;
+      line();
+      line(`Some ${def.type} resources conform to \`${other}\` instead${sd ? ` (${sd.title}): ${sd.description}` : ' (NOT PUBLISHED)'}.`);
+    }
     if (profile?.description) {
       line();
       line(profile.description);

@@ -16,7 +16,7 @@ export function capabilityStatement(opts: CapabilityOptions): CapabilityStatemen
   const resource: CapabilityStatementRestResource[] = RESOURCE_DEFINITIONS.map((def) => ({
     type: def.type,
     profile: def.profile,
-    supportedProfile: [def.profile],
+    supportedProfile: [def.profile, ...(def.otherProfiles ?? [])],
     documentation: def.documentation,
     interaction: [
       { code: 'read' as const },

@@ -53,6 +53,11 @@ export interface IncludeDefinition {
 export interface ResourceDefinition<K extends EntityKind = EntityKind> {
   type: ResourceType;
   profile: string;
+  /**
+   * Other profiles some resources of this type carry in meta.profile (e.g. Communications that are
+   * access notifications, not hospital notices): declared as supportedProfile, and published.
+   */
+  otherProfiles?: string[];
   /** What this resource means in social-care terms (CapabilityStatement documentation). */
   documentation: string;
   entity: K;

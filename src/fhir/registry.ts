@@ -10,6 +10,7 @@ import { communicationDefinition } from './resources/communication';
 import { taskDefinition } from './resources/task';
 import { contactWrites, noticeWrites } from './notices';
 import { auditEventDefinition } from './resources/auditEvent';
+import { PROFILES } from './systems';
 
 /**
  * The one list of what the facade serves. Routes, search-parameter checks, _include/_revinclude
@@ -30,7 +31,8 @@ export const RESOURCE_DEFINITIONS: ResourceDefinition[] = [
   practitionerDefinition,
   practitionerRoleDefinition,
   // Hospital notices and the contacts they raise belong to the sending hospital and the council.
-  { ...communicationDefinition, ownerOdsField: 'senderOds', writes: noticeWrites },
+  // Access notifications to other councils are Communications too, with a profile of their own.
+  { ...communicationDefinition, ownerOdsField: 'senderOds', writes: noticeWrites, otherProfiles: [PROFILES.AccessNotification] },
   { ...taskDefinition, ownerOdsField: 'requesterOds', writes: contactWrites },
   // The audit trail: read-only through the API.
   auditEventDefinition,

@@ -22,7 +22,10 @@ describe('docs/conformance.md', () => {
       expect(section).toContain(`Profile: \`${def.profile}\``);
       expect(section).not.toContain('NOT PUBLISHED');
       for (const name of Object.keys(def.searchParams)) expect(section).toContain(`| \`${name}\` |`);
-      expect(section).toContain(`"resourceType": "${def.type}"`);
+      // A real example wherever the sandbox has one. Audit events are written at the HTTP edge, which
+      // the examples (made through the FhirRouter) do not pass through: the docs say so instead.
+      if (def.type === 'AuditEvent') expect(section).toMatch(/"resourceType": "AuditEvent"|\(none in the sandbox\)/);
+      else expect(section).toContain(`"resourceType": "${def.type}"`);
     }
   });
 });

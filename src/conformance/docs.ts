@@ -71,7 +71,7 @@ export async function conformanceDocs(): Promise<string> {
     for (const other of def.otherProfiles ?? []) {
       const sd = byUrl.get(other) as StructureDefinition | undefined;
       line();
-      line(`Some ${def.type} resources conform to \`${other}\` instead${sd ? ` (${sd.title}): ${sd.description}` : ' (NOT PUBLISHED)'}.`);
+      line(`Some ${def.type} resources conform to \`${other}\` instead${sd ? ` (${sd.title}): ${(sd.description ?? '').replace(/\.$/, '')}` : ' (NOT PUBLISHED)'}.`);
     }
     if (profile?.description) {
       line();

@@ -11,9 +11,12 @@ import { FUNDING_TYPES, SERVICE_TYPES } from '../domain/carePackage';
 import { ContactStatus } from '../domain/contact';
 import { NOTICE_KINDS } from '../domain/notice';
 import { CONCERN_TYPES } from '../domain/safeguarding';
+import { ACCESS_NOTIFICATION, ACCESS_NOTIFICATION_DEFINITION } from '../fhir/accessNotifications';
 import { CONTACT_PURPOSES } from '../fhir/resources/task';
 import {
   CANONICAL_BASE,
+  COMMUNICATION_CATEGORY_SYSTEM,
+  COMMUNICATION_CATEGORY_VALUESET,
   CONCERN_TYPE_SYSTEM,
   CONCERN_TYPE_VALUESET,
   CONTACT_OUTCOME_SYSTEM,
@@ -130,6 +133,17 @@ const CODE_SYSTEMS: CodeSystemSpec[] = [
     title: 'Contact purpose',
     description: 'What a contact (the Task a hospital notice creates) asks the council to do. Used as Task.code of a contact.',
     concepts: fromRecord(CONTACT_PURPOSES),
+  },
+  {
+    id: 'communication-category',
+    url: COMMUNICATION_CATEGORY_SYSTEM,
+    valueSet: COMMUNICATION_CATEGORY_VALUESET,
+    name: 'CommunicationCategory',
+    title: 'Communication category',
+    description:
+      'The kinds of Communication the facade itself writes (hospital notices are categorised by SNOMED CT instead). ' +
+      'Used as Communication.category of an access notification.',
+    concepts: [{ code: ACCESS_NOTIFICATION.code, display: ACCESS_NOTIFICATION.display, definition: ACCESS_NOTIFICATION_DEFINITION }],
   },
 ];
 

@@ -60,6 +60,7 @@ export const CONCERN_TYPE_VALUESET = `${CANONICAL_BASE}/ValueSet/safeguarding-co
 export const CONTACT_OUTCOME_VALUESET = `${CANONICAL_BASE}/ValueSet/contact-outcome`;
 export const NOTICE_KIND_VALUESET = `${CANONICAL_BASE}/ValueSet/notice-kind`;
 export const CONTACT_PURPOSE_VALUESET = `${CANONICAL_BASE}/ValueSet/contact-purpose`;
+export const COMMUNICATION_CATEGORY_VALUESET = `${CANONICAL_BASE}/ValueSet/communication-category`;
 
 export const WITHDRAWAL_REASON_SYSTEM = 'https://fhir.nhs.uk/ADW-WithdrawalReason-1';
 export const CONTACT_PURPOSE_SYSTEM = `${CANONICAL_BASE}/CodeSystem/contact-purpose`;

@@ -11,8 +11,10 @@ import { FUNDING_TYPES, SERVICE_TYPES } from '../../src/domain/carePackage';
 import { CONTACT_STATUSES } from '../../src/domain/contact';
 import { NOTICE_KINDS } from '../../src/domain/notice';
 import { CONCERN_TYPES } from '../../src/domain/safeguarding';
+import { ACCESS_NOTIFICATION } from '../../src/fhir/accessNotifications';
 import { CONTACT_PURPOSES } from '../../src/fhir/resources/task';
 import {
+  COMMUNICATION_CATEGORY_SYSTEM,
   CONCERN_TYPE_SYSTEM,
   CONTACT_OUTCOME_SYSTEM,
   CONTACT_PURPOSE_SYSTEM,
@@ -31,7 +33,7 @@ describe('profiles/terminology', () => {
   it('is exactly what the generator writes from the domain constants (else run: npm run conformance:terminology)', () => {
     const results = generateTerminology(PROFILES_DIR, { write: false });
     expect(results.filter((r) => !r.upToDate).map((r) => r.file)).toEqual([]);
-    expect(results).toHaveLength(11);
+    expect(results).toHaveLength(13);
   });
 
   it.each([
@@ -39,6 +41,7 @@ describe('profiles/terminology', () => {
     [FUNDING_SYSTEM, FUNDING_TYPES],
     [CONCERN_TYPE_SYSTEM, CONCERN_TYPES],
     [CONTACT_PURPOSE_SYSTEM, CONTACT_PURPOSES],
+    [COMMUNICATION_CATEGORY_SYSTEM, { [ACCESS_NOTIFICATION.code]: ACCESS_NOTIFICATION.display }],
   ] as const)('%s has the domain codes and displays', (url, domain) => {
     expect(codes(codeSystem(url))).toEqual(domain);
   });

@@ -122,6 +122,13 @@ describe('profile validation beyond @medplum/core', () => {
     });
   });
 
+  it('a care package without its funding extension at all is refused', () => {
+    const c = carePlan();
+    delete c.extension;
+    expect(errors(c).length).toBeGreaterThan(0);
+    expect(errors(c).join('\n')).toMatch(/CarePlan\.extension/);
+  });
+
   it('inside backbone elements (medplum checks their values against the base resource only)', () => {
     const c = carePlan();
     delete c.activity![0].detail!.code;

@@ -8,29 +8,14 @@
  *   node scripts/generate-snapshots.js --check  # write nothing; exit 1 if any snapshot is stale
  *
  * How it runs TypeScript: ts-node is not installed and Node 20 cannot strip types, so this plain
- * JS file registers a minimal `.ts` loader that transpiles (no type-check) with the project's own
- * `typescript` package, then requires src/conformance/generate-all.ts. That needs no `npm run build`
+ * JS file registers the minimal `.ts` loader of scripts/register-ts.js (it transpiles, no
+ * type-check, with the project's own `typescript` package), then requires src/conformance/generate-all.ts. That needs no `npm run build`
  * and keeps working while unrelated files under src/ do not compile. `npm run typecheck` and the
  * Jest tests (test/conformance) check the types.
  */
 'use strict';
-const fs = require('node:fs');
 const path = require('node:path');
-const ts = require('typescript');
-
-require.extensions['.ts'] = (module, filename) => {
-  const source = fs.readFileSync(filename, 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    fileName: filename,
-    compilerOptions: {
-      module: ts.ModuleKind.CommonJS,
-      target: ts.ScriptTarget.ES2022,
-      esModuleInterop: true,
-      inlineSourceMap: true,
-    },
-  });
-  module._compile(outputText, filename);
-};
+require('./register-ts');
 
 const { generateAll } = require('../src/conformance/generate-all.ts');
 

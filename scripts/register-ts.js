@@ -1,7 +1,7 @@
 /**
  * Lets a plain Node script require the project's TypeScript sources without a build: a minimal
  * `.ts` loader that transpiles (no type-check) with the project's own `typescript` package, the
- * same way scripts/generate-snapshots.js does. `npm run typecheck` and the Jest tests check types.
+ * for the conformance scripts. `npm run typecheck` and the Jest tests check types.
  */
 'use strict';
 const fs = require('node:fs');

@@ -2,7 +2,7 @@ import { checkDigitFor } from '../domain/nhsNumber';
 
 /**
  * Synthetic NHS numbers: the 999 range, which is never issued to a real patient. The sandbox
- * fixtures use 999 000 xxxx; the synthetic population starts at 999 100 0000 and walks upwards,
+ * fixtures use 999 000 0000 to 999 000 9999; the synthetic population starts at 999 100 0000 and walks upwards,
  * skipping nine-digit stems whose Modulus 11 check digit would be 10 (never issued).
  */
 export const SYNTHETIC_NHS_STEM_START = 999_100_000;

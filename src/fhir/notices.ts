@@ -1,5 +1,7 @@
 import { applyPatch, Operation } from 'fast-json-patch';
-import { Task } from '@medplum/fhirtypes';
+import { Resource, Task } from '@medplum/fhirtypes';
+import { profileValidator } from '../conformance/validator';
+import { PROFILES } from './systems';
 import { BadTransition, NoticeRefused, receiveNotice, StaleVersion, updateContact } from '../store/noticeStore';
 import { FhirError, badRequest, forbidden, notFound, outcome } from './outcome';
 import { WriteContext, WriteHandlers, WriteResult } from './definition';
@@ -16,6 +18,7 @@ export const noticeWrites: WriteHandlers = {
   async create(body, ctx, ifNoneExist) {
     requireWrite(ctx, 'Communication', 'create');
     const submission = parseOrThrow(body);
+    checkAgainstProfile(body as Resource);
     const caller = ctx.caller?.organization;
     if (caller && caller !== submission.notice.senderOds) {
       throw forbidden(
@@ -108,8 +111,18 @@ function parseOrThrow(body: unknown) {
         issue: err.issues.map((i) => ({ severity: 'error', code: 'invalid', diagnostics: i.message, expression: [i.expression] })),
       });
     }
+    // An element of the wrong JSON shape (a string where an array belongs, ...) is the sender's error.
+    if (err instanceof TypeError) throw badRequest(`The notice is not a well-formed FHIR Communication: ${err.message}`, ['Communication']);
     throw err;
   }
+}
+
+/** The notice profile too: what the domain checks do not cover (data types, cardinalities, bindings). */
+function checkAgainstProfile(resource: Resource) {
+  const errors = profileValidator()
+    .validate(resource, PROFILES.Communication)
+    .filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  if (errors.length) throw new FhirError(400, { resourceType: 'OperationOutcome', issue: errors });
 }
 
 /** If-None-Exist for notices: the only search that identifies one is its identifier. */

@@ -161,6 +161,16 @@ describe.each(DRIVERS)('hospital notices (%s)', (driver) => {
       expect(res.body.issue.map((i: { expression: string[] }) => i.expression[0])).toContain(expression);
     });
 
+    it('what the notice profile forbids, and elements of the wrong JSON shape -> 400, never 500', async () => {
+      const badPriority = await send(notice('assessment-notice', { priority: 'whenever' as Communication['priority'] }));
+      expect(badPriority.status).toBe(400);
+      expect(JSON.stringify(badPriority.body.issue.map((i: { expression?: string[] }) => i.expression))).toMatch(/priority/);
+      for (const change of [{ reasonCode: 'later' }, { inResponseTo: [null] }, { category: 'assessment' }, { contained: [{ resourceType: 'Patient', telecom: 'none' }] }]) {
+        const res = await send({ ...notice('withdrawal-notice'), ...change });
+        expect({ change, status: res.status, type: res.body.resourceType }).toEqual({ change, status: 400, type: 'OperationOutcome' });
+      }
+    });
+
     it('broken JSON and the wrong resource type -> 400', async () => {
       const broken = await hospital(t.http.post('/fhir/Communication').set('Content-Type', 'application/fhir+json').send('{"resourceType": "Comm'));
       expect(broken.status).toBe(400);

@@ -54,7 +54,7 @@ export const noticeWrites: WriteHandlers = {
 export const contactWrites: WriteHandlers = {
   async update(id, body, ctx, ifMatch) {
     await requireCouncil(ctx, id);
-    return answer(ctx, id, contactChangesFrom(body, id), ifMatch);
+    return answer(ctx, id, changesOrThrow(body, id), ifMatch);
   },
   async patch(id, patch, ctx, ifMatch) {
     const current = await requireCouncil(ctx, id);
@@ -65,7 +65,7 @@ export const contactWrites: WriteHandlers = {
     } catch (err) {
       throw badRequest(`The JSON Patch cannot be applied: ${(err as Error).message.split('\n')[0]}`);
     }
-    return answer(ctx, id, contactChangesFrom(patched, id), ifMatch);
+    return answer(ctx, id, changesOrThrow(patched, id), ifMatch);
   },
 };
 
@@ -113,6 +113,15 @@ function parseOrThrow(body: unknown) {
     }
     // An element of the wrong JSON shape (a string where an array belongs, ...) is the sender's error.
     if (err instanceof TypeError) throw badRequest(`The notice is not a well-formed FHIR Communication: ${err.message}`, ['Communication']);
+    throw err;
+  }
+}
+
+function changesOrThrow(body: unknown, id: string) {
+  try {
+    return contactChangesFrom(body, id);
+  } catch (err) {
+    if (err instanceof TypeError) throw badRequest(`The body is not a well-formed FHIR Task: ${err.message}`, ['Task']);
     throw err;
   }
 }

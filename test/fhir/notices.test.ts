@@ -249,6 +249,7 @@ describe.each(DRIVERS)('hospital notices (%s)', (driver) => {
       const impossible = await put({ ...task, status: 'accepted' });
       expect(impossible.status).toBe(422);
       expect((await put({ ...task, id: 'other' })).status).toBe(400);
+      expect((await put({ ...task, status: 'in-progress', note: 'not a list' })).status).toBe(400);
 
       const other = await send(notice('assessment-notice'));
       const [open] = await contactsFor(other.body.id, council);

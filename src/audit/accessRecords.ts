@@ -35,8 +35,17 @@ export function touchedBy(resource: Resource | undefined, query?: string): Touch
     visit(resource);
   }
   // NHS numbers asked about count too: a lookup that found nothing (or was refused) is still a lookup.
-  for (const m of decodeURIComponent(query ?? '').matchAll(NHS_IN_QUERY)) nhsNumbers.add(m[1].replace(/\s/g, ''));
+  for (const m of decodedOrRaw(query ?? '').matchAll(NHS_IN_QUERY)) nhsNumbers.add(m[1].replace(/\s/g, ''));
   return { personIds: [...personIds], nhsNumbers: [...nhsNumbers], entities };
+}
+
+/** The query decoded, or as sent when its percent-encoding is broken (the request is refused anyway). */
+function decodedOrRaw(query: string): string {
+  try {
+    return decodeURIComponent(query);
+  } catch {
+    return query;
+  }
 }
 
 export interface RequestFacts {

@@ -3,7 +3,7 @@ import { Resource } from '@medplum/fhirtypes';
 import { Store } from '../store/store';
 import { capabilityStatement, CapabilityOptions } from './capability';
 import { AccessPolicy, Caller, View } from './context';
-import { FhirError, notFound, outcome } from './outcome';
+import { badRequest, FhirError, notFound, outcome } from './outcome';
 import { read } from './read';
 import { definitionOf } from './registry';
 import { ResourceDefinition, WriteResult } from './definition';
@@ -134,7 +134,7 @@ export class FhirRouter {
   }
 
   async handle(req: FhirRequest): Promise<FhirResult> {
-    const segments = req.path.split('/').filter(Boolean).map(decodeURIComponent);
+    const segments = req.path.split('/').filter(Boolean).map(decodeSegment);
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     if (segments.length === 1 && segments[0] === 'metadata') {
       requireMethod(method, ['GET'], req.path);
@@ -196,6 +196,15 @@ export class FhirRouter {
       });
     }
     throw notFound(`No such interaction: ${req.path}`);
+  }
+}
+
+/** A path segment as written; percent-encoding that does not decode is the caller's mistake. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`The URL path segment "${segment}" is not valid percent-encoding`);
   }
 }
 

@@ -51,17 +51,17 @@ function negate(field: string, c: Criterion, codes: readonly string[] | undefine
 export function mappedToken(
   field: string,
   system: string | undefined,
-  fhirToDomain: Record<string, string[]>,
+  domainValuesByCode: Record<string, string[]>,
   use: ParamUse,
 ): Criterion {
   const domain = new Set<string>();
   for (const alt of alternatives(use.value)) {
     const t = parseToken(alt);
     if (t.system !== undefined && system !== undefined && t.system !== system) continue;
-    for (const v of fhirToDomain[t.code] ?? []) domain.add(v);
+    for (const v of domainValuesByCode[t.code] ?? []) domain.add(v);
   }
   if (use.modifier === 'not') {
-    const all = new Set(Object.values(fhirToDomain).flat());
+    const all = new Set(Object.values(domainValuesByCode).flat());
     return { field, match: 'any-of', values: [...all].filter((v) => !domain.has(v)) };
   }
   return domain.size ? { field, match: 'any-of', values: [...domain] } : { match: 'nothing' };

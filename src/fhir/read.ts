@@ -4,8 +4,8 @@ import { View } from './context';
 import { ResourceDefinition } from './definition';
 import { materialise } from './materialise';
 import { FhirError, forbidden, notFound, outcome, WithheldRecord } from './outcome';
-import { restrictedCriteria, restrictionOrNone, ScopingContext, searchRestriction } from './scoping';
-import { peopleOf, restrictedOnlyCriteria, restrictedRecordMessage } from './restricted';
+import { ScopingContext, searchRestriction } from './scoping';
+import { restrictedRecordMessage, withheldPeople } from './restricted';
 import { Criterion } from '../store/criteria';
 
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -21,7 +21,7 @@ export async function read(
   const byId: Criterion[] = [{ field: 'id', match: 'any-of', values: [id] }, ...(def.baseCriteria ?? [])];
   const found = await opts.store.search(def.entity, [...byId, ...restriction], { limit: 1, offset: 0 });
   if (found.records.length === 0) {
-    const withheld = restrictedCriteria(def, opts.view).length ? await restrictedMatch(def, byId, opts) : [];
+    const withheld = await withheldPeople(def, byId, opts, 'read');
     if (withheld.length) {
       throw new WithheldRecord(outcome('suppressed', await restrictedRecordMessage(opts.store, opts.council?.odsCode)), withheld);
     }
@@ -32,12 +32,4 @@ export async function read(
   }
   const [resource] = await materialise(def, found.records, opts.store, opts.view);
   return resource;
-}
-
-/** The restricted people a read would have reached had the caller's view allowed it. */
-async function restrictedMatch(def: ResourceDefinition, byId: Criterion[], opts: ScopingContext & { store: Store }): Promise<string[]> {
-  const unrestricted = restrictionOrNone(def, { ...opts, view: 'social-care-restricted' }, 'read');
-  if (unrestricted === 'none') return [];
-  const found = await opts.store.search(def.entity, [...byId, ...unrestricted, ...restrictedOnlyCriteria(def)], { limit: 1, offset: 0 });
-  return peopleOf(def, found.records);
 }

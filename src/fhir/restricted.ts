@@ -1,18 +1,38 @@
 import { outOfHoursNumber } from '../domain/organisation';
 import { Criterion } from '../store/criteria';
 import { Store } from '../store/store';
+import { AccessInteraction } from './context';
 import { ResourceDefinition } from './definition';
+import { restrictedCriteria, restrictionOrNone, ScopingContext } from './scoping';
 
 /**
  * Restricted records (a sensitive record, an objection to sharing): never disclosed without the
  * dedicated view. A caller who looks one up is told whom to ring instead, and the attempt is
  * recorded and notified like any other access.
  */
-export function restrictedOnlyCriteria(def: ResourceDefinition): Criterion[] {
-  const restricted: Criterion = { field: 'restricted', match: 'any-of', values: ['true'] };
+export function personRestricted(def: ResourceDefinition, restricted: boolean): Criterion[] {
+  if (!def.personField) return [];
+  const flag: Criterion = { field: 'restricted', match: 'any-of', values: [String(restricted)] };
   return def.personField === 'id' && def.entity === 'person'
-    ? [restricted]
-    : [{ field: def.personField!, match: 'in', kind: 'person', where: [restricted] }];
+    ? [flag]
+    : [{ field: def.personField, match: 'in', kind: 'person', where: [flag] }];
+}
+
+/**
+ * The restricted people the criteria would have reached had the caller's view allowed it (the
+ * caller's scopes and organisation still apply). Asked only after a search or read found nothing.
+ */
+export async function withheldPeople(
+  def: ResourceDefinition,
+  criteria: Criterion[],
+  ctx: ScopingContext & { store: Store },
+  interaction: AccessInteraction,
+): Promise<string[]> {
+  if (restrictedCriteria(def, ctx.view).length === 0) return [];
+  const unrestricted = restrictionOrNone(def, { ...ctx, view: 'social-care-restricted' }, interaction);
+  if (unrestricted === 'none') return [];
+  const found = await ctx.store.search(def.entity, [...criteria, ...unrestricted, ...personRestricted(def, true)], { limit: 10, offset: 0 });
+  return peopleOf(def, found.records);
 }
 
 /** What a clinician is told instead of the record: call the council, with its numbers. */

@@ -1,6 +1,7 @@
 import { Criterion } from '../store/criteria';
 import { AccessInteraction, AccessPolicy, Caller, View } from './context';
 import { viewRules } from './views';
+import { personRestricted } from './restricted';
 import { ResourceDefinition } from './definition';
 import { forbidden } from './outcome';
 
@@ -13,11 +14,7 @@ export interface ScopingContext {
 
 /** Restricted people are left out unless the caller's view may see them. */
 export function restrictedCriteria(def: ResourceDefinition, view: View): Criterion[] {
-  if (!def.personField || viewRules(view).restrictedRecords) return [];
-  const notRestricted: Criterion = { field: 'restricted', match: 'any-of', values: ['false'] };
-  return def.personField === 'id' && def.entity === 'person'
-    ? [notRestricted]
-    : [{ field: def.personField, match: 'in', kind: 'person', where: [notRestricted] }];
+  return viewRules(view).restrictedRecords ? [] : personRestricted(def, false);
 }
 
 /** What the caller's view narrows: restricted people, and whatever the type's own rules say. */

@@ -4,8 +4,8 @@ import { Person } from '../domain/person';
 import { Store } from '../store/store';
 import { searchBundle, searchUrl } from './bundle';
 import { View } from './context';
-import { restrictedCriteria, restrictionOrNone, ScopingContext, searchRestriction } from './scoping';
-import { peopleOf, restrictedOnlyCriteria, restrictedRecordMessage } from './restricted';
+import { restrictionOrNone, ScopingContext, searchRestriction } from './scoping';
+import { restrictedRecordMessage, withheldPeople } from './restricted';
 import { ResourceDefinition } from './definition';
 import { materialise } from './materialise';
 import { outcome } from './outcome';
@@ -52,7 +52,9 @@ export async function search(def: ResourceDefinition, query: Record<string, stri
   }
 
   const page = await opts.store.search(def.entity, criteria, { limit: q.count, offset: q.offset });
-  const withheld = page.records.length === 0 && q.offset === 0 ? await withheldPeople(def, q, opts) : [];
+  // A search that found nothing may have found only restricted people: asked only then, so a
+  // normal lookup costs nothing extra.
+  const withheld = page.records.length === 0 && q.offset === 0 ? await withheldPeople(def, q.criteria, opts, 'search') : [];
   if (withheld.length) {
     warning = outcome('suppressed', await restrictedRecordMessage(opts.store, opts.council?.odsCode), 'warning');
   }
@@ -74,21 +76,6 @@ export async function search(def: ResourceDefinition, query: Record<string, stri
   return { bundle, withheld };
 }
 
-/**
- * A search that found nothing may have found only restricted people. Asked only then (so a normal
- * lookup costs nothing extra), and only for types about a person when the caller's view withholds
- * restricted records.
- */
-async function withheldPeople(def: ResourceDefinition, q: SearchQuery, opts: SearchOptions): Promise<string[]> {
-  if (restrictedCriteria(def, opts.view).length === 0) return [];
-  const unrestricted = restrictionOrNone(def, { ...opts, view: 'social-care-restricted' }, 'search');
-  if (unrestricted === 'none') return [];
-  const found = await opts.store.search(def.entity, [...q.criteria, ...unrestricted, ...restrictedOnlyCriteria(def)], {
-    limit: 10,
-    offset: 0,
-  });
-  return peopleOf(def, found.records);
-}
 
 export function pageLinks(baseUrl: string, type: string, q: SearchQuery, more: boolean, pin: [string, string][] = []): BundleLink[] {
   const url = (offset: number, extra: [string, string][]): string =>

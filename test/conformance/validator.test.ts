@@ -3,12 +3,13 @@
  * plus the checks it does not make (profile-checks.ts). Each case below breaks a rule our profiles
  * state and that medplum 4.x alone would let through, or one it would get wrong.
  */
-import { validateResource } from '@medplum/core';
-import type { CarePlan, CareTeam, Organization, Patient, Resource } from '@medplum/fhirtypes';
+import { OperationOutcomeError, parseStructureDefinition, validateResource } from '@medplum/core';
+import type { CarePlan, CareTeam, Communication, Organization, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProfilesForValidation } from '../../src/conformance/load-profiles';
 import { deepIncludes } from '../../src/conformance/profile-checks';
-import { errorLines, profileValidator, UnknownProfileError } from '../../src/conformance/validator';
+import { errorLines, profileValidator, UnknownProfileError, validateWithParsedProfile } from '../../src/conformance/validator';
 import { PROFILES } from '../../src/fhir/systems';
 
 const B = 'https://fhir.social-care-facade.uk';
@@ -187,6 +188,61 @@ describe('profile validation beyond @medplum/core', () => {
     const raw = { ...standard, url: 'https://example.org/fhir/StructureDefinition/Raw-CareTeam' };
     loadProfilesForValidation(join(__dirname, '..', '..', 'profiles')); // R4 base indexed
     expect(() => validateResource(careTeam(), { profile: raw })).toThrow(/Value did not match expected pattern/);
+  });
+});
+
+describe('validation with a profile parsed once', () => {
+  const PROFILES_DIR = join(__dirname, '..', '..', 'profiles');
+  const NOTICES_DIR = join(__dirname, '..', '..', 'fixtures', 'notices');
+  const views = loadProfilesForValidation(PROFILES_DIR);
+  const medplumAlone = (resource: Resource, profile: string): OperationOutcomeIssue[] => {
+    try {
+      return validateResource(resource, { profile: views.get(profile)! });
+    } catch (err) {
+      if (err instanceof OperationOutcomeError) return err.outcome.issue ?? [];
+      throw err;
+    }
+  };
+  const onceParsed = (resource: Resource, profile: string): OperationOutcomeIssue[] => {
+    try {
+      return validateWithParsedProfile(resource, parseStructureDefinition(views.get(profile)!));
+    } catch (err) {
+      if (err instanceof OperationOutcomeError) return err.outcome.issue ?? [];
+      throw err;
+    }
+  };
+  const notices = readdirSync(NOTICES_DIR).map((f) => JSON.parse(readFileSync(join(NOTICES_DIR, f), 'utf8')) as Communication);
+  const broken: [string, (n: Communication) => unknown][] = [
+    ['no status', (n) => delete (n as Partial<Communication>).status],
+    ['an unknown element', (n) => Object.assign(n, { colour: 'blue' })],
+    ['a wrong type', (n) => Object.assign(n, { sent: 42 })],
+    ['no category', (n) => delete n.category],
+    ['an identifier that is not an array', (n) => Object.assign(n, { identifier: { value: 'x' } })],
+    ['no subject', (n) => delete n.subject],
+  ];
+
+  it('finds exactly what validateResource with the profile finds, on good and broken notices', () => {
+    expect(notices.length).toBeGreaterThanOrEqual(4);
+    for (const notice of notices) {
+      expect(onceParsed(notice, PROFILES.Communication)).toEqual(medplumAlone(notice, PROFILES.Communication));
+      for (const [name, breakIt] of broken) {
+        const bad = structuredClone(notice);
+        breakIt(bad);
+        const expected = medplumAlone(bad, PROFILES.Communication);
+        expect([name, expected.some((i) => i.severity === 'error')]).toEqual([name, true]);
+        expect(onceParsed(bad, PROFILES.Communication)).toEqual(expected);
+      }
+    }
+  });
+
+  it('finds the same on the other profiles, and leaves the base types as they were', () => {
+    for (const [resource, profile] of [[patient(), PROFILES.Patient], [carePlan(), PROFILES.CarePlan], [careTeam(), PROFILES.CareTeam]] as const) {
+      expect(onceParsed(resource, profile)).toEqual(medplumAlone(resource, profile));
+    }
+    // The registry's base Communication is back: a bare Communication is not held to the notice profile.
+    const bare = { resourceType: 'Communication', status: 'completed' } as Communication;
+    expect(validateResource(bare).filter((i) => i.severity === 'error')).toEqual([]);
+    expect(medplumAlone(bare, PROFILES.Communication).some((i) => i.severity === 'error')).toBe(true);
   });
 });
 

@@ -3,7 +3,7 @@ import { canMoveTo, Contact } from '../domain/contact';
 import { IntakeAction, openContactOf, planIntake } from '../domain/intake';
 import { HospitalNotice, NoticePersonDetails } from '../domain/notice';
 import { SqlExecutor } from './sqlDriver';
-import { Store, Stored } from './store';
+import { Store, Stored, storedRow } from './store';
 import { EntityTable, insertColumnNames, TABLES } from './tables';
 
 /** A notice to record, before it has an id, with how to find the person and the earlier notice. */
@@ -50,11 +50,13 @@ export interface IntakeSettings {
  * or a copy racing in on another connection or instance) changes nothing and returns the first.
  */
 export async function receiveNotice(store: Store, sub: NoticeSubmission, settings: IntakeSettings): Promise<IntakeResult> {
-  const existing = await findBySenderIdentifier(store, sub.notice.senderIdentifier);
-  if (existing) return { created: false, notice: existing, contact: await contactFor(store, existing.record) };
   try {
-    const { noticeId, contactId, action, personCreated } = await store.db.transaction(async (tx) => {
-      const { personId, created: personCreated } = await resolvePerson(tx, sub);
+    const taken = await store.db.transaction(async (tx) => {
+      const situation = await lookUp(tx, sub);
+      if (situation.existingNoticeId) return undefined;
+      const { personId, created: personCreated } = situation.personId
+        ? { personId: situation.personId, created: false }
+        : await openRecord(tx, sub);
       const earlier = sub.inResponseTo ? await resolveEarlier(tx, sub) : undefined;
       const noticeId = randomUUID();
       const notice: HospitalNotice = {
@@ -68,52 +70,79 @@ export async function receiveNotice(store: Store, sub: NoticeSubmission, setting
       if (earlier && earlier.personId !== personId) {
         throw new NoticeRefused('Communication.inResponseTo', `the notice it answers (${earlier.id}) is about a different person`);
       }
-      const contacts = await tx.query<Record<string, unknown>>(
-        `SELECT ${TABLES.contact.select} FROM contacts WHERE referral_id = $1 ORDER BY created_at FOR UPDATE`,
-        [notice.referralId],
-      );
-      const person = (await tx.query<{ responsible_team_id: string | null }>('SELECT responsible_team_id FROM people WHERE id = $1', [personId]))[0];
-      const active = await tx.query(
-        `SELECT 1 FROM care_packages WHERE person_id = $1 AND status = 'active' LIMIT 1`,
-        [personId],
-      );
+      // A notice that answers none starts a referral of its own, which has no contacts yet.
+      const contacts = earlier
+        ? await tx.query<Record<string, unknown>>(
+            `SELECT ${TABLES.contact.select} FROM contacts WHERE referral_id = $1 ORDER BY created_at FOR UPDATE`,
+            [notice.referralId],
+          )
+        : [];
       const action = planIntake({
         notice,
         openContact: openContactOf(contacts.map((r) => TABLES.contact.fromRow(r))),
-        hasActivePackage: active.length > 0,
+        hasActivePackage: situation.hasActivePackage,
         intakeTeamId: settings.intakeTeamId,
-        responsibleTeamId: person?.responsible_team_id ?? undefined,
+        responsibleTeamId: situation.responsibleTeamId ?? undefined,
         today: new Date().toISOString().slice(0, 10),
       });
       const contactId = action.type === 'create-contact' ? randomUUID() : action.type === 'update-contact' ? action.contactId : undefined;
       notice.document = settings.completeDocument(notice, contactId);
-      const inserted = await tx.query(
+      const inserted = await tx.query<Record<string, unknown>>(
         `INSERT INTO notices (${columns('notice')}) SELECT ${columns('notice')} FROM jsonb_to_recordset($1::jsonb) AS r(${TABLES.notice.insertColumns})
-         ON CONFLICT (identifier_system, identifier_value) DO NOTHING RETURNING id`,
+         ON CONFLICT (identifier_system, identifier_value) DO NOTHING RETURNING ${TABLES.notice.select}`,
         [JSON.stringify([TABLES.notice.toRow(notice)])],
       );
       if (inserted.length === 0) throw new DuplicateNotice();
+      let contact: Record<string, unknown> | undefined;
       if (action.type === 'create-contact') {
-        await tx.query(
-          `INSERT INTO contacts (${columns('contact')}) SELECT ${columns('contact')} FROM jsonb_to_recordset($1::jsonb) AS r(${TABLES.contact.insertColumns})`,
+        [contact] = await tx.query<Record<string, unknown>>(
+          `INSERT INTO contacts (${columns('contact')}) SELECT ${columns('contact')} FROM jsonb_to_recordset($1::jsonb) AS r(${TABLES.contact.insertColumns})
+           RETURNING ${TABLES.contact.select}`,
           [JSON.stringify([TABLES.contact.toRow({ ...action.contact, id: contactId!, createdAt: '' })])],
         );
       } else if (action.type === 'update-contact') {
-        await applyContactChanges(tx, action.contactId, action.changes);
+        contact = await applyContactChanges(tx, action.contactId, action.changes);
       }
-      return { noticeId, contactId, action, personCreated };
+      return { notice: inserted[0], contact, action, personCreated };
     });
-    // A new person is visible to lookups at once, here and in other instances.
-    if (personCreated) await store.dataChanged();
-    const notice = (await store.get('notice', noticeId))!;
-    const contact = contactId ? await store.get('contact', contactId) : undefined;
-    return { created: true, personCreated, notice, contact, action };
+    if (taken) {
+      // A new person is visible to lookups at once, here and in other instances.
+      if (taken.personCreated) await store.dataChanged();
+      return {
+        created: true,
+        personCreated: taken.personCreated,
+        notice: storedRow('notice', taken.notice),
+        contact: taken.contact ? storedRow('contact', taken.contact) : undefined,
+        action: taken.action,
+      };
+    }
   } catch (err) {
     if (!(err instanceof DuplicateNotice) && !isUniqueViolation(err)) throw err;
-    const first = await findBySenderIdentifier(store, sub.notice.senderIdentifier);
-    if (!first) throw err;
-    return { created: false, notice: first, contact: await contactFor(store, first.record) };
   }
+  // Already received (a retry, or a copy that raced in on another connection or instance): the first stands.
+  const first = await findBySenderIdentifier(store, sub.notice.senderIdentifier);
+  if (!first) throw new Error(`notice ${sub.notice.senderIdentifier.system}|${sub.notice.senderIdentifier.value} neither taken nor found`);
+  return { created: false, notice: first, contact: await contactFor(store, first.record) };
+}
+
+/** What intake needs to know before it acts, in one statement: an earlier copy of this notice, and the person. */
+interface Situation {
+  existingNoticeId: string | null;
+  personId: string | null;
+  responsibleTeamId: string | null;
+  hasActivePackage: boolean;
+}
+
+async function lookUp(tx: SqlExecutor, sub: NoticeSubmission): Promise<Situation> {
+  const rows = await tx.query<{ existing: string | null; person_id: string | null; responsible_team_id: string | null; active: boolean }>(
+    `SELECT (SELECT id FROM notices WHERE identifier_system = $1 AND identifier_value = $2) AS existing,
+       p.id AS person_id, p.responsible_team_id,
+       EXISTS (SELECT 1 FROM care_packages c WHERE c.person_id = p.id AND c.status = 'active') AS active
+     FROM (SELECT 1) AS one LEFT JOIN people p ON p.nhs_number = $3`,
+    [sub.notice.senderIdentifier.system, sub.notice.senderIdentifier.value, sub.notice.nhsNumber],
+  );
+  const r = rows[0];
+  return { existingNoticeId: r.existing, personId: r.person_id, responsibleTeamId: r.responsible_team_id, hasActivePackage: r.active === true };
 }
 
 export type ContactChanges = Partial<Pick<Contact, 'status' | 'statusReason' | 'businessStatus' | 'dueDate' | 'inputs' | 'note'>>;
@@ -126,9 +155,9 @@ export class BadTransition extends Error {}
  * the caller saw (If-Match) and that the status may move that way, then bumps the version.
  */
 export async function updateContact(store: Store, id: string, changes: ContactChanges, expectedVersion?: number): Promise<Stored<Contact> | undefined> {
-  const updated = await store.db.transaction(async (tx) => {
+  const row = await store.db.transaction(async (tx) => {
     const rows = await tx.query<Record<string, unknown>>(`SELECT ${TABLES.contact.select} FROM contacts WHERE id = $1 FOR UPDATE`, [id]);
-    if (rows.length === 0) return false;
+    if (rows.length === 0) return undefined;
     const current = TABLES.contact.fromRow(rows[0]);
     if (expectedVersion !== undefined && expectedVersion !== rows[0].version) {
       throw new StaleVersion(`the contact is at version ${rows[0].version}, not ${expectedVersion}`);
@@ -136,13 +165,12 @@ export async function updateContact(store: Store, id: string, changes: ContactCh
     if (changes.status && !canMoveTo(current.status, changes.status)) {
       throw new BadTransition(`a ${current.status} contact cannot become ${changes.status}`);
     }
-    await applyContactChanges(tx, id, changes);
-    return true;
+    return applyContactChanges(tx, id, changes);
   });
-  return updated ? store.get('contact', id) : undefined;
+  return row ? storedRow('contact', row) : undefined;
 }
 
-async function applyContactChanges(tx: SqlExecutor, id: string, changes: ContactChanges) {
+async function applyContactChanges(tx: SqlExecutor, id: string, changes: ContactChanges): Promise<Record<string, unknown>> {
   const sets: string[] = [];
   const params: (string | null)[] = [];
   const set = (column: string, value: string | null, cast = '') => {
@@ -156,16 +184,17 @@ async function applyContactChanges(tx: SqlExecutor, id: string, changes: Contact
   if ('inputs' in changes) set('inputs', JSON.stringify(changes.inputs ?? []), '::jsonb');
   if ('note' in changes) set('note', changes.note ?? null);
   params.push(id);
-  await tx.query(
-    `UPDATE contacts SET ${[...sets, 'version = version + 1', 'last_updated = now()'].join(', ')} WHERE id = $${params.length}`,
+  const rows = await tx.query<Record<string, unknown>>(
+    `UPDATE contacts SET ${[...sets, 'version = version + 1', 'last_updated = now()'].join(', ')} WHERE id = $${params.length}
+     RETURNING ${TABLES.contact.select}`,
     params,
   );
+  return rows[0];
 }
 
-async function resolvePerson(tx: SqlExecutor, sub: NoticeSubmission): Promise<{ personId: string; created: boolean }> {
+/** Opens a record for a person the council does not know, from the notice's contained Patient. */
+async function openRecord(tx: SqlExecutor, sub: NoticeSubmission): Promise<{ personId: string; created: boolean }> {
   const nhs = sub.notice.nhsNumber;
-  const found = await tx.query<{ id: string }>('SELECT id FROM people WHERE nhs_number = $1', [nhs]);
-  if (found.length) return { personId: found[0].id, created: false };
   const p = sub.person;
   if (!p) {
     throw new NoticeRefused(
@@ -174,9 +203,9 @@ async function resolvePerson(tx: SqlExecutor, sub: NoticeSubmission): Promise<{ 
     );
   }
   // Two notices about the same new person may race: the NHS number is unique, so one insert wins.
-  await tx.query(
+  const inserted = await tx.query<{ id: string }>(
     `INSERT INTO people (${columns('person')}) SELECT ${columns('person')} FROM jsonb_to_recordset($1::jsonb) AS r(${TABLES.person.insertColumns})
-     ON CONFLICT (nhs_number) DO NOTHING`,
+     ON CONFLICT (nhs_number) DO NOTHING RETURNING id`,
     [
       JSON.stringify([
         TABLES.person.toRow({
@@ -194,7 +223,8 @@ async function resolvePerson(tx: SqlExecutor, sub: NoticeSubmission): Promise<{ 
       ]),
     ],
   );
-  return { personId: (await tx.query<{ id: string }>('SELECT id FROM people WHERE nhs_number = $1', [nhs]))[0].id, created: true };
+  if (inserted.length) return { personId: inserted[0].id, created: true };
+  return { personId: (await tx.query<{ id: string }>('SELECT id FROM people WHERE nhs_number = $1', [nhs]))[0].id, created: false };
 }
 
 async function resolveEarlier(tx: SqlExecutor, sub: NoticeSubmission): Promise<HospitalNotice> {

@@ -26,6 +26,11 @@ export interface SearchResult<T> {
  * dropped at once when this instance changes data (dataChanged), and dropped on NOTIFY from other
  * instances sharing a PostgreSQL database.
  */
+/** A row selected (or returned) with its table's `select` list, as a stored record. */
+export function storedRow<K extends EntityKind>(kind: K, row: Record<string, unknown>): Stored<EntityTypes[K]> {
+  return { record: TABLES[kind].fromRow(row) as EntityTypes[K], version: row.version as number, lastUpdated: row.last_updated as string };
+}
+
 export const REFERENCE_DATA_TTL_SECONDS = 60;
 const CACHED_KINDS: ReadonlySet<EntityKind> = new Set(['organisation', 'worker']);
 const DATA_CHANGED_CHANNEL = 'facade_data_changed';
@@ -104,11 +109,7 @@ export class Store {
     const rows = await this.db.query<Record<string, unknown>>(sql, builder.params);
     const more = rows.length > page.limit;
     return {
-      records: rows.slice(0, page.limit).map((row) => ({
-        record: table.fromRow(row) as EntityTypes[K],
-        version: row.version as number,
-        lastUpdated: row.last_updated as string,
-      })),
+      records: rows.slice(0, page.limit).map((row) => storedRow(kind, row)),
       more,
     };
   }

@@ -8,6 +8,8 @@ export interface Touched {
   personIds: string[];
   nhsNumbers: string[];
   entities: string[];
+  /** Every person touched was returned as a Patient, so nhsNumbers holds all their numbers. */
+  nhsNumbersComplete: boolean;
 }
 
 const NHS_IN_QUERY = /(?:nhs-number\|)?(?<![\d])(\d{3}\s?\d{3}\s?\d{4})(?![\d])/g;
@@ -15,6 +17,7 @@ const NHS_IN_QUERY = /(?:nhs-number\|)?(?<![\d])(\d{3}\s?\d{3}\s?\d{4})(?![\d])/
 /** People and records in a response: every entry of a Bundle, or the resource itself. */
 export function touchedBy(resource: Resource | undefined, query?: string): Touched {
   const personIds = new Set<string>();
+  const patients = new Set<string>();
   const nhsNumbers = new Set<string>();
   const entities: string[] = [];
   const visit = (r: Resource) => {
@@ -22,6 +25,7 @@ export function touchedBy(resource: Resource | undefined, query?: string): Touch
     entities.push(`${r.resourceType}/${r.id}`);
     if (r.resourceType === 'Patient') {
       personIds.add(r.id!);
+      patients.add(r.id!);
       for (const i of r.identifier ?? []) if (i.system === 'https://fhir.nhs.uk/Id/nhs-number' && i.value) nhsNumbers.add(i.value);
       return;
     }
@@ -36,7 +40,7 @@ export function touchedBy(resource: Resource | undefined, query?: string): Touch
   }
   // NHS numbers asked about count too: a lookup that found nothing (or was refused) is still a lookup.
   for (const m of decodedOrRaw(query ?? '').matchAll(NHS_IN_QUERY)) nhsNumbers.add(m[1].replace(/\s/g, ''));
-  return { personIds: [...personIds], nhsNumbers: [...nhsNumbers], entities };
+  return { personIds: [...personIds], nhsNumbers: [...nhsNumbers], entities, nhsNumbersComplete: [...personIds].every((id) => patients.has(id)) };
 }
 
 /** The query decoded, or as sent when its percent-encoding is broken (the request is refused anyway). */
@@ -111,6 +115,7 @@ export function accessRecord(input: {
     query: facts.query || undefined,
     personIds: input.touched?.personIds ?? [],
     nhsNumbers: input.touched?.nhsNumbers ?? [],
+    nhsNumbersComplete: input.touched?.nhsNumbersComplete,
     entities: input.touched?.entities ?? [],
   };
 }

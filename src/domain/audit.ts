@@ -50,6 +50,11 @@ export interface AccessRecord {
   /** The people the access touched (our ids); their NHS numbers are filled in by the store. */
   personIds: string[];
   nhsNumbers: string[];
+  /**
+   * True when nhsNumbers already holds the number of every person in personIds that has one (each
+   * was returned as a Patient), so the store need not look them up.
+   */
+  nhsNumbersComplete?: boolean;
   /** The records returned or written, as Type/id. */
   entities: string[];
 }

@@ -62,6 +62,15 @@ describe.each(DRIVERS)('the audit trail (%s)', (driver) => {
     expect([...times].sort().reverse()).toEqual(times);
   });
 
+  it('names the person by NHS number when the response held no Patient (a CarePlan read): the store looks it up', async () => {
+    const res = await hospital(t.http.get('/fhir/CarePlan/PKG-0001').set('X-Request-ID', 'careplan-read-1'));
+    expect(res.status).toBe(200);
+    const [event] = (await trailFor({ patient: '9990000018' })).filter((e) => e.extension?.[0].valueString === 'careplan-read-1');
+    expect(event).toBeDefined();
+    const whats = event.entity!.map((e) => e.what?.reference ?? e.what?.identifier?.value);
+    expect(whats).toEqual(expect.arrayContaining(['Patient/WXB-100001', '9990000018', 'CarePlan/PKG-0001']));
+  });
+
   it('records refusals: no token, a bad request, a forbidden type', async () => {
     const noToken = await t.http.get('/fhir/Patient/WXB-100001').set('X-Request-ID', 'refused-1');
     expect(noToken.status).toBe(401);

@@ -4,6 +4,8 @@ import { Store } from '../store/store';
 
 export interface CachedLookup {
   resource: Resource;
+  /** The resource serialised, once, when it was computed: a cached answer is sent as these bytes. */
+  json?: string;
   withheld?: string[];
   version?: { versionId: string; lastUpdated: string };
 }

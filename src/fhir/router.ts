@@ -44,6 +44,8 @@ export interface FhirResult {
   status: number;
   /** Absent for Prefer: return=minimal. */
   resource?: Resource;
+  /** The resource already serialised (a cached lookup), to send as it is. */
+  json?: string;
   /** What was written, for the audit trail, when the response itself carries less (return=minimal). */
   audited?: Resource;
   /** Restricted people the request reached but was not shown: audited and notified all the same. */
@@ -112,11 +114,12 @@ export class FhirRouter {
       ? JSON.stringify([req.path, Object.entries(query).sort(), req.strict, req.context.view, caller.scope, caller.organization, caller.patient])
       : '';
     const hit = cacheable ? cache!.get(key) : undefined;
-    const answer = hit ?? (await compute());
-    if (cacheable && !hit) cache!.set(key, answer);
-    const resource =
-      hit && answer.resource.resourceType === 'Bundle' ? { ...answer.resource, timestamp: new Date().toISOString() } : answer.resource;
-    return { status: 200, resource, withheld: answer.withheld, version: answer.version };
+    if (hit) return { status: 200, resource: hit.resource, json: hit.json, withheld: hit.withheld, version: hit.version };
+    const answer = await compute();
+    // Serialised once and kept: a cached answer, Bundle.timestamp included, is sent as it was assembled.
+    const json = cacheable ? JSON.stringify(answer.resource) : undefined;
+    if (cacheable) cache!.set(key, { ...answer, json });
+    return { status: 200, resource: answer.resource, json, withheld: answer.withheld, version: answer.version };
   }
 
   /** A write's response, shaped by Prefer: return (representation by default). */

@@ -48,8 +48,13 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
       next(err);
     }
   });
-  r.use(express.urlencoded({ extended: false, limit: '64kb' }));
-  r.use(express.json({ type: ['application/json', 'application/fhir+json', 'application/json-patch+json'], limit: '1mb' }));
+  const parseForm = express.urlencoded({ extended: false, limit: '64kb' });
+  const parseJson = express.json({ type: ['application/json', 'application/fhir+json', 'application/json-patch+json'], limit: '1mb' });
+  // Lookups carry no body: they skip the parsers (two router layers and their checks per request).
+  r.use((req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    parseForm(req, res, (err?: unknown) => (err ? next(err) : parseJson(req, res, next)));
+  });
 
   r.use(async (req: Request, res: Response, next: NextFunction) => {
     let context: RequestContext | undefined;
@@ -85,7 +90,7 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
       // The record of this access is committed before anything is sent; without it, nothing is sent.
       await audit(req, res, status, result.resource ?? result.audited, context, undefined, result.withheld);
       if (status === 304 || !result.resource) res.status(status).set(headers).end();
-      else sendResource(res, status, result.resource, headers);
+      else sendResource(res, status, result.resource, headers, result.json);
     } catch (err) {
       next(err);
     }

@@ -3,12 +3,12 @@ import { Response } from 'express';
 import { FhirError, outcome } from '../fhir/outcome';
 import { FHIR_JSON } from './negotiation';
 
-export function sendResource(res: Response, status: number, resource: Resource, headers: Record<string, string> = {}) {
+export function sendResource(res: Response, status: number, resource: Resource, headers: Record<string, string> = {}, json?: string) {
   res.status(status);
   res.set(headers);
   res.set('Content-Type', FHIR_JSON);
-  // Serialise once; Express would otherwise also hash the body for an ETag.
-  res.end(JSON.stringify(resource));
+  // Serialise once (or not at all, when the caller has the JSON); Express would otherwise also hash the body for an ETag.
+  res.end(json ?? JSON.stringify(resource));
 }
 
 /** Every failure leaves as an OperationOutcome; anything unexpected is logged and reported without detail. */

@@ -17,9 +17,13 @@ export function restrictedCriteria(def: ResourceDefinition, view: View): Criteri
   return viewRules(view).restrictedRecords ? [] : personRestricted(def, false);
 }
 
-/** What the caller's view narrows: restricted people, and whatever the type's own rules say. */
-export function viewCriteria(def: ResourceDefinition, view: View): Criterion[] {
-  return [...restrictedCriteria(def, view), ...(def.viewCriteria?.(viewRules(view)) ?? [])];
+/**
+ * What the caller's view narrows: restricted people, and whatever the type's own rules say. With
+ * `peopleAllowed`, the records are already known to be about people this view may see (they were
+ * asked for by such people), so the restriction is not checked a second time.
+ */
+export function viewCriteria(def: ResourceDefinition, view: View, peopleAllowed = false): Criterion[] {
+  return [...(peopleAllowed ? [] : restrictedCriteria(def, view)), ...(def.viewCriteria?.(viewRules(view)) ?? [])];
 }
 
 /**
@@ -35,9 +39,14 @@ export function organisationCriteria(def: ResourceDefinition, ctx: ScopingContex
 }
 
 /** Everything that narrows what a caller may see of a type, or 'none' when it may see none of it. */
-export function restrictionOrNone(def: ResourceDefinition, ctx: ScopingContext, interaction: AccessInteraction): Criterion[] | 'none' {
+export function restrictionOrNone(
+  def: ResourceDefinition,
+  ctx: ScopingContext,
+  interaction: AccessInteraction,
+  peopleAllowed = false,
+): Criterion[] | 'none' {
   const scopes = accessCriteria(def, ctx.access, interaction);
-  return scopes === 'none' ? 'none' : [...scopes, ...organisationCriteria(def, ctx), ...viewCriteria(def, ctx.view)];
+  return scopes === 'none' ? 'none' : [...scopes, ...organisationCriteria(def, ctx), ...viewCriteria(def, ctx.view, peopleAllowed)];
 }
 
 /** As restrictionOrNone, refusing with 403 when the caller may see none of the type. */

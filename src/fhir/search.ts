@@ -145,13 +145,12 @@ async function includes(
 
   const matchRefs = matches.map((r) => `${r.resourceType}/${r.id}`).join(',');
   for (const rev of q.revIncludes) {
-    const restriction = restrictionOrNone(rev.def, opts, 'read');
+    const byReference = rev.def.searchParams[rev.param].toCriterion({ name: rev.param, prefix: 'eq', value: matchRefs });
+    // Records that point at the matched people are about people this search already let through.
+    const aboutMatchedPeople = def.entity === 'person' && 'field' in byReference && byReference.field === rev.def.personField;
+    const restriction = restrictionOrNone(rev.def, opts, 'read', aboutMatchedPeople);
     if (restriction === 'none') continue;
-    const criteria: Criterion[] = [
-      rev.def.searchParams[rev.param].toCriterion({ name: rev.param, prefix: 'eq', value: matchRefs }),
-      ...(rev.def.baseCriteria ?? []),
-      ...restriction,
-    ];
+    const criteria: Criterion[] = [byReference, ...(rev.def.baseCriteria ?? []), ...restriction];
     const found = await opts.store.search(rev.def.entity, criteria, { limit: REVINCLUDE_CAP, offset: 0 });
     keep(await materialise(rev.def, found.records, opts.store, opts.view, knownPeople));
   }

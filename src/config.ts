@@ -1,6 +1,13 @@
 import { isView, View } from './fhir/views';
 import path from 'node:path';
 
+/**
+ * PostgreSQL's buffer pool inside the embedded store, in MB. Its default, 128 MB, is most of the
+ * process's memory (the WASM heap never gives pages back); reads that miss a smaller pool come from
+ * the operating system's file cache, which is not the facade's own memory.
+ */
+export const DEFAULT_EMBEDDED_SHARED_BUFFERS_MB = 32;
+
 /** Settings, read once from the environment and checked, so a mistake stops start-up with a clear message. */
 export interface Config {
   port: number;
@@ -10,6 +17,8 @@ export interface Config {
   databaseUrl?: string;
   /** Where the embedded store keeps its files; undefined keeps it in memory (tests). */
   dataDir?: string;
+  /** The embedded store's buffer pool (EMBEDDED_SHARED_BUFFERS_MB), in MB: its main use of memory. */
+  embeddedSharedBuffersMb: number;
   /** The dataset loaded into an empty store on first start; undefined loads nothing. */
   fixturesFile?: string;
   /** SYNTHETIC_PEOPLE / SYNTHETIC_SEED: a synthetic population loaded once on first start, beside the fixtures. */
@@ -89,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fhirBaseUrl,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.DATABASE_URL ? undefined : path.resolve(env.DATA_DIR ?? path.join(PROJECT_ROOT, 'data')),
+    embeddedSharedBuffersMb: integer(env, 'EMBEDDED_SHARED_BUFFERS_MB', DEFAULT_EMBEDDED_SHARED_BUFFERS_MB, 16, 16_384),
     fixturesFile: fixtures === 'none' ? undefined : path.resolve(fixtures),
     synthetic: env.SYNTHETIC_PEOPLE && env.SYNTHETIC_PEOPLE !== '0'
       ? { people: integer(env, 'SYNTHETIC_PEOPLE', 0, 1, 10_000_000), seed: integer(env, 'SYNTHETIC_SEED', 1, 0, 4_294_967_295) }

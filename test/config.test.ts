@@ -8,6 +8,7 @@ describe('configuration', () => {
     expect(c.databaseUrl).toBeUndefined();
     expect(c.dataDir).toMatch(/data$/);
     expect(c.fixturesFile).toMatch(/fixtures\/sandbox\/dataset\.json$/);
+    expect(c.embeddedSharedBuffersMb).toBe(32);
   });
 
   it('advertises the public base URL, not localhost, behind a proxy', () => {
@@ -25,6 +26,7 @@ describe('configuration', () => {
     [{ PORT: '70000' }, /PORT must be a whole number/],
     [{ PUBLIC_BASE_URL: 'not a url' }, /PUBLIC_BASE_URL is not a URL/],
     [{ MAX_PAGE_SIZE: '0' }, /MAX_PAGE_SIZE/],
+    [{ EMBEDDED_SHARED_BUFFERS_MB: '8' }, /EMBEDDED_SHARED_BUFFERS_MB must be a whole number from 16/],
   ])('refuses %p with a clear message', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -8,12 +8,12 @@ import { openPostgres } from './postgresDriver';
 import { Store } from './store';
 
 /** Opens the configured store: PostgreSQL when DATABASE_URL is set, else the embedded one. */
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Store> {
+export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'embeddedSharedBuffersMb'>>): Promise<Store> {
   if (config.databaseUrl) {
     return Store.open(await openPostgres(config.databaseUrl));
   }
   if (config.dataDir) await fs.mkdir(config.dataDir, { recursive: true });
-  return Store.open(await openPglite(config.dataDir));
+  return Store.open(await openPglite(config.dataDir, config.embeddedSharedBuffersMb));
 }
 
 export class DatasetError extends Error {}

@@ -44,15 +44,17 @@ describe('two facade instances on one PostgreSQL database', () => {
 });
 
 describe('the embedded store across a restart', () => {
-  it('keeps its data in DATA_DIR and does not load the fixtures twice', async () => {
+  it('keeps its data in DATA_DIR and does not load the fixtures twice; its buffer pool is set at each start', async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'facade-restart-'));
     try {
       const first = await openStore({ dataDir });
       expect(await loadFixtures(first, SANDBOX_FIXTURES)).toBe(true);
       await first.close();
-      const second = await openStore({ dataDir });
+      const second = await openStore({ dataDir, embeddedSharedBuffersMb: 24 });
       try {
         expect(await loadFixtures(second, SANDBOX_FIXTURES)).toBe(false);
+        // EMBEDDED_SHARED_BUFFERS_MB sizes the buffer pool of each start, whatever the data directory was made with.
+        expect(await second.db.query('SHOW shared_buffers')).toEqual([{ shared_buffers: '24MB' }]);
         const http = request(createApp(config, { store: second, logger: silent }));
         const res = await http.get('/fhir/Patient/WXB-100001').set('Authorization', await bearerFrom(http));
         expect(res.status).toBe(200);

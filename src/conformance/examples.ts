@@ -12,7 +12,7 @@ import { UNRESTRICTED, View } from '../fhir/context';
 import { RESOURCE_DEFINITIONS } from '../fhir/registry';
 import { FhirRouter, FhirRequest } from '../fhir/router';
 import { loadFixtures } from '../store/openStore';
-import { openPglite } from '../store/pgliteDriver';
+import { openPgliteThread } from '../store/pgliteThread';
 import { Store } from '../store/store';
 
 const PROJECT = resolve(__dirname, '..', '..');
@@ -47,7 +47,7 @@ export interface TypeExamples {
 
 export async function collectExamples(): Promise<Map<string, TypeExamples>> {
   const started = Date.now();
-  const store = await Store.open(await openPglite());
+  const store = await Store.open(await openPgliteThread());
   try {
     await loadFixtures(store, SANDBOX_DATASET);
     const router = new FhirRouter({

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Config } from '../config';
 import { Dataset } from '../domain/dataset';
 import { datasetProblems } from '../domain/datasetCheck';
-import { openPglite } from './pgliteDriver';
+import { openPgliteThread } from './pgliteThread';
 import { openPostgres } from './postgresDriver';
 import { Store } from './store';
 
@@ -13,7 +13,7 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'> 
     return Store.open(await openPostgres(config.databaseUrl));
   }
   if (config.dataDir) await fs.mkdir(config.dataDir, { recursive: true });
-  return Store.open(await openPglite(config.dataDir, config.embeddedSharedBuffersMb));
+  return Store.open(await openPgliteThread(config.dataDir, config.embeddedSharedBuffersMb));
 }
 
 export class DatasetError extends Error {}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { openPglite } from '../../src/store/pgliteDriver';
+import { openPgliteThread } from '../../src/store/pgliteThread';
 import { openPostgres } from '../../src/store/postgresDriver';
 import { Store } from '../../src/store/store';
 
@@ -44,7 +44,7 @@ export interface TestStore {
 
 export async function openTestStore(driver: DriverName): Promise<TestStore> {
   if (driver === 'pglite') {
-    const store = await Store.open(await openPglite());
+    const store = await Store.open(await openPgliteThread());
     return { store, close: () => store.close() };
   }
   const db = await createPostgresDatabase();

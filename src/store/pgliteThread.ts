@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_EMBEDDED_SHARED_BUFFERS_MB } from '../config';
+import { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
+
+type Operation = 'query' | 'exec' | 'begin' | 'commit' | 'rollback' | 'close';
+
+interface Reply {
+  id?: number;
+  rows?: unknown[];
+  error?: Record<string, unknown> & { message: string };
+  ready?: boolean;
+}
+
+/** A database error from the store's thread, with PostgreSQL's fields (code, constraint, ...) as they came. */
+function asError(data: Reply['error']): Error {
+  return Object.assign(new Error(data!.message), data);
+}
+
+/**
+ * The embedded store on a thread of its own (pgliteWorker.js). PGlite runs PostgreSQL synchronously
+ * on the calling thread, so in the request thread every statement, the audit trail's inserts
+ * included, stops every request for its duration; here the request thread only posts statements
+ * and awaits their rows, and goes on serving meanwhile. Same SQL, same transactions (PGlite's own,
+ * held on that thread until this side commits or rolls back), same errors.
+ */
+export async function openPgliteThread(dataDir?: string, sharedBuffersMb = DEFAULT_EMBEDDED_SHARED_BUFFERS_MB): Promise<SqlDriver> {
+  const worker = new Worker(path.join(__dirname, 'pgliteWorker.js'), { workerData: { dataDir, sharedBuffersMb } });
+  const pending = new Map<number, { resolve(rows: unknown[] | undefined): void; reject(err: Error): void }>();
+  let nextId = 1;
+  let stopped: Error | undefined;
+
+  await new Promise<void>((resolve, reject) => {
+    const failed = (err: Error) => reject(err);
+    worker.once('error', failed);
+    worker.once('exit', (code) => failed(new Error(`the embedded store's thread exited (${code}) while opening`)));
+    worker.once('message', (m: Reply) => {
+      worker.removeAllListeners('error').removeAllListeners('exit');
+      if (m.ready) resolve();
+      else reject(asError(m.error));
+    });
+  });
+
+  const stop = (err: Error) => {
+    stopped = err;
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  worker.on('message', (m: Reply) => {
+    const p = pending.get(m.id!);
+    if (!p) return;
+    pending.delete(m.id!);
+    if (m.error) p.reject(asError(m.error));
+    else p.resolve(m.rows);
+    // An idle store does not keep the process alive; a statement in flight does.
+    if (pending.size === 0) worker.unref();
+  });
+  worker.on('error', (err) => stop(new Error(`the embedded store's thread failed: ${err.message}`)));
+  worker.on('exit', (code) => stop(new Error(`the embedded store's thread has stopped (exit ${code})`)));
+  worker.unref();
+
+  /** Posts one operation; `sent` is its id (a transaction is known by the id of its begin). */
+  const post = (op: Operation, fields: { tx?: number; sql?: string; params?: SqlValue[] } = {}) => {
+    const id = nextId++;
+    const done = new Promise<unknown[] | undefined>((resolve, reject) => {
+      if (stopped) return reject(stopped);
+      if (pending.size === 0) worker.ref();
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, op, ...fields });
+    });
+    return { sent: id, done };
+  };
+  const send = (op: Operation, fields: { tx?: number; sql?: string; params?: SqlValue[] } = {}) => post(op, fields).done;
+  const executor = (tx?: number): SqlExecutor => ({
+    async query<Row>(sql: string, params: SqlValue[] = []) {
+      return (await send('query', { tx, sql, params })) as Row[];
+    },
+    async exec(sql: string) {
+      await send('exec', { tx, sql });
+    },
+  });
+
+  return {
+    kind: 'pglite',
+    ...executor(),
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const begin = post('begin');
+      const tx = begin.sent;
+      await begin.done;
+      let result: T;
+      try {
+        result = await fn(executor(tx));
+      } catch (err) {
+        await send('rollback', { tx }).catch(() => undefined);
+        throw err;
+      }
+      await send('commit', { tx });
+      return result;
+    },
+    // One process owns an embedded store, so there is nobody else to hear from.
+    listen: async () => undefined,
+    async close() {
+      if (stopped) return;
+      await send('close');
+      await worker.terminate();
+    },
+  };
+}

@@ -45,11 +45,17 @@ export interface IntakeSettings {
 }
 
 /**
- * Records a notice and the contact it creates or changes in one transaction: after a crash there is
+ * Records a notice and the contact it creates or changes atomically (one statement, or one
+ * transaction when the notice answers an earlier one or opens a record): after a crash there is
  * either nothing or the whole notice. A notice whose sender identifier is already known (a retry,
  * or a copy racing in on another connection or instance) changes nothing and returns the first.
  */
 export async function receiveNotice(store: Store, sub: NoticeSubmission, settings: IntakeSettings): Promise<IntakeResult> {
+  if (!sub.inResponseTo) {
+    const situation = await lookUp(store.db, sub);
+    if (situation.existingNoticeId) return alreadyReceived(store, sub);
+    if (situation.personId) return (await startReferral(store.db, sub, { ...situation, personId: situation.personId }, settings)) ?? alreadyReceived(store, sub);
+  }
   try {
     const taken = await store.db.transaction(async (tx) => {
       const situation = await lookUp(tx, sub);
@@ -119,10 +125,59 @@ export async function receiveNotice(store: Store, sub: NoticeSubmission, setting
   } catch (err) {
     if (!(err instanceof DuplicateNotice) && !isUniqueViolation(err)) throw err;
   }
-  // Already received (a retry, or a copy that raced in on another connection or instance): the first stands.
+  return alreadyReceived(store, sub);
+}
+
+/** Already received (a retry, or a copy that raced in on another connection or instance): the first stands. */
+async function alreadyReceived(store: Store, sub: NoticeSubmission): Promise<IntakeResult> {
   const first = await findBySenderIdentifier(store, sub.notice.senderIdentifier);
   if (!first) throw new Error(`notice ${sub.notice.senderIdentifier.system}|${sub.notice.senderIdentifier.value} neither taken nor found`);
   return { created: false, notice: first, contact: await contactFor(store, first.record) };
+}
+
+/**
+ * The common case, a notice that starts a referral about a person the council knows: the notice and
+ * its contact are written by one statement, atomic on its own, so no transaction is held open while
+ * this thread plans (a held transaction stops every other statement on the embedded store). Returns
+ * undefined when a copy of the notice got in first.
+ */
+async function startReferral(
+  db: SqlExecutor,
+  sub: NoticeSubmission,
+  situation: Situation & { personId: string },
+  settings: IntakeSettings,
+): Promise<IntakeResult | undefined> {
+  const noticeId = randomUUID();
+  const notice: HospitalNotice = { ...sub.notice, id: noticeId, personId: situation.personId, referralId: noticeId, document: sub.document };
+  const action = planIntake({
+    notice,
+    openContact: undefined,
+    hasActivePackage: situation.hasActivePackage,
+    intakeTeamId: settings.intakeTeamId,
+    responsibleTeamId: situation.responsibleTeamId ?? undefined,
+    today: new Date().toISOString().slice(0, 10),
+  });
+  if (action.type === 'update-contact') throw new Error('a new referral has no contact to update');
+  const contactId = action.type === 'create-contact' ? randomUUID() : undefined;
+  notice.document = settings.completeDocument(notice, contactId);
+  const contacts = action.type === 'create-contact' ? [TABLES.contact.toRow({ ...action.contact, id: contactId!, createdAt: '' })] : [];
+  const [row] = await db.query<{ notice: Record<string, unknown> | null; contact: Record<string, unknown> | null }>(
+    `WITH n AS (
+       INSERT INTO notices (${columns('notice')}) SELECT ${columns('notice')} FROM json_to_recordset($1::json) AS r(${TABLES.notice.insertColumns})
+       ON CONFLICT (identifier_system, identifier_value) DO NOTHING RETURNING ${TABLES.notice.select}),
+     c AS (
+       INSERT INTO contacts (${columns('contact')}) SELECT ${columns('contact')} FROM json_to_recordset($2::json) AS r(${TABLES.contact.insertColumns})
+       WHERE EXISTS (SELECT 1 FROM n) RETURNING ${TABLES.contact.select})
+     SELECT (SELECT row_to_json(n) FROM n) AS notice, (SELECT row_to_json(c) FROM c) AS contact`,
+    [JSON.stringify([TABLES.notice.toRow(notice)]), JSON.stringify(contacts)],
+  );
+  if (!row.notice) return undefined;
+  return {
+    created: true,
+    notice: storedRow('notice', row.notice),
+    contact: row.contact ? storedRow('contact', row.contact) : undefined,
+    action,
+  };
 }
 
 /** What intake needs to know before it acts, in one statement: an earlier copy of this notice, and the person. */

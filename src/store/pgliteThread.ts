@@ -102,6 +102,7 @@ export async function openPgliteThread(dataDir?: string, sharedBuffersMb = DEFAU
     async close() {
       if (stopped) return;
       await send('close');
+      stop(new Error("the embedded store's thread has stopped (closed)"));
       await worker.terminate();
     },
   };

@@ -4,12 +4,6 @@ import { SqlExecutor } from '../store/sqlDriver';
 
 /** Records written in one INSERT at most; more wait for the next. */
 const MAX_BATCH = 500;
-/**
- * How long a batch gathers before it is written. The embedded store runs on this thread, so while
- * an INSERT executes no request can add its record: without a short gathering window every batch
- * would hold one or two records and the INSERTs themselves would cap throughput.
- */
-const GATHER_MS = 2;
 
 interface Pending {
   record: AccessRecord;
@@ -19,9 +13,10 @@ interface Pending {
 
 /**
  * The audit trail, written with group commit: a record is appended to the queue and its promise
- * settles when the INSERT holding it has committed. Records arriving within a couple of
- * milliseconds, or while an INSERT runs, go together in one, so a busy facade writes a few large
- * batches rather than one row per request, and no response is sent before its record is durable.
+ * settles when the INSERT holding it has committed. Records arriving while an INSERT runs (on the
+ * store's own thread or server) go together in the next, so a busy facade writes a few large batches
+ * rather than one row per request, and no response is sent before its record is durable. There is
+ * no timed gathering window: it only added its length to every response.
  */
 export class AuditTrail {
   private queue: Pending[] = [];
@@ -40,7 +35,8 @@ export class AuditTrail {
     this.writing = true;
     try {
       while (this.queue.length) {
-        if (this.queue.length < MAX_BATCH) await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
+        // Requests already read in this turn of the event loop add their records before the INSERT goes.
+        if (this.queue.length < MAX_BATCH) await new Promise((resolve) => setImmediate(resolve));
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
           await insertAccessRecords(this.db, batch.map((p) => p.record));

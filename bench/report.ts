@@ -31,10 +31,18 @@ export function markdownReport(r: Report): string {
   row('Response body (mean)', (x) => `${n0(x.bodyBytes)} B`);
   row('Facade RSS: ready / after the load (peak)', (x) => `${n0(x.idleRssMb)} / ${n0(x.rssMb)} MB (${n0(x.peakRssMb)} MB)`, large ? `≤ 300 MB at 1M: ${verdict((large.peakRssMb ?? Infinity) <= 300)}` : '≤ 300 MB at 1M');
   row('Ready (`node dist/main.js`, existing store)', (x) => sec(x.readyMs), `≤ 5 s: ${r.frontDoor.map((x) => verdict((x.readyMs ?? Infinity) <= 5000)).join(', ')}`);
+  if (r.frontDoor.some((x) => x.uncached)) {
+    row('Lookup cache off (`LOOKUP_CACHE_SECONDS=0`): req/s', (x) => n0(x.uncached?.rps));
+    row('Lookup cache off: latency p50 / p99', (x) => (x.uncached ? `${x.uncached.p50} / ${x.uncached.p99} ms` : '–'));
+  }
   if (small && large) {
-    const p50 = large.p50 / small.p50;
-    const p99 = large.p99 / small.p99;
+    const ratios = (a: { p50: number; p99: number }, b: { p50: number; p99: number }) => [a.p50 / b.p50, a.p99 / b.p99];
+    const [p50, p99] = ratios(large, small);
     lines.push(`| Latency at ${n0(large.people)} / at ${n0(small.people)} (p50, p99) | ${n2(p50)}, ${n2(p99)} | | ≤ 1.25: ${verdict(Math.max(p50, p99) <= 1.25)} |`);
+    if (large.uncached && small.uncached) {
+      const [u50, u99] = ratios(large.uncached, small.uncached);
+      lines.push(`| The same, lookup cache off (p50, p99) | ${n2(u50)}, ${n2(u99)} | | ≤ 1.25: ${verdict(Math.max(u50, u99) <= 1.25)} |`);
+    }
   }
   lines.push('');
   lines.push('| Other | Value | Target |');

@@ -66,7 +66,9 @@ function settings(): Settings {
     tokenAmount: quick ? 1_500 : 6_000,
     noticeSeconds: quick ? 4 : 10,
     noticeAmount: quick ? 1_500 : 6_000,
-    rotation: quick ? 1_000 : 10_000,
+    // The same at every population (the small one holds 1,000 people), so the cache behaves alike and
+    // the populations differ only in size.
+    rotation: 1_000,
     profile: values.profile!,
   };
 }
@@ -100,6 +102,8 @@ export interface FrontDoor {
   readyMs?: number;
   /** The same on an empty store, including the synthetic load (small population only). */
   firstStartMs?: number;
+  /** The front door with the lookup cache off (LOOKUP_CACHE_SECONDS=0): every request goes to the store. */
+  uncached?: LoadResult;
 }
 
 export interface Report {
@@ -192,13 +196,13 @@ function benchClients(work: string, report: Report): string {
   return file;
 }
 
-async function startFacade(spec: StoreSpec, work: string, people: number, tag: string, profile = false): Promise<Child> {
+async function startFacade(spec: StoreSpec, work: string, people: number, tag: string, profile = false, env: NodeJS.ProcessEnv = {}): Promise<Child> {
   const port = await freePort();
   const profileDir = path.join(RESULTS, 'profile');
   return startChild({
     command: process.execPath,
     args: [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=facade-${tag}.cpuprofile`] : []), path.join(ROOT, 'dist', 'main.js')],
-    env: { ...spec.env, PORT: String(port), PUBLIC_BASE_URL: `http://${HOST}:${port}`, SYNTHETIC_PEOPLE: String(people), SYNTHETIC_SEED: String(SEED) },
+    env: { ...spec.env, ...env, PORT: String(port), PUBLIC_BASE_URL: `http://${HOST}:${port}`, SYNTHETIC_PEOPLE: String(people), SYNTHETIC_SEED: String(SEED) },
     port,
     readyPath: '/fhir/metadata',
     logFile: path.join(work, `facade-${tag}.log`),
@@ -313,6 +317,15 @@ async function measurePopulation(s: Settings, people: number, spec: StoreSpec, w
       await measureTokenEndpoint(s, base, tokenUrl, report);
       await measureNotices(s, base, sample.map((p) => p.person), report);
     }
+
+    // The same lookups with the cache off: what each costs the store, as for a clinician's first look.
+    await facade.stop();
+    facade = await startFacade(spec, work, people, `${people}-uncached`, false, { LOOKUP_CACHE_SECONDS: '0' });
+    const uncachedBase = `http://${HOST}:${facade.port}`;
+    const uncachedAuth = { Authorization: `Bearer ${(await fetchToken(uncachedBase, sandboxClientKey(ROOT, EPR), READ_SCOPE)).token}`, Accept: 'application/fhir+json' };
+    await drive({ url: uncachedBase, connections: s.connections, seconds: s.warmupSeconds, headers: uncachedAuth, paths });
+    fd.uncached = await drive({ url: uncachedBase, connections: s.connections, seconds: s.roundSeconds, headers: uncachedAuth, paths });
+    log(`${label}: lookup cache off: ${fd.uncached.rps.toFixed(0)} req/s, p50 ${fd.uncached.p50} ms, p99 ${fd.uncached.p99} ms`);
   } finally {
     await bare?.stop();
     await facade.stop();

@@ -1,7 +1,8 @@
 import { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
-import { Criterion } from '../store/criteria';
+import { Criterion, EntityKind } from '../store/criteria';
 import { Person } from '../domain/person';
-import { Store } from '../store/store';
+import { Store, Stored } from '../store/store';
+import { EntityTypes } from '../store/tables';
 import { searchBundle, searchUrl } from './bundle';
 import { View } from './context';
 import { restrictionOrNone, ScopingContext, searchRestriction } from './scoping';
@@ -144,16 +145,18 @@ async function includes(
   }
 
   const matchRefs = matches.map((r) => `${r.resourceType}/${r.id}`).join(',');
+  const revs: { def: ResourceDefinition; criteria: Criterion[] }[] = [];
   for (const rev of q.revIncludes) {
     const byReference = rev.def.searchParams[rev.param].toCriterion({ name: rev.param, prefix: 'eq', value: matchRefs });
     // Records that point at the matched people are about people this search already let through.
     const aboutMatchedPeople = def.entity === 'person' && 'field' in byReference && byReference.field === rev.def.personField;
     const restriction = restrictionOrNone(rev.def, opts, 'read', aboutMatchedPeople);
     if (restriction === 'none') continue;
-    const criteria: Criterion[] = [byReference, ...(rev.def.baseCriteria ?? []), ...restriction];
-    const found = await opts.store.search(rev.def.entity, criteria, { limit: REVINCLUDE_CAP, offset: 0 });
-    keep(await materialise(rev.def, found.records, opts.store, opts.view, knownPeople));
+    revs.push({ def: rev.def, criteria: [byReference, ...(rev.def.baseCriteria ?? []), ...restriction] });
   }
+  // All the _revinclude searches in one trip to the store.
+  const found = await opts.store.searchEach(revs.map((r) => ({ kind: r.def.entity, criteria: r.criteria, limit: REVINCLUDE_CAP })));
+  for (const [i, rev] of revs.entries()) keep(await materialise(rev.def, found[i] as Stored<EntityTypes[EntityKind]>[], opts.store, opts.view, knownPeople));
   return out;
 }
 

@@ -31,6 +31,12 @@ export function storedRow<K extends EntityKind>(kind: K, row: Record<string, unk
   return { record: TABLES[kind].fromRow(row) as EntityTypes[K], version: row.version as number, lastUpdated: row.last_updated as string };
 }
 
+function byId(a: unknown, b: unknown): number {
+  const x = (a as { id: string }).id;
+  const y = (b as { id: string }).id;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 export const REFERENCE_DATA_TTL_SECONDS = 60;
 const CACHED_KINDS: ReadonlySet<EntityKind> = new Set(['organisation', 'worker']);
 const DATA_CHANGED_CHANNEL = 'facade_data_changed';
@@ -112,6 +118,30 @@ export class Store {
       records: rows.slice(0, page.limit).map((row) => storedRow(kind, row)),
       more,
     };
+  }
+
+  /**
+   * Several searches in one statement (one trip to the store instead of one each): what a search
+   * with several _revinclude asks. Each answer is its first `limit` records by id; kinds ordered
+   * otherwise are searched one by one.
+   */
+  async searchEach(queries: { kind: EntityKind; criteria: Criterion[]; limit: number }[]): Promise<Stored<unknown>[][]> {
+    if (queries.length <= 1 || queries.some((q) => TABLES[q.kind].orderBy)) {
+      return Promise.all(queries.map(async (q) => (await this.search(q.kind, q.criteria, { limit: q.limit, offset: 0 })).records));
+    }
+    const builder = new WhereBuilder();
+    // Each part is serialised as one JSON text per row: its columns come back exactly as search()'s do.
+    const parts = queries.map((q, i) => {
+      const table = TABLES[q.kind];
+      return `SELECT ${i} AS q, row_to_json(t)::text AS j FROM (SELECT ${table.select} FROM ${table.table}
+        WHERE ${builder.where(q.kind, q.criteria)} ORDER BY id LIMIT ${q.limit}) AS t`;
+    });
+    const rows = await this.db.query<{ q: number; j: string }>(parts.join(' UNION ALL '), builder.params);
+    const answers: Stored<unknown>[][] = queries.map(() => []);
+    for (const row of rows) answers[row.q].push(storedRow(queries[row.q].kind, JSON.parse(row.j) as Record<string, unknown>));
+    // UNION ALL keeps no order of its own: each answer is put back in id order.
+    for (const answer of answers) answer.sort((a, b) => byId(a.record, b.record));
+    return answers;
   }
 
   async count(kind: EntityKind, criteria: Criterion[]): Promise<number> {

@@ -16,6 +16,27 @@ describe.each(DRIVERS)('front-door lookup by NHS number (%s)', (driver) => {
   });
   afterAll(() => t.close());
 
+  it('includes, through several _revinclude at once, exactly the records a read of each returns', async () => {
+    const auth = await t.bearer();
+    const res = await t.http
+      .get('/fhir/Patient')
+      .set('Authorization', auth)
+      // Doreen Walsh: an active package, an open safeguarding concern and an allocated worker.
+      .query({ identifier: `${NHS}|9990000050`, _revinclude: ['CarePlan:subject', 'Flag:subject', 'CareTeam:subject'] });
+    expect(res.status).toBe(200);
+    const included = entries(res.body as Bundle).filter((e) => e.search?.mode === 'include').map((e) => e.resource!);
+    expect(new Set(included.map((r) => r.resourceType))).toEqual(new Set(['CarePlan', 'Flag', 'CareTeam']));
+    for (const type of ['CarePlan', 'Flag', 'CareTeam']) {
+      const ids = included.filter((r) => r.resourceType === type).map((r) => r.id!);
+      expect(ids).toEqual([...ids].sort());
+    }
+    for (const r of included) {
+      const read = await t.http.get(`/fhir/${r.resourceType}/${r.id}`).set('Authorization', auth);
+      expect(read.status).toBe(200);
+      expect(r).toEqual(read.body);
+    }
+  });
+
   it('finds Barbara with her active home-care package, its provider and phone, in one request', async () => {
     const res = await t.http
       .get('/fhir/CarePlan')

@@ -64,15 +64,6 @@ export async function receiveNotice(store: Store, sub: NoticeSubmission, setting
         ? { personId: situation.personId, created: false }
         : await openRecord(tx, sub);
       const earlier = sub.inResponseTo ? await resolveEarlier(tx, sub) : undefined;
-      const noticeId = randomUUID();
-      const notice: HospitalNotice = {
-        ...sub.notice,
-        id: noticeId,
-        personId,
-        inResponseToId: earlier?.id,
-        referralId: earlier?.referralId ?? noticeId,
-        document: sub.document,
-      };
       if (earlier && earlier.personId !== personId) {
         throw new NoticeRefused('Communication.inResponseTo', `the notice it answers (${earlier.id}) is about a different person`);
       }
@@ -80,36 +71,14 @@ export async function receiveNotice(store: Store, sub: NoticeSubmission, setting
       const contacts = earlier
         ? await tx.query<Record<string, unknown>>(
             `SELECT ${TABLES.contact.select} FROM contacts WHERE referral_id = $1 ORDER BY created_at FOR UPDATE`,
-            [notice.referralId],
+            [earlier.referralId],
           )
         : [];
-      const action = planIntake({
-        notice,
-        openContact: openContactOf(contacts.map((r) => TABLES.contact.fromRow(r))),
-        hasActivePackage: situation.hasActivePackage,
-        intakeTeamId: settings.intakeTeamId,
-        responsibleTeamId: situation.responsibleTeamId ?? undefined,
-        today: new Date().toISOString().slice(0, 10),
-      });
-      const contactId = action.type === 'create-contact' ? randomUUID() : action.type === 'update-contact' ? action.contactId : undefined;
-      notice.document = settings.completeDocument(notice, contactId);
-      const inserted = await tx.query<Record<string, unknown>>(
-        `INSERT INTO notices (${columns('notice')}) SELECT ${columns('notice')} FROM jsonb_to_recordset($1::jsonb) AS r(${TABLES.notice.insertColumns})
-         ON CONFLICT (identifier_system, identifier_value) DO NOTHING RETURNING ${TABLES.notice.select}`,
-        [JSON.stringify([TABLES.notice.toRow(notice)])],
-      );
-      if (inserted.length === 0) throw new DuplicateNotice();
-      let contact: Record<string, unknown> | undefined;
-      if (action.type === 'create-contact') {
-        [contact] = await tx.query<Record<string, unknown>>(
-          `INSERT INTO contacts (${columns('contact')}) SELECT ${columns('contact')} FROM jsonb_to_recordset($1::jsonb) AS r(${TABLES.contact.insertColumns})
-           RETURNING ${TABLES.contact.select}`,
-          [JSON.stringify([TABLES.contact.toRow({ ...action.contact, id: contactId!, createdAt: '' })])],
-        );
-      } else if (action.type === 'update-contact') {
-        contact = await applyContactChanges(tx, action.contactId, action.changes);
-      }
-      return { notice: inserted[0], contact, action, personCreated };
+      const plan = planNotice(sub, { ...situation, personId }, earlier, openContactOf(contacts.map((r) => TABLES.contact.fromRow(r))), settings);
+      const written = await writeNotice(tx, plan);
+      if (!written) throw new DuplicateNotice();
+      const contact = plan.action.type === 'update-contact' ? await applyContactChanges(tx, plan.action.contactId, plan.action.changes) : written.contact;
+      return { notice: written.notice, contact, action: plan.action, personCreated };
     });
     if (taken) {
       // A new person is visible to lookups at once, here and in other instances.
@@ -147,20 +116,63 @@ async function startReferral(
   situation: Situation & { personId: string },
   settings: IntakeSettings,
 ): Promise<IntakeResult | undefined> {
+  // With no open contact, intake creates one or does nothing: it never updates one.
+  const plan = planNotice(sub, situation, undefined, undefined, settings);
+  const written = await writeNotice(db, plan);
+  if (!written) return undefined;
+  return {
+    created: true,
+    notice: storedRow('notice', written.notice),
+    contact: written.contact ? storedRow('contact', written.contact) : undefined,
+    action: plan.action,
+  };
+}
+
+interface NoticePlan {
+  notice: HospitalNotice;
+  action: IntakeAction;
+  /** The contact the notice opens, if it opens one. */
+  newContact?: Contact;
+}
+
+/** The notice as it will be stored, and what intake does about it (planIntake, in the domain). */
+function planNotice(
+  sub: NoticeSubmission,
+  situation: Situation & { personId: string },
+  earlier: HospitalNotice | undefined,
+  openContact: Contact | undefined,
+  settings: IntakeSettings,
+): NoticePlan {
   const noticeId = randomUUID();
-  const notice: HospitalNotice = { ...sub.notice, id: noticeId, personId: situation.personId, referralId: noticeId, document: sub.document };
+  const notice: HospitalNotice = {
+    ...sub.notice,
+    id: noticeId,
+    personId: situation.personId,
+    inResponseToId: earlier?.id,
+    referralId: earlier?.referralId ?? noticeId,
+    document: sub.document,
+  };
   const action = planIntake({
     notice,
-    openContact: undefined,
+    openContact,
     hasActivePackage: situation.hasActivePackage,
     intakeTeamId: settings.intakeTeamId,
     responsibleTeamId: situation.responsibleTeamId ?? undefined,
     today: new Date().toISOString().slice(0, 10),
   });
-  if (action.type === 'update-contact') throw new Error('a new referral has no contact to update');
-  const contactId = action.type === 'create-contact' ? randomUUID() : undefined;
+  const contactId = action.type === 'create-contact' ? randomUUID() : action.type === 'update-contact' ? action.contactId : undefined;
   notice.document = settings.completeDocument(notice, contactId);
-  const contacts = action.type === 'create-contact' ? [TABLES.contact.toRow({ ...action.contact, id: contactId!, createdAt: '' })] : [];
+  return { notice, action, newContact: action.type === 'create-contact' ? { ...action.contact, id: contactId!, createdAt: '' } : undefined };
+}
+
+/**
+ * Inserts the notice and the contact it opens in one statement, returning both rows; undefined when
+ * a notice with the same sender identifier is already there (then nothing is written).
+ */
+async function writeNotice(
+  db: SqlExecutor,
+  plan: NoticePlan,
+): Promise<{ notice: Record<string, unknown>; contact?: Record<string, unknown> } | undefined> {
   const [row] = await db.query<{ notice: Record<string, unknown> | null; contact: Record<string, unknown> | null }>(
     `WITH n AS (
        INSERT INTO notices (${columns('notice')}) SELECT ${columns('notice')} FROM json_to_recordset($1::json) AS r(${TABLES.notice.insertColumns})
@@ -169,15 +181,9 @@ async function startReferral(
        INSERT INTO contacts (${columns('contact')}) SELECT ${columns('contact')} FROM json_to_recordset($2::json) AS r(${TABLES.contact.insertColumns})
        WHERE EXISTS (SELECT 1 FROM n) RETURNING ${TABLES.contact.select})
      SELECT (SELECT row_to_json(n) FROM n) AS notice, (SELECT row_to_json(c) FROM c) AS contact`,
-    [JSON.stringify([TABLES.notice.toRow(notice)]), JSON.stringify(contacts)],
+    [JSON.stringify([TABLES.notice.toRow(plan.notice)]), JSON.stringify(plan.newContact ? [TABLES.contact.toRow(plan.newContact)] : [])],
   );
-  if (!row.notice) return undefined;
-  return {
-    created: true,
-    notice: storedRow('notice', row.notice),
-    contact: row.contact ? storedRow('contact', row.contact) : undefined,
-    action,
-  };
+  return row.notice ? { notice: row.notice, contact: row.contact ?? undefined } : undefined;
 }
 
 /** What intake needs to know before it acts, in one statement: an earlier copy of this notice, and the person. */

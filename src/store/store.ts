@@ -20,12 +20,6 @@ export interface SearchResult<T> {
   more: boolean;
 }
 
-/**
- * Organisations and workers are reference data: every lookup names them, and they change only
- * when a dataset is loaded. They are cached for at most this many seconds (the freshness bound),
- * dropped at once when this instance changes data (dataChanged), and dropped on NOTIFY from other
- * instances sharing a PostgreSQL database.
- */
 /** A row selected (or returned) with its table's `select` list, as a stored record. */
 export function storedRow<K extends EntityKind>(kind: K, row: Record<string, unknown>): Stored<EntityTypes[K]> {
   return { record: TABLES[kind].fromRow(row) as EntityTypes[K], version: row.version as number, lastUpdated: row.last_updated as string };
@@ -37,6 +31,12 @@ function byId(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/**
+ * Organisations and workers are reference data: every lookup names them, and they change only
+ * when a dataset is loaded. They are cached for at most this many seconds (the freshness bound),
+ * dropped at once when this instance changes data (dataChanged), and dropped on NOTIFY from other
+ * instances sharing a PostgreSQL database.
+ */
 export const REFERENCE_DATA_TTL_SECONDS = 60;
 const CACHED_KINDS: ReadonlySet<EntityKind> = new Set(['organisation', 'worker']);
 const DATA_CHANGED_CHANNEL = 'facade_data_changed';

@@ -16,7 +16,7 @@ import { PROFILES } from './systems';
  * The one list of what the facade serves. Routes, search-parameter checks, _include/_revinclude
  * and the CapabilityStatement are all derived from it, so none of them can claim what another lacks.
  */
-export const RESOURCE_DEFINITIONS: ResourceDefinition[] = [
+export const RESOURCE_DEFINITIONS: ResourceDefinition[] = ([
   // Records about a person carry the field that names them, so restricted people can be withheld.
   { ...patientDefinition, personField: 'id' },
   { ...carePlanDefinition, personField: 'personId' },
@@ -36,12 +36,24 @@ export const RESOURCE_DEFINITIONS: ResourceDefinition[] = [
   { ...taskDefinition, ownerOdsField: 'requesterOds', writes: contactWrites },
   // The audit trail: read-only through the API.
   auditEventDefinition,
-] as ResourceDefinition[];
+] as ResourceDefinition[]).map(withOwnNamesOnly);
+
+/**
+ * Search parameters and includes are looked up by names clients send: as plain objects, a name like
+ * `constructor` or `toString` would find Object.prototype's member instead of nothing.
+ */
+function withOwnNamesOnly(def: ResourceDefinition): ResourceDefinition {
+  return {
+    ...def,
+    searchParams: Object.assign(Object.create(null), def.searchParams),
+    includes: Object.assign(Object.create(null), def.includes),
+  };
+}
 
 /** Search-result parameters every type honours, with what they do (for the CapabilityStatement). */
 export const RESULT_PARAMETERS: Record<string, string> = {
   _count: 'Page size (default 20, at most 100); next/previous links page through the rest.',
-  _offset: 'Where the page starts; used by the next/previous links.',
+  _offset: 'Where the page starts (at most 10,000); used by the next/previous links.',
   _summary: '_summary=count returns only the total. Other _summary values are not supported.',
   _elements: 'Only these top-level elements (plus id and meta) in each matched resource.',
   _include: 'Add the resources a match refers to (see searchInclude).',

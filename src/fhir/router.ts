@@ -221,7 +221,7 @@ function requireMethod(method: string, allowed: string[], path: string) {
 
 function mergeParams(a: Record<string, string[]>, b: Record<string, string[]> | undefined): Record<string, string[]> {
   if (!b) return a;
-  const out: Record<string, string[]> = { ...a };
+  const out: Record<string, string[]> = Object.assign(Object.create(null), a);
   for (const [k, v] of Object.entries(b)) out[k] = [...(out[k] ?? []), ...v];
   return out;
 }

@@ -1,4 +1,4 @@
-import { parseSearchRequest } from '@medplum/core';
+import { OperationOutcomeError, parseSearchRequest } from '@medplum/core';
 import { Criterion } from '../store/criteria';
 import { ParamUse, ResourceDefinition } from './definition';
 import { badRequest, notSupported } from './outcome';
@@ -27,6 +27,8 @@ export interface PagingLimits {
   maxPageSize: number;
 }
 
+/** Paging reaches this far at most: deeper, every page costs the store a scan of everything before it. */
+const MAX_OFFSET = 10_000;
 const RESULT_PARAMS = new Set(['_count', '_offset', '_summary', '_elements', '_include', '_revinclude', '_format', '_pretty']);
 const DATE_PREFIX = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)(?=\d)/;
 
@@ -77,12 +79,15 @@ export function parseSearchQuery(
   };
   const count = wholeNumber(single('_count'), '_count', limits.defaultPageSize);
   const offset = wholeNumber(single('_offset'), '_offset', 0);
+  if (offset > MAX_OFFSET) {
+    throw badRequest(`_offset may be at most ${MAX_OFFSET.toLocaleString('en-GB')}: narrow the search (by date, for the audit trail) to reach older matches`, ['_offset']);
+  }
   const summary = single('_summary');
   if (summary !== undefined && summary !== 'count' && summary !== 'false') {
     throw notSupported(`_summary=${summary} is not supported; _summary=count is`, ['_summary']);
   }
   // Medplum's parser reads the result parameters (_include targets, _elements lists) the standard way.
-  const parsed = parseSearchRequest(def.type, pick(query, ['_include', '_revinclude', '_elements']));
+  const parsed = parseResultParams(def.type, pick(query, ['_include', '_revinclude', '_elements']));
   const includes = (parsed.include ?? []).map((inc) => checkInclude(def, inc));
   const revIncludes = (parsed.revInclude ?? []).map((inc) => checkRevInclude(def, inc));
   for (const name of ['_include', '_revinclude', '_elements', '_summary']) {
@@ -151,6 +156,16 @@ function checkRevInclude(def: SearchableDefinition, inc: { resourceType: string;
   }
   if (inc.modifier === 'iterate') throw notSupported('_revinclude:iterate is not supported', ['_revinclude']);
   return { def: source, param: inc.searchParam };
+}
+
+/** Medplum's reading of _include, _revinclude and _elements; what it cannot read is the client's 400. */
+function parseResultParams(type: string, params: Record<string, string[]>) {
+  try {
+    return parseSearchRequest(type, params);
+  } catch (err) {
+    if (!(err instanceof OperationOutcomeError)) throw err;
+    throw badRequest(err.outcome.issue?.[0]?.details?.text ?? err.message, Object.keys(params));
+  }
 }
 
 function wholeNumber(raw: string | undefined, name: string, fallback: number): number {

@@ -170,7 +170,8 @@ function first(v: unknown): string | undefined {
 
 /** Query or form values as lists of strings, whatever shape the parser produced. */
 export function toParams(input: unknown): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  // Keys are the client's: `__proto__` or `constructor` must be names like any other.
+  const out: Record<string, string[]> = Object.create(null);
   if (!input || typeof input !== 'object') return out;
   for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
     const values = Array.isArray(v) ? v : [v];

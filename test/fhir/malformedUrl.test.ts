@@ -24,3 +24,57 @@ describe('malformed percent-encoding', () => {
     },
   );
 });
+
+/** Parameter names and values are the client's: none of them may reach a 500. */
+describe('odd search parameters', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('pglite');
+  });
+  afterAll(() => t.close());
+
+  it.each([['constructor=x'], ['toString=x'], ['hasOwnProperty=1'], ['__proto__=x']])(
+    'a name that is also an object member (%s) is an unknown parameter: ignored leniently, refused strictly',
+    async (query) => {
+      const lenient = await t.http.get(`/fhir/Patient?${query}`).set('Authorization', await t.bearer());
+      expect(lenient.status).toBe(200);
+      expect(lenient.body.resourceType).toBe('Bundle');
+      const strict = await t.http.get(`/fhir/Patient?${query}`).set('Authorization', await t.bearer()).set('Prefer', 'handling=strict');
+      expect(strict.status).toBe(400);
+      expect(strict.body.resourceType).toBe('OperationOutcome');
+    },
+  );
+
+  it('the same names in a form search', async () => {
+    const res = await t.http
+      .post('/fhir/Patient/_search')
+      .set('Authorization', await t.bearer())
+      .type('form')
+      .send('constructor=1&__proto__=2');
+    expect(res.status).toBe(200);
+    expect(res.body.resourceType).toBe('Bundle');
+  });
+
+  it.each([['_include=Patient:constructor'], ['_include=Patient'], ['_revinclude=*'], ['_include=a:b:c:d'], ['_revinclude=CarePlan:toString']])(
+    '%s: 4xx with an OperationOutcome',
+    async (query) => {
+      const res = await t.http.get(`/fhir/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018&${query}`).set('Authorization', await t.bearer());
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.body.resourceType).toBe('OperationOutcome');
+    },
+  );
+
+  it.each([['_offset=100000000000000000000'], ['_offset=9999999999'], ['_offset=10001']])('%s: 400, not a database error', async (query) => {
+    const res = await t.http.get(`/fhir/Patient?${query}`).set('Authorization', await t.bearer());
+    expect(res.status).toBe(400);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+    expect(res.body.issue[0].expression).toEqual(['_offset']);
+  });
+
+  it('a huge _count is capped at the largest page, as documented', async () => {
+    const res = await t.http.get('/fhir/Patient?_count=100000000000000000000').set('Authorization', await t.bearer());
+    expect(res.status).toBe(200);
+    expect(res.body.entry.length).toBeLessThanOrEqual(100);
+  });
+});

@@ -42,7 +42,9 @@ export class AuditTrail {
           await insertAccessRecords(this.db, batch.map((p) => p.record));
           for (const p of batch) p.resolve();
         } catch (err) {
-          for (const p of batch) p.reject(err);
+          // One record the store refuses must not refuse the others: they are tried one by one.
+          if (batch.length === 1) batch[0].reject(err);
+          else await Promise.all(batch.map((p) => insertAccessRecords(this.db, [p.record]).then(p.resolve, p.reject)));
         }
       }
     } finally {

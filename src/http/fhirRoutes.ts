@@ -40,6 +40,8 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
   const r = express.Router();
   r.use((req, _res, next) => {
     try {
+      // No FHIR value may hold NUL, and the store cannot keep one: refused here, once, for every parameter.
+      if (/%00/.test(req.originalUrl)) throw badRequest('The request URL holds an encoded NUL character (%00), which no FHIR value may contain');
       checkAcceptable(first(req.query._format), req.get('accept'));
       if (req.method === 'POST' || req.method === 'PUT') checkContentType(req.get('content-type'), req.method === 'POST');
       if (req.method === 'PATCH') checkPatchContentType(req.get('content-type'));
@@ -49,7 +51,15 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
     }
   });
   const parseForm = express.urlencoded({ extended: false, limit: '64kb' });
-  const parseJson = express.json({ type: ['application/json', 'application/fhir+json', 'application/json-patch+json'], limit: '1mb' });
+  const parseJson = express.json({
+    type: ['application/json', 'application/fhir+json', 'application/json-patch+json'],
+    limit: '1mb',
+    // FHIR strings may not hold NUL (nor can the store keep one); the parser's refusal is a 400.
+    reviver: (_key, value) => {
+      if (typeof value === 'string' && value.includes('\u0000')) throw new Error('a string holds the NUL character (\\u0000), which FHIR does not allow');
+      return value;
+    },
+  });
   // Lookups carry no body: they skip the parsers (two router layers and their checks per request).
   r.use((req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();

@@ -23,7 +23,8 @@ export async function insertAccessRecords(db: SqlExecutor, records: AccessRecord
   await db.query(
     `INSERT INTO audit_events (${COLUMNS}) SELECT ${selected}
      FROM json_to_recordset($1::json) AS r(${TABLES.audit.insertColumns}, nhs_numbers_complete boolean)`,
-    [JSON.stringify(records.map((r) => ({ ...TABLES.audit.toRow(r), nhs_numbers_complete: r.nhsNumbersComplete === true })))],
+    // A record quotes what callers sent; NUL, which PostgreSQL text cannot hold, must not cost the whole batch.
+    [JSON.stringify(records.map((r) => ({ ...TABLES.audit.toRow(r), nhs_numbers_complete: r.nhsNumbersComplete === true })), withoutNul)],
   );
 }
 
@@ -34,4 +35,8 @@ export async function purgeAccessRecords(db: SqlExecutor, before: string): Promi
     [before],
   );
   return Number(rows[0].n);
+}
+
+function withoutNul(_key: string, value: unknown): unknown {
+  return typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
 }

@@ -78,3 +78,31 @@ describe('odd search parameters', () => {
     expect(res.body.entry.length).toBeLessThanOrEqual(100);
   });
 });
+
+/** NUL can be neither a FHIR value nor stored: refused as the caller's mistake, never a 500 or 503. */
+describe('the NUL character', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('pglite');
+  });
+  afterAll(() => t.close());
+
+  it.each([['/fhir/Patient?name=%00'], ['/fhir/Patient?birthdate=%00'], ['/fhir/Patient?identifier=%00'], ['/fhir/Patient/%00'], ['/fhir/Flag?category=x%00y']])(
+    'in the URL (%s): 400 with an OperationOutcome',
+    async (url) => {
+      const res = await t.http.get(url).set('Authorization', await t.bearer());
+      expect(res.status).toBe(400);
+      expect(res.body.issue[0].diagnostics).toMatch(/NUL/);
+    },
+  );
+
+  it('in a JSON body: 400 with an OperationOutcome', async () => {
+    const res = await t.http
+      .post('/fhir/Patient/$validate')
+      .set('Authorization', await t.bearer())
+      .set('Content-Type', 'application/fhir+json')
+      .send('{"resourceType":"Patient","name":[{"family":"Thorn\\u0000ton"}]}');
+    expect(res.status).toBe(400);
+    expect(res.body.issue[0].diagnostics).toMatch(/NUL/);
+  });
+});

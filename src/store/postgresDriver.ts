@@ -5,10 +5,20 @@ import { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
 /**
  * Queries go as named prepared statements: PostgreSQL plans each distinct SQL text once per
  * connection instead of on every request (planning cost more than executing the front-door
- * lookups). The texts are a small fixed set built from the registry, so the names stay few.
+ * lookups). Each connection keeps every statement it prepared, and a page deep in a search is a
+ * text of its own (its OFFSET), so only the first MAX_PREPARED distinct texts are named; the rest
+ * run unnamed, planned each time, and nothing grows without bound.
  */
+const MAX_PREPARED = 500;
+const statementNames = new Map<string, string>();
+
 function prepared(text: string, values: SqlValue[]): QueryConfig {
-  return { name: `q_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, values };
+  let name = statementNames.get(text);
+  if (!name && statementNames.size < MAX_PREPARED) {
+    name = `q_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name ? { name, text, values } : { text, values };
 }
 
 /** PostgreSQL through a connection pool: for production and for several instances sharing one database. */

@@ -25,12 +25,6 @@ export function storedRow<K extends EntityKind>(kind: K, row: Record<string, unk
   return { record: TABLES[kind].fromRow(row) as EntityTypes[K], version: row.version as number, lastUpdated: row.last_updated as string };
 }
 
-function byId(a: unknown, b: unknown): number {
-  const x = (a as { id: string }).id;
-  const y = (b as { id: string }).id;
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /**
  * Organisations and workers are reference data: every lookup names them, and they change only
  * when a dataset is loaded. They are cached for at most this many seconds (the freshness bound),
@@ -130,17 +124,16 @@ export class Store {
       return Promise.all(queries.map(async (q) => (await this.search(q.kind, q.criteria, { limit: q.limit, offset: 0 })).records));
     }
     const builder = new WhereBuilder();
-    // Each part is serialised as one JSON text per row: its columns come back exactly as search()'s do.
+    // Each part is serialised as one JSON text per row: its columns come back exactly as search()'s
+    // do. UNION ALL keeps no order of its own, so each row carries its place in its part's id order.
     const parts = queries.map((q, i) => {
       const table = TABLES[q.kind];
-      return `SELECT ${i} AS q, row_to_json(t)::text AS j FROM (SELECT ${table.select} FROM ${table.table}
-        WHERE ${builder.where(q.kind, q.criteria)} ORDER BY id LIMIT ${q.limit}) AS t`;
+      return `SELECT ${i} AS q, row_number() OVER (ORDER BY t.id) AS n, row_to_json(t)::text AS j FROM (SELECT ${table.select}
+        FROM ${table.table} WHERE ${builder.where(q.kind, q.criteria)} ORDER BY id LIMIT ${q.limit}) AS t`;
     });
-    const rows = await this.db.query<{ q: number; j: string }>(parts.join(' UNION ALL '), builder.params);
+    const rows = await this.db.query<{ q: number; j: string }>(`${parts.join(' UNION ALL ')} ORDER BY q, n`, builder.params);
     const answers: Stored<unknown>[][] = queries.map(() => []);
     for (const row of rows) answers[row.q].push(storedRow(queries[row.q].kind, JSON.parse(row.j) as Record<string, unknown>));
-    // UNION ALL keeps no order of its own: each answer is put back in id order.
-    for (const answer of answers) answer.sort((a, b) => byId(a.record, b.record));
     return answers;
   }
 

@@ -54,7 +54,7 @@ export const noticeWrites: WriteHandlers = {
 export const contactWrites: WriteHandlers = {
   async update(id, body, ctx, ifMatch) {
     await requireCouncil(ctx, id);
-    return answer(ctx, id, changesOrThrow(body, id), ifMatch);
+    return answer(ctx, id, changesOrThrow(body, id), versionOf(ifMatch));
   },
   async patch(id, patch, ctx, ifMatch) {
     const current = await requireCouncil(ctx, id);
@@ -65,13 +65,14 @@ export const contactWrites: WriteHandlers = {
     } catch (err) {
       throw badRequest(`The JSON Patch cannot be applied: ${(err as Error).message.split('\n')[0]}`);
     }
-    return answer(ctx, id, changesOrThrow(patched, id), ifMatch);
+    // Without If-Match, the version patched is the one read: a change made in between is a 412, not overwritten.
+    return answer(ctx, id, changesOrThrow(patched, id), versionOf(ifMatch) ?? Number(current.meta!.versionId));
   },
 };
 
-async function answer(ctx: WriteContext, id: string, changes: ReturnType<typeof contactChangesFrom>, ifMatch?: string): Promise<WriteResult> {
+async function answer(ctx: WriteContext, id: string, changes: ReturnType<typeof contactChangesFrom>, expectedVersion?: number): Promise<WriteResult> {
   try {
-    const stored = await updateContact(ctx.store, id, changes, versionOf(ifMatch));
+    const stored = await updateContact(ctx.store, id, changes, expectedVersion);
     if (!stored) throw notFound(`Task/${id} does not exist`);
     const [task] = await materialise(taskDefinition, [stored], ctx.store, ctx.view);
     return written(200, task);

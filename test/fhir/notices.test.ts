@@ -261,6 +261,34 @@ describe.each(DRIVERS)('hospital notices (%s)', (driver) => {
       expect(badPatch.status).toBe(400);
     });
 
+    it('a contact change of the wrong JSON type is a 400; what the Task leaves out is cleared; a PATCH naming an old version is refused', async () => {
+      const sent = await send(notice('assessment-notice'));
+      const [task] = await contactsFor(sent.body.id, council);
+      const put = (body: object) => council(t.http.put(`/fhir/Task/${task.id}`).set('Content-Type', 'application/fhir+json')).send(body);
+      const patch = (ops: object[], etag?: string) => {
+        const req = council(t.http.patch(`/fhir/Task/${task.id}`).set('Content-Type', 'application/json-patch+json'));
+        return (etag ? req.set('If-Match', etag) : req).send(ops);
+      };
+      for (const [body, path] of [
+        [{ ...task, status: 'in-progress', note: [{ text: { a: 1 } }] }, 'Task.note[0].text'],
+        [{ ...task, status: 'in-progress', businessStatus: { text: 7 } }, 'Task.businessStatus.text'],
+        [{ ...task, status: 'rejected', statusReason: { text: 5 } }, 'Task.statusReason.text'],
+      ] as const) {
+        const res = await put(body);
+        expect(res.status).toBe(400);
+        expect(res.body.issue[0].expression).toEqual([path]);
+      }
+      const noted = await put({ ...task, status: 'in-progress', note: [{ text: 'Called the ward' }] });
+      expect(noted.status).toBe(200);
+      expect(noted.body.note?.[0].text).toBe('Called the ward');
+      const removed = await patch([{ op: 'remove', path: '/note' }]);
+      expect(removed.status).toBe(200);
+      expect(removed.body.note).toBeUndefined();
+      expect((await contactsFor(sent.body.id, council))[0].note).toBeUndefined();
+      // A PATCH names the version it applies to: one older than the Task's is refused.
+      expect((await patch([{ op: 'replace', path: '/status', value: 'completed' }], 'W/"1"')).status).toBe(412);
+    });
+
     it('one hospital cannot see or send for another', async () => {
       const sent = await send(notice('assessment-notice'));
       expect((await otherHospital(t.http.get(`/fhir/Communication/${sent.body.id}`))).status).toBe(403);

@@ -84,15 +84,26 @@ export function contactChangesFrom(body: unknown, id: string): ContactChanges {
     throw badRequest(`Task.status must be one of ${CONTACT_STATUSES.join(', ')}`, ['Task.status']);
   }
   const status = t.status as ContactStatus;
-  const reasonText = t.statusReason?.text ?? t.statusReason?.coding?.[0]?.display;
+  const reasonText =
+    text(t.statusReason?.text, 'Task.statusReason.text') ?? text(t.statusReason?.coding?.[0]?.display, 'Task.statusReason.coding.display');
   if (status === 'rejected' && !reasonText) {
     throw badRequest('A rejected contact needs a reason in statusReason.text, for the hospital to read', ['Task.statusReason']);
   }
-  const changes: ContactChanges = { status };
-  if (t.statusReason) changes.statusReason = { code: t.statusReason.coding?.[0]?.code, text: reasonText };
-  if (t.businessStatus?.text) changes.businessStatus = t.businessStatus.text;
-  if (t.note) changes.note = t.note.map((n) => n.text).filter(Boolean).join('\n') || undefined;
-  return changes;
+  if (t.note !== undefined && !Array.isArray(t.note)) throw badRequest('Task.note must be a list of annotations', ['Task.note']);
+  // The Task sent is the whole of it (PUT, or the patched Task): what it leaves out is cleared.
+  return {
+    status,
+    statusReason: t.statusReason ? { code: text(t.statusReason.coding?.[0]?.code, 'Task.statusReason.coding.code'), text: reasonText } : undefined,
+    businessStatus: text(t.businessStatus?.text, 'Task.businessStatus.text'),
+    note: t.note?.map((n, i) => text(n?.text, `Task.note[${i}].text`)).filter(Boolean).join('\n') || undefined,
+  };
+}
+
+/** A string element, or undefined when absent; any other JSON type is the sender's mistake. */
+function text(value: unknown, path: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw badRequest(`${path} must be a string`, [path]);
+  return value;
 }
 
 export const taskDefinition: ResourceDefinition<'contact'> = {

@@ -1,10 +1,10 @@
 import { CONCERN_TYPES } from './safeguarding';
+import { isCalendarDate } from './dates';
 import { FUNDING_TYPES, PACKAGE_STATUSES, SERVICE_TYPES } from './carePackage';
 import { Dataset } from './dataset';
 import { describeNhsNumberProblem, nhsNumberProblem } from './nhsNumber';
 
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Checks a dataset before it is loaded, so a developer's own fixture file fails with a list of
@@ -49,7 +49,7 @@ export function datasetProblems(d: Partial<Dataset>): string[] {
   }
   const nhsNumbers = new Set<string>();
   for (const p of data.people) {
-    need(DATE.test(p.birthDate ?? ''), `person ${p.id}: birthDate must be YYYY-MM-DD`);
+    need(isCalendarDate(p.birthDate ?? ''), `person ${p.id}: birthDate must be YYYY-MM-DD`);
     need(Array.isArray(p.givenNames) && p.familyName, `person ${p.id}: givenNames and familyName are required`);
     need(['male', 'female', 'other', 'unknown'].includes(p.gender), `person ${p.id}: gender must be male, female, other or unknown`);
     if (p.nhsNumber !== undefined) {
@@ -67,14 +67,14 @@ export function datasetProblems(d: Partial<Dataset>): string[] {
     need(PACKAGE_STATUSES.includes(k.status), `care package ${k.id}: status must be one of ${PACKAGE_STATUSES.join(', ')}`);
     need(k.funding in FUNDING_TYPES, `care package ${k.id}: funding must be one of ${Object.keys(FUNDING_TYPES).join(', ')}`);
     need(!k.providerId || orgs.get(k.providerId)?.kind === 'provider', `care package ${k.id}: providerId ${k.providerId} is not a provider`);
-    need(!k.startDate || DATE.test(k.startDate), `care package ${k.id}: startDate must be YYYY-MM-DD`);
-    need(!k.endDate || DATE.test(k.endDate), `care package ${k.id}: endDate must be YYYY-MM-DD`);
+    need(!k.startDate || isCalendarDate(k.startDate), `care package ${k.id}: startDate must be YYYY-MM-DD`);
+    need(!k.endDate || isCalendarDate(k.endDate), `care package ${k.id}: endDate must be YYYY-MM-DD`);
   }
   for (const c of data.safeguardingConcerns) {
     need(people.has(c.personId), `safeguarding concern ${c.id}: personId ${c.personId} does not exist`);
     need(c.concernType in CONCERN_TYPES, `safeguarding concern ${c.id}: concernType must be one of ${Object.keys(CONCERN_TYPES).join(', ')}`);
     need(['open', 'closed'].includes(c.status), `safeguarding concern ${c.id}: status must be open or closed`);
-    need(DATE.test(c.raisedDate ?? ''), `safeguarding concern ${c.id}: raisedDate must be YYYY-MM-DD`);
+    need(isCalendarDate(c.raisedDate ?? ''), `safeguarding concern ${c.id}: raisedDate must be YYYY-MM-DD`);
     need(isTeam(c.contactTeamId), `safeguarding concern ${c.id}: contactTeamId ${c.contactTeamId} is not a council team`);
   }
   return problems;

@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../domain/dates';
 import { Criterion, EntityKind, RangeOp } from '../store/criteria';
 import { badRequest } from './outcome';
 import { ParamUse } from './definition';
@@ -89,8 +90,7 @@ export function dateRange(value: string, param: string): { start: string; end: s
     return { start: `${y}-${mo}-01`, end: `${y}-${mo}-${String(last).padStart(2, '0')}` };
   }
   const day = `${y}-${mo}-${d}`;
-  const parsed = new Date(`${day}T00:00:00Z`);
-  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== day) {
+  if (!isCalendarDate(day)) {
     throw badRequest(`${param}: ${day} is not a calendar date`, [param]);
   }
   return { start: day, end: day };

@@ -64,6 +64,19 @@ describe.each(DRIVERS)('hospital notices (%s)', (driver) => {
     expect(read.body).toEqual(c);
   });
 
+  it('dates that do not exist are the sender\'s mistake (4xx naming the element), never a database error', async () => {
+    const impossibleSent = await send(notice('assessment-notice', { sent: '2026-02-30T10:00:00Z' }));
+    expect(impossibleSent.status).toBeGreaterThanOrEqual(400);
+    expect(impossibleSent.status).toBeLessThan(500);
+    const discharge = notice('discharge-notice');
+    const encounter = discharge.contained?.find((r) => r.resourceType === 'Encounter') as { period?: { end?: string } };
+    encounter.period!.end = '2026-02-30';
+    const impossibleDischarge = await send(discharge);
+    expect(impossibleDischarge.status).toBeGreaterThanOrEqual(400);
+    expect(impossibleDischarge.status).toBeLessThan(500);
+    expect(JSON.stringify(impossibleDischarge.body)).toContain('Encounter');
+  });
+
   it('the same notice sent again returns the first (200) and makes no second contact; 20 copies at once make one', async () => {
     const body = notice('assessment-notice');
     const first = await send(body);

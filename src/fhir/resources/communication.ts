@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../../domain/dates';
 import { Communication, Encounter, Patient, Reference } from '@medplum/fhirtypes';
 import { isWithdrawal, NOTICE_KINDS, noticeKindOfCode, HospitalNotice, NoticeKind, NoticePersonDetails, WITHDRAWAL_REASONS } from '../../domain/notice';
 import { describeNhsNumberProblem, nhsNumberProblem, normaliseNhsNumber } from '../../domain/nhsNumber';
@@ -73,7 +74,7 @@ export function parseNotice(body: unknown): NoticeSubmission {
   const senderOds = c.sender?.identifier?.system === ODS_ORGANIZATION_SYSTEM ? c.sender.identifier.value : undefined;
   if (!senderOds) problem('Communication.sender', `required: the hospital by ODS code, {"identifier": {"system": "${ODS_ORGANIZATION_SYSTEM}", "value": "..."}}`);
 
-  if (!c.sent || Number.isNaN(Date.parse(c.sent)) || !/^\d{4}-\d{2}-\d{2}T/.test(c.sent)) {
+  if (!c.sent || Number.isNaN(Date.parse(c.sent)) || !/^\d{4}-\d{2}-\d{2}T/.test(c.sent) || !isCalendarDate(c.sent.slice(0, 10))) {
     problem('Communication.sent', 'required: when the notice was sent, as a FHIR dateTime with a time and time zone');
   }
 
@@ -102,7 +103,7 @@ export function parseNotice(body: unknown): NoticeSubmission {
   const contained = Array.isArray(c.contained) ? c.contained : [];
   const encounter = contained.find((r) => r?.resourceType === 'Encounter') as Encounter | undefined;
   const dischargeDate = encounter?.period?.end?.slice(0, 10);
-  if (dischargeDate && !/^\d{4}-\d{2}-\d{2}$/.test(dischargeDate)) problem('Communication.contained.Encounter.period.end', 'must be a date');
+  if (dischargeDate && !isCalendarDate(dischargeDate)) problem('Communication.contained.Encounter.period.end', 'must be a date');
   const person = personDetails(contained.find((r) => r?.resourceType === 'Patient') as Patient | undefined, problem);
 
   if (issues.length) throw new InvalidNotice(issues);
@@ -140,7 +141,7 @@ function personDetails(p: Patient | undefined, problem: (e: string, m: string) =
   const name = p.name?.[0];
   const where = 'Communication.contained.Patient';
   if (!name?.family || !name.given?.length) problem(`${where}.name`, 'the patient needs a family and a given name');
-  if (!p.birthDate || !/^\d{4}-\d{2}-\d{2}$/.test(p.birthDate)) problem(`${where}.birthDate`, 'the patient needs a full birth date (YYYY-MM-DD)');
+  if (!p.birthDate || !isCalendarDate(p.birthDate)) problem(`${where}.birthDate`, 'the patient needs a full birth date (YYYY-MM-DD)');
   const gender = p.gender ?? 'unknown';
   if (!['male', 'female', 'other', 'unknown'].includes(gender)) problem(`${where}.gender`, 'must be male, female, other or unknown');
   const a = p.address?.[0];

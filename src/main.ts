@@ -27,7 +27,12 @@ async function main() {
       'TOKEN_SIGNING_KEY_FILE is not set: instances sharing this database accept each other\'s tokens only if they share this key file',
     );
   }
-  const store = await openStore(config);
+  // Without its store the facade can answer nothing, not even with an audit record: it stops, for
+  // whatever supervises it (systemd, Kubernetes, Docker) to start it again.
+  const store = await openStore(config, (err) => {
+    logger.fatal({ err }, 'the embedded store has stopped; exiting');
+    process.exit(1);
+  });
   if (config.fixturesFile && (await loadFixtures(store, config.fixturesFile))) {
     logger.info({ fixtures: config.fixturesFile }, 'loaded fixtures into an empty store');
   }

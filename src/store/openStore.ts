@@ -8,12 +8,16 @@ import { openPostgres } from './postgresDriver';
 import { Store } from './store';
 
 /** Opens the configured store: PostgreSQL when DATABASE_URL is set, else the embedded one. */
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'embeddedSharedBuffersMb'>>): Promise<Store> {
+export async function openStore(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'embeddedSharedBuffersMb'>>,
+  /** The embedded store's thread stopped unasked: nothing can be stored or read any more. */
+  onFailure?: (err: Error) => void,
+): Promise<Store> {
   if (config.databaseUrl) {
     return Store.open(await openPostgres(config.databaseUrl));
   }
   if (config.dataDir) await fs.mkdir(config.dataDir, { recursive: true });
-  return Store.open(await openPgliteThread(config.dataDir, config.embeddedSharedBuffersMb));
+  return Store.open(await openPgliteThread(config.dataDir, config.embeddedSharedBuffersMb, onFailure));
 }
 
 export class DatasetError extends Error {}

@@ -24,7 +24,12 @@ function asError(data: Reply['error']): Error {
  * and awaits their rows, and goes on serving meanwhile. Same SQL, same transactions (PGlite's own,
  * held on that thread until this side commits or rolls back), same errors.
  */
-export async function openPgliteThread(dataDir?: string, sharedBuffersMb = DEFAULT_EMBEDDED_SHARED_BUFFERS_MB): Promise<SqlDriver> {
+export async function openPgliteThread(
+  dataDir?: string,
+  sharedBuffersMb = DEFAULT_EMBEDDED_SHARED_BUFFERS_MB,
+  /** Told once if the thread stops unasked (a crash): the store will answer nothing from then on. */
+  onFailure?: (err: Error) => void,
+): Promise<SqlDriver> {
   const worker = new Worker(path.join(__dirname, 'pgliteWorker.js'), { workerData: { dataDir, sharedBuffersMb } });
   const pending = new Map<number, { resolve(rows: unknown[] | undefined): void; reject(err: Error): void }>();
   let nextId = 1;
@@ -55,8 +60,13 @@ export async function openPgliteThread(dataDir?: string, sharedBuffersMb = DEFAU
     // An idle store does not keep the process alive; a statement in flight does.
     if (pending.size === 0) worker.unref();
   });
-  worker.on('error', (err) => stop(new Error(`the embedded store's thread failed: ${err.message}`)));
-  worker.on('exit', (code) => stop(new Error(`the embedded store's thread has stopped (exit ${code})`)));
+  const failed = (err: Error) => {
+    if (stopped) return;
+    stop(err);
+    onFailure?.(err);
+  };
+  worker.on('error', (err) => failed(new Error(`the embedded store's thread failed: ${err.message}`)));
+  worker.on('exit', (code) => failed(new Error(`the embedded store's thread has stopped (exit ${code})`)));
   worker.unref();
 
   /** Posts one operation; `sent` is its id (a transaction is known by the id of its begin). */

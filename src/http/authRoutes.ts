@@ -1,3 +1,4 @@
+import { statusOf } from './respond';
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { Logger } from 'pino';
 import { Auth } from '../auth/auth';
@@ -97,8 +98,7 @@ export function authRoutes(auth: Auth, logger: Logger, audit?: (record: AccessRe
       res.status(401).set(err.headers).json({ error: 'invalid_token', error_description: err.outcome.issue?.[0]?.diagnostics });
       return;
     }
-    const status = (err as { status?: number }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (statusOf(err) !== 500) {
       // The form parser's refusals: too large, too many parameters, bad encoding.
       res.status(400).json({ error: 'invalid_request', error_description: (err as Error).message });
       return;

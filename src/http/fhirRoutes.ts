@@ -6,7 +6,7 @@ import { AccessRecord, PURPOSES_OF_USE } from '../domain/audit';
 import { badRequest, FhirError, outcome, WithheldRecord } from '../fhir/outcome';
 import { AccessNotifier } from '../fhir/accessNotifications';
 import { checkAcceptable, checkContentType, checkPatchContentType } from './negotiation';
-import { sendError, sendResource } from './respond';
+import { sendError, sendResource, statusOf } from './respond';
 
 /** Resolves who is calling; throws a FhirError (401/403) to refuse. Supplied by the auth layer. */
 export type ContextResolver = (req: Request) => Promise<RequestContext>;
@@ -106,7 +106,7 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
     }
   });
   r.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const status = err instanceof FhirError ? err.status : (err as { status?: number }).status ?? 500;
+    const status = statusOf(err);
     try {
       await audit(req, res, status, err instanceof FhirError ? err.outcome : undefined, undefined, err, err instanceof WithheldRecord ? err.withheld : undefined);
     } catch (auditErr) {

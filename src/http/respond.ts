@@ -11,14 +11,24 @@ export function sendResource(res: Response, status: number, resource: Resource, 
   res.end(json ?? JSON.stringify(resource));
 }
 
+/**
+ * The status a failure is answered with: a FhirError's own, a client error raised by Express's
+ * parsers (4xx), else 500. The audit records the same status the caller is sent.
+ */
+export function statusOf(err: unknown): number {
+  if (err instanceof FhirError) return err.status;
+  const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
+}
+
 /** Every failure leaves as an OperationOutcome; anything unexpected is logged and reported without detail. */
 export function sendError(res: Response, err: unknown, log: (err: unknown) => void) {
   if (err instanceof FhirError) {
     sendResource(res, err.status, err.outcome, err.headers);
     return;
   }
-  const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
+  const status = statusOf(err);
+  if (status !== 500) {
     // Errors raised by Express's own parsers (bad JSON, body too large, bad encoding).
     const message =
       (err as { type?: string }).type === 'entity.parse.failed'

@@ -176,7 +176,7 @@ async function writeNotice(
   const [row] = await db.query<{ notice: Record<string, unknown> | null; contact: Record<string, unknown> | null }>(
     `WITH n AS (
        INSERT INTO notices (${columns('notice')}) SELECT ${columns('notice')} FROM json_to_recordset($1::json) AS r(${TABLES.notice.insertColumns})
-       ON CONFLICT (identifier_system, identifier_value) DO NOTHING RETURNING ${TABLES.notice.select}),
+       ON CONFLICT (sender_ods, identifier_system, identifier_value) DO NOTHING RETURNING ${TABLES.notice.select}),
      c AS (
        INSERT INTO contacts (${columns('contact')}) SELECT ${columns('contact')} FROM json_to_recordset($2::json) AS r(${TABLES.contact.insertColumns})
        WHERE EXISTS (SELECT 1 FROM n) RETURNING ${TABLES.contact.select})

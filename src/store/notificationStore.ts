@@ -38,7 +38,7 @@ export async function insertNotifications(db: SqlExecutor, notifications: Stored
      SELECT id, identifier_system, identifier_value, 'access-notification', person_id, nhs_number, sender_ods, recipient, sent, id, document
      FROM jsonb_to_recordset($1::jsonb) AS r(id text, identifier_system text, identifier_value text, person_id text, nhs_number text,
        sender_ods text, recipient text, sent timestamptz, document jsonb)
-     ON CONFLICT (identifier_system, identifier_value) DO NOTHING`,
+     ON CONFLICT (sender_ods, identifier_system, identifier_value) DO NOTHING`,
     [JSON.stringify(rows)],
   );
 }

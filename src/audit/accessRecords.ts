@@ -81,7 +81,7 @@ export function userOf(caller: Caller | undefined, headers: RequestFacts['header
 export function purposeOf(headers: RequestFacts['headers']): string | undefined {
   const declared = headers('x-purpose-of-use')?.trim().toUpperCase();
   if (!declared) return 'TREAT';
-  return PURPOSES_OF_USE[declared] ? declared : undefined;
+  return Object.hasOwn(PURPOSES_OF_USE, declared) ? declared : undefined;
 }
 
 export function accessRecord(input: {

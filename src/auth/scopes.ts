@@ -58,7 +58,8 @@ export function parseScope(text: string): ResourceScope | undefined {
 /** `a=1&b=2` as a record; undefined when empty, malformed, or naming a parameter twice. */
 function parseQuery(raw: string): Record<string, string> | undefined {
   if (raw === '') return undefined;
-  const out: Record<string, string> = {};
+  // Names are the client's: `constructor` or `__proto__` must be names like any other.
+  const out: Record<string, string> = Object.create(null);
   for (const pair of raw.split('&')) {
     const eq = pair.indexOf('=');
     if (eq <= 0) return undefined;
@@ -70,7 +71,7 @@ function parseQuery(raw: string): Record<string, string> | undefined {
     } catch {
       return undefined;
     }
-    if (!PARAM_NAME.test(name) || value === '' || name in out) return undefined;
+    if (!PARAM_NAME.test(name) || value === '' || Object.hasOwn(out, name)) return undefined;
     out[name] = value;
   }
   return out;
@@ -129,9 +130,9 @@ export function intersectScopes(asked: ResourceScope, allowed: ResourceScope): R
  * values: the facade cannot express "both" for one parameter, so it grants nothing rather than more.
  */
 export function mergeQueries(a: Record<string, string>, b: Record<string, string>): Record<string, string> | undefined {
-  const out = { ...a };
+  const out: Record<string, string> = Object.assign(Object.create(null), a);
   for (const [k, v] of Object.entries(b)) {
-    if (k in out && out[k] !== v) return undefined;
+    if (Object.hasOwn(out, k) && out[k] !== v) return undefined;
     out[k] = v;
   }
   return out;

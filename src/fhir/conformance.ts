@@ -54,8 +54,9 @@ function urlParam(type: ConformanceType): SearchParamDefinition {
 const definition = (type: ConformanceType, documentation: string): ConformanceDefinition => ({
   type,
   documentation,
-  searchParams: { _id: idParam, url: urlParam(type) },
-  includes: {},
+  // Looked up by names clients send: without a prototype, `constructor` finds nothing (as in registry.ts).
+  searchParams: Object.assign(Object.create(null), { _id: idParam, url: urlParam(type) }),
+  includes: Object.create(null),
 });
 
 export const CONFORMANCE_DEFINITIONS: ConformanceDefinition[] = [

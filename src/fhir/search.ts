@@ -11,7 +11,7 @@ import { ResourceDefinition } from './definition';
 import { materialise } from './materialise';
 import { outcome } from './outcome';
 import { definitionOf } from './registry';
-import { PagingLimits, parseSearchQuery, SearchQuery } from './searchQuery';
+import { own, PagingLimits, parseSearchQuery, SearchQuery } from './searchQuery';
 
 export interface SearchOptions extends ScopingContext {
   store: Store;
@@ -127,7 +127,7 @@ async function includes(
   const wanted = new Map<string, Set<string>>();
   for (const inc of q.includes) {
     for (const match of matches) {
-      for (const ref of def.includes[inc.param].references(match)) {
+      for (const ref of own(def.includes, inc.param)!.references(match)) {
         const [type, id] = ref.split('/');
         if (inc.targetType && type !== inc.targetType) continue;
         if (!wanted.has(type)) wanted.set(type, new Set());
@@ -147,7 +147,7 @@ async function includes(
   const matchRefs = matches.map((r) => `${r.resourceType}/${r.id}`).join(',');
   const revs: { def: ResourceDefinition; criteria: Criterion[] }[] = [];
   for (const rev of q.revIncludes) {
-    const byReference = rev.def.searchParams[rev.param].toCriterion({ name: rev.param, prefix: 'eq', value: matchRefs });
+    const byReference = own(rev.def.searchParams, rev.param)!.toCriterion({ name: rev.param, prefix: 'eq', value: matchRefs });
     // Records that point at the matched people are about people this search already let through.
     const aboutMatchedPeople = def.entity === 'person' && 'field' in byReference && byReference.field === rev.def.personField;
     const restriction = restrictionOrNone(rev.def, opts, 'read', aboutMatchedPeople);

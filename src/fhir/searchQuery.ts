@@ -50,8 +50,8 @@ export function parseSearchQuery(
       continue;
     }
     for (const value of values) {
-      const param = def.searchParams[use.name];
-      const targetParam = use.chain ? definitionOf(param.targets![0])!.searchParams[use.chain] : param;
+      const param = own(def.searchParams, use.name)!;
+      const targetParam = use.chain ? own(definitionOf(param.targets![0])!.searchParams, use.chain)! : param;
       let prefix = 'eq';
       let rest = value;
       const m = targetParam.type === 'date' ? DATE_PREFIX.exec(value) : null;
@@ -60,7 +60,7 @@ export function parseSearchQuery(
         rest = value.slice(2);
       }
       if (rest === '') throw badRequest(`${key}: a value is required`, [key]);
-      criteria.push(param.toCriterion({ ...use, prefix, value: rest }));
+      criteria.push(ofStrings(param.toCriterion({ ...use, prefix, value: rest })));
       applied.push([key, value]);
     }
   }
@@ -112,7 +112,7 @@ function parseKey(def: SearchableDefinition, key: string): Omit<ParamUse, 'prefi
   const m = /^([A-Za-z0-9_-]+)(?::([A-Za-z-]+))?(?:\.([A-Za-z0-9_-]+))?$/.exec(key);
   if (!m) return undefined;
   const [, name, modifier, chain] = m;
-  const param = def.searchParams[name];
+  const param = own(def.searchParams, name);
   if (!param) return undefined;
   if (chain) {
     if (!param.chains?.includes(chain) || (modifier && !param.targets?.includes(modifier))) {
@@ -133,7 +133,7 @@ function parseKey(def: SearchableDefinition, key: string): Omit<ParamUse, 'prefi
 }
 
 function checkInclude(def: SearchableDefinition, inc: { resourceType: string; searchParam: string; targetType?: string; modifier?: string }) {
-  const include = def.includes[inc.searchParam];
+  const include = own(def.includes, inc.searchParam);
   if (inc.resourceType !== def.type || !include) {
     throw notSupported(
       `_include=${inc.resourceType}:${inc.searchParam} is not supported` +
@@ -150,8 +150,8 @@ function checkInclude(def: SearchableDefinition, inc: { resourceType: string; se
 
 function checkRevInclude(def: SearchableDefinition, inc: { resourceType: string; searchParam: string; modifier?: string }) {
   const source = definitionOf(inc.resourceType);
-  const param = source?.searchParams[inc.searchParam];
-  if (!source || !param || param.type !== 'reference' || !param.targets?.includes(def.type) || !source.includes[inc.searchParam]) {
+  const param = source && own(source.searchParams, inc.searchParam);
+  if (!source || !param || param.type !== 'reference' || !param.targets?.includes(def.type) || !own(source.includes, inc.searchParam)) {
     throw notSupported(`_revinclude=${inc.resourceType}:${inc.searchParam} is not supported for ${def.type}`, ['_revinclude']);
   }
   if (inc.modifier === 'iterate') throw notSupported('_revinclude:iterate is not supported', ['_revinclude']);
@@ -172,6 +172,35 @@ function wholeNumber(raw: string | undefined, name: string, fallback: number): n
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw badRequest(`${name} must be a whole number, not "${raw}"`, [name]);
   return Number(raw);
+}
+
+/**
+ * A parameter or include by the name a client sent. Only the table's own entries count: on a plain
+ * object, `constructor`, `toString` or `__proto__` would find Object.prototype's members.
+ */
+export function own<T>(table: Record<string, T>, name: string): T | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
+/**
+ * A criterion with only strings among its values. A parameter that maps client codes through a
+ * lookup table may pick up something else for a code such as `constructor`: such a value names
+ * nothing the store holds, so it is dropped, and a criterion left without values matches nothing.
+ */
+export function ofStrings(c: Criterion): Criterion {
+  switch (c.match) {
+    case 'any-of':
+    case 'text': {
+      const values = c.values.filter((v) => typeof v === 'string');
+      return values.length === c.values.length ? c : values.length ? { ...c, values } : { match: 'nothing' };
+    }
+    case 'in':
+      return { ...c, where: c.where.map(ofStrings) };
+    case 'any':
+      return { ...c, groups: c.groups.map((g) => g.map(ofStrings)) };
+    default:
+      return c;
+  }
 }
 
 function pick(query: Record<string, string[]>, names: string[]): Record<string, string[]> {

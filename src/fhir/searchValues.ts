@@ -59,7 +59,8 @@ export function mappedToken(
   for (const alt of alternatives(use.value)) {
     const t = parseToken(alt);
     if (t.system !== undefined && system !== undefined && t.system !== system) continue;
-    for (const v of domainValuesByCode[t.code] ?? []) domain.add(v);
+    // Only the table's own codes: `constructor` or `__proto__` are codes no one has.
+    if (Object.hasOwn(domainValuesByCode, t.code)) for (const v of domainValuesByCode[t.code]) domain.add(v);
   }
   if (use.modifier === 'not') {
     const all = new Set(Object.values(domainValuesByCode).flat());

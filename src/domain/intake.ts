@@ -1,5 +1,5 @@
 import { Contact, ContactPurpose, isOpen } from './contact';
-import { HospitalNotice, isWithdrawal } from './notice';
+import { HospitalNotice, isWithdrawal, NoticePersonDetails } from './notice';
 
 /**
  * What a newly received notice does to the council's work, decided from what is already known.
@@ -27,6 +27,32 @@ export interface IntakeSituation {
 /** Working days a council has to assess after an assessment notice, where no discharge date is given. */
 const DEFAULT_ASSESSMENT_DAYS = 2;
 
+/**
+ * What intake itself writes as a contact's business status. A later notice may replace these, but
+ * never words the council wrote: the council's own account of where the work has got to stands.
+ */
+const INTAKE_WORDS = {
+  assessment: 'Assessment notice received',
+  admission: 'Admitted to hospital: review or suspend the care package',
+  discharge: 'Discharge notice received',
+  dischargeWithdrawn: 'Discharge notice withdrawn',
+  withdrawn: 'Withdrawn by the hospital',
+} as const;
+const INTAKE_BUSINESS_STATUSES: ReadonlySet<string> = new Set(Object.values(INTAKE_WORDS));
+
+function intakeMayReword(contact: Contact): boolean {
+  return !contact.businessStatus || INTAKE_BUSINESS_STATUSES.has(contact.businessStatus);
+}
+
+/**
+ * Whether a notice's own description of the person contradicts the council's record of the NHS
+ * number it names. Only the birth date is compared: names change (marriage, preferred names) and
+ * addresses move, but a different birth date means a different person or a mistyped NHS number.
+ */
+export function contradictsRecord(record: { birthDate: string }, described: Pick<NoticePersonDetails, 'birthDate'> | undefined): boolean {
+  return !!described?.birthDate && described.birthDate !== record.birthDate;
+}
+
 export function planIntake(s: IntakeSituation): IntakeAction {
   const n = s.notice;
   const newContact = (purpose: ContactPurpose, ownerTeamId: string, dueDate: string | undefined, businessStatus: string) => ({
@@ -52,7 +78,7 @@ export function planIntake(s: IntakeSituation): IntakeAction {
         'assessment',
         s.intakeTeamId,
         n.dischargeDate ?? addWorkingDays(n.sent.slice(0, 10), DEFAULT_ASSESSMENT_DAYS),
-        'Assessment notice received',
+        INTAKE_WORDS.assessment,
       );
     case 'admission':
       if (!s.hasActivePackage) return { type: 'none', why: 'no active care package to review' };
@@ -60,7 +86,7 @@ export function planIntake(s: IntakeSituation): IntakeAction {
         'package-review',
         s.responsibleTeamId ?? s.intakeTeamId,
         addWorkingDays(n.sent.slice(0, 10), 1),
-        'Admitted to hospital: review or suspend the care package',
+        INTAKE_WORDS.admission,
       );
     case 'discharge':
       if (s.openContact) {
@@ -68,13 +94,13 @@ export function planIntake(s: IntakeSituation): IntakeAction {
           type: 'update-contact',
           contactId: s.openContact.id,
           changes: {
-            businessStatus: 'Discharge notice received',
+            ...(intakeMayReword(s.openContact) ? { businessStatus: INTAKE_WORDS.discharge } : {}),
             dueDate: n.dischargeDate ?? s.openContact.dueDate,
             inputs: [...s.openContact.inputs, { kind: n.kind, noticeId: n.id }],
           },
         };
       }
-      return newContact('discharge', s.intakeTeamId, n.dischargeDate ?? s.today, 'Discharge notice received');
+      return newContact('discharge', s.intakeTeamId, n.dischargeDate ?? s.today, INTAKE_WORDS.discharge);
     default:
       if (!isWithdrawal(n.kind)) return { type: 'none', why: 'not a notice kind that acts on contacts' };
       if (!s.openContact) return { type: 'none', why: 'no open contact for this referral' };
@@ -83,7 +109,7 @@ export function planIntake(s: IntakeSituation): IntakeAction {
           type: 'update-contact',
           contactId: s.openContact.id,
           changes: {
-            businessStatus: 'Discharge notice withdrawn',
+            ...(intakeMayReword(s.openContact) ? { businessStatus: INTAKE_WORDS.dischargeWithdrawn } : {}),
             inputs: [...s.openContact.inputs, { kind: n.kind, noticeId: n.id }],
           },
         };
@@ -94,7 +120,7 @@ export function planIntake(s: IntakeSituation): IntakeAction {
         changes: {
           status: 'cancelled',
           statusReason: n.withdrawalReason,
-          businessStatus: 'Withdrawn by the hospital',
+          businessStatus: INTAKE_WORDS.withdrawn,
           inputs: [...s.openContact.inputs, { kind: n.kind, noticeId: n.id }],
         },
       };

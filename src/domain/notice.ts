@@ -61,6 +61,11 @@ export interface HospitalNotice {
   dischargeDate?: string;
   /** The notice as the hospital sent it (with our ids filled in), served back unchanged. */
   document: Record<string, unknown>;
+  /**
+   * A digest of the notice exactly as received (without the id and meta the server assigns): a
+   * resend under the same identifier must carry the same content. Absent for notices kept before.
+   */
+  receivedDigest?: string;
 }
 
 /** A person the notice describes, used when the council does not yet know them. */

@@ -2,7 +2,7 @@ import { applyPatch, Operation } from 'fast-json-patch';
 import { Resource, Task } from '@medplum/fhirtypes';
 import { profileValidator } from '../conformance/validator';
 import { PROFILES } from './systems';
-import { BadTransition, NoticeRefused, receiveNotice, StaleVersion, updateContact } from '../store/noticeStore';
+import { BadTransition, NoticeConflict, NoticeRefused, receiveNotice, StaleVersion, UnknownTeam, updateContact } from '../store/noticeStore';
 import { FhirError, badRequest, forbidden, notFound, outcome } from './outcome';
 import { WriteContext, WriteHandlers, WriteResult } from './definition';
 import { materialise } from './materialise';
@@ -37,6 +37,20 @@ export const noticeWrites: WriteHandlers = {
       if (err instanceof NoticeRefused) {
         throw new FhirError(422, outcome('business-rule', err.message, 'error', [err.element]));
       }
+      if (err instanceof NoticeConflict) {
+        const { system, value } = submission.notice.senderIdentifier;
+        throw new FhirError(
+          409,
+          outcome(
+            'duplicate',
+            `Communication/${err.existingId} was received from ${submission.notice.senderOds} under identifier ${system}|${value} ` +
+              'with different content. A notice is not changed by sending it again: send a correction as a new notice with an ' +
+              'identifier of its own (withdrawing the first if it no longer stands).',
+            'error',
+            ['Communication.identifier'],
+          ),
+        );
+      }
       throw err;
     }
   },
@@ -53,8 +67,8 @@ export const noticeWrites: WriteHandlers = {
 
 export const contactWrites: WriteHandlers = {
   async update(id, body, ctx, ifMatch) {
-    await requireCouncil(ctx, id);
-    return answer(ctx, id, changesOrThrow(body, id), versionOf(ifMatch));
+    const current = await requireCouncil(ctx, id);
+    return answer(ctx, id, changesOrThrow(body, id, current), versionOf(ifMatch));
   },
   async patch(id, patch, ctx, ifMatch) {
     const current = await requireCouncil(ctx, id);
@@ -66,7 +80,7 @@ export const contactWrites: WriteHandlers = {
       throw badRequest(`The JSON Patch cannot be applied: ${(err as Error).message.split('\n')[0]}`);
     }
     // Without If-Match, the version patched is the one read: a change made in between is a 412, not overwritten.
-    return answer(ctx, id, changesOrThrow(patched, id), versionOf(ifMatch) ?? Number(current.meta!.versionId));
+    return answer(ctx, id, changesOrThrow(patched, id, current), versionOf(ifMatch) ?? Number(current.meta!.versionId));
   },
 };
 
@@ -79,6 +93,7 @@ async function answer(ctx: WriteContext, id: string, changes: ReturnType<typeof 
   } catch (err) {
     if (err instanceof StaleVersion) throw new FhirError(412, outcome('conflict', `If-Match failed: ${err.message}; read the Task again and retry`));
     if (err instanceof BadTransition) throw new FhirError(422, outcome('business-rule', err.message, 'error', ['Task.status']));
+    if (err instanceof UnknownTeam) throw new FhirError(422, outcome('business-rule', err.message, 'error', ['Task.owner']));
     throw err;
   }
 }
@@ -118,9 +133,9 @@ function parseOrThrow(body: unknown) {
   }
 }
 
-function changesOrThrow(body: unknown, id: string) {
+function changesOrThrow(body: unknown, id: string, current: Task) {
   try {
-    return contactChangesFrom(body, id);
+    return contactChangesFrom(body, id, current);
   } catch (err) {
     if (err instanceof TypeError) throw badRequest(`The body is not a well-formed FHIR Task: ${err.message}`, ['Task']);
     throw err;

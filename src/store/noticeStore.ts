@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { canMoveTo, Contact } from '../domain/contact';
-import { IntakeAction, openContactOf, planIntake } from '../domain/intake';
+import { contradictsRecord, IntakeAction, openContactOf, planIntake } from '../domain/intake';
 import { HospitalNotice, NoticePersonDetails } from '../domain/notice';
 import { SqlExecutor } from './sqlDriver';
 import { Store, Stored, storedRow } from './store';
@@ -36,6 +36,16 @@ export class NoticeRefused extends Error {
   }
 }
 
+/**
+ * The sender has already sent a notice under this identifier with other content: a correction
+ * must be a notice of its own (or a withdrawal and a new notice), never a silent replacement.
+ */
+export class NoticeConflict extends Error {
+  constructor(readonly existingId: string) {
+    super('a notice with this identifier has already been received from this sender with different content');
+  }
+}
+
 class DuplicateNotice extends Error {}
 
 export interface IntakeSettings {
@@ -54,12 +64,16 @@ export async function receiveNotice(store: Store, sub: NoticeSubmission, setting
   if (!sub.inResponseTo) {
     const situation = await lookUp(store.db, sub);
     if (situation.existingNoticeId) return alreadyReceived(store, sub);
-    if (situation.personId) return (await startReferral(store.db, sub, { ...situation, personId: situation.personId }, settings)) ?? alreadyReceived(store, sub);
+    if (situation.personId) {
+      checkDescribesRecord(situation, sub);
+      return (await startReferral(store.db, sub, { ...situation, personId: situation.personId }, settings)) ?? alreadyReceived(store, sub);
+    }
   }
   try {
     const taken = await store.db.transaction(async (tx) => {
       const situation = await lookUp(tx, sub);
       if (situation.existingNoticeId) return undefined;
+      if (situation.personId) checkDescribesRecord(situation, sub);
       const { personId, created: personCreated } = situation.personId
         ? { personId: situation.personId, created: false }
         : await openRecord(tx, sub);
@@ -67,7 +81,11 @@ export async function receiveNotice(store: Store, sub: NoticeSubmission, setting
       if (earlier && earlier.personId !== personId) {
         throw new NoticeRefused('Communication.inResponseTo', `the notice it answers (${earlier.id}) is about a different person`);
       }
-      // A notice that answers none starts a referral of its own, which has no contacts yet.
+      // A notice that answers none starts a referral of its own, which has no contacts yet. One that
+      // answers an earlier one locks its referral (the root notice) first: two answers to the same
+      // referral arriving at once, on any connection or instance, are planned one after the other,
+      // so the second sees the contact the first opened instead of opening another.
+      if (earlier) await tx.query('SELECT id FROM notices WHERE id = $1 FOR UPDATE', [earlier.referralId]);
       const contacts = earlier
         ? await tx.query<Record<string, unknown>>(
             `SELECT ${TABLES.contact.select} FROM contacts WHERE referral_id = $1 ORDER BY created_at FOR UPDATE`,
@@ -97,10 +115,16 @@ export async function receiveNotice(store: Store, sub: NoticeSubmission, setting
   return alreadyReceived(store, sub);
 }
 
-/** Already received (a retry, or a copy that raced in on another connection or instance): the first stands. */
+/**
+ * Already received from this sender (a retry, or a copy that raced in on another connection or
+ * instance): the first stands, if the content is the same. Another sender's notice with the same
+ * identifier is never found here: identity is the sender's.
+ */
 async function alreadyReceived(store: Store, sub: NoticeSubmission): Promise<IntakeResult> {
-  const first = await findBySenderIdentifier(store, sub.notice.senderIdentifier);
+  const first = await findBySenderIdentifier(store, sub.notice.senderOds, sub.notice.senderIdentifier);
   if (!first) throw new Error(`notice ${sub.notice.senderIdentifier.system}|${sub.notice.senderIdentifier.value} neither taken nor found`);
+  const digest = first.record.receivedDigest;
+  if (digest && sub.notice.receivedDigest && digest !== sub.notice.receivedDigest) throw new NoticeConflict(first.record.id);
   return { created: false, notice: first, contact: await contactFor(store, first.record) };
 }
 
@@ -190,23 +214,55 @@ async function writeNotice(
 interface Situation {
   existingNoticeId: string | null;
   personId: string | null;
+  /** The council's record of the person's birth date (YYYY-MM-DD), when the person is known. */
+  birthDate: string | null;
   responsibleTeamId: string | null;
   hasActivePackage: boolean;
 }
 
 async function lookUp(tx: SqlExecutor, sub: NoticeSubmission): Promise<Situation> {
-  const rows = await tx.query<{ existing: string | null; person_id: string | null; responsible_team_id: string | null; active: boolean }>(
-    `SELECT (SELECT id FROM notices WHERE identifier_system = $1 AND identifier_value = $2) AS existing,
-       p.id AS person_id, p.responsible_team_id,
+  const rows = await tx.query<{
+    existing: string | null;
+    person_id: string | null;
+    birth_date: string | null;
+    responsible_team_id: string | null;
+    active: boolean;
+  }>(
+    `SELECT (SELECT id FROM notices WHERE sender_ods = $1 AND identifier_system = $2 AND identifier_value = $3) AS existing,
+       p.id AS person_id, p.birth_date::text AS birth_date, p.responsible_team_id,
        EXISTS (SELECT 1 FROM care_packages c WHERE c.person_id = p.id AND c.status = 'active') AS active
-     FROM (SELECT 1) AS one LEFT JOIN people p ON p.nhs_number = $3`,
-    [sub.notice.senderIdentifier.system, sub.notice.senderIdentifier.value, sub.notice.nhsNumber],
+     FROM (SELECT 1) AS one LEFT JOIN people p ON p.nhs_number = $4`,
+    [sub.notice.senderOds, sub.notice.senderIdentifier.system, sub.notice.senderIdentifier.value, sub.notice.nhsNumber],
   );
   const r = rows[0];
-  return { existingNoticeId: r.existing, personId: r.person_id, responsibleTeamId: r.responsible_team_id, hasActivePackage: r.active === true };
+  return {
+    existingNoticeId: r.existing,
+    personId: r.person_id,
+    birthDate: r.birth_date,
+    responsibleTeamId: r.responsible_team_id,
+    hasActivePackage: r.active === true,
+  };
 }
 
-export type ContactChanges = Partial<Pick<Contact, 'status' | 'statusReason' | 'businessStatus' | 'dueDate' | 'inputs' | 'note'>>;
+/**
+ * A notice about a person the council knows must not describe someone else: a contained Patient
+ * born on another day than the council's record of that NHS number is refused, so a mistyped NHS
+ * number cannot put a contact on the wrong person's record. The answer does not say what the
+ * record holds.
+ */
+function checkDescribesRecord(situation: Situation, sub: NoticeSubmission) {
+  if (situation.birthDate && contradictsRecord({ birthDate: situation.birthDate }, sub.person)) {
+    throw new NoticeRefused(
+      'Communication.contained.Patient.birthDate',
+      `the contained Patient's birth date does not match the council's record for NHS number ${sub.notice.nhsNumber}: check the NHS number and the patient's details`,
+    );
+  }
+}
+
+export type ContactChanges = Partial<Pick<Contact, 'status' | 'statusReason' | 'businessStatus' | 'dueDate' | 'inputs' | 'note' | 'ownerTeamId'>>;
+
+/** The team a contact is reassigned to is not one of the council's teams. */
+export class UnknownTeam extends Error {}
 
 export class StaleVersion extends Error {}
 export class BadTransition extends Error {}
@@ -226,6 +282,10 @@ export async function updateContact(store: Store, id: string, changes: ContactCh
     if (changes.status && !canMoveTo(current.status, changes.status)) {
       throw new BadTransition(`a ${current.status} contact cannot become ${changes.status}`);
     }
+    if (changes.ownerTeamId) {
+      const team = await tx.query("SELECT 1 FROM organisations WHERE id = $1 AND kind = 'team'", [changes.ownerTeamId]);
+      if (team.length === 0) throw new UnknownTeam(`Organization/${changes.ownerTeamId} is not one of the council's teams`);
+    }
     return applyContactChanges(tx, id, changes);
   });
   return row ? storedRow('contact', row) : undefined;
@@ -244,6 +304,7 @@ async function applyContactChanges(tx: SqlExecutor, id: string, changes: Contact
   if ('dueDate' in changes) set('due_date', changes.dueDate ?? null, '::date');
   if ('inputs' in changes) set('inputs', JSON.stringify(changes.inputs ?? []), '::jsonb');
   if ('note' in changes) set('note', changes.note ?? null);
+  if (changes.ownerTeamId) set('owner_team_id', changes.ownerTeamId);
   params.push(id);
   const rows = await tx.query<Record<string, unknown>>(
     `UPDATE contacts SET ${[...sets, 'version = version + 1', 'last_updated = now()'].join(', ')} WHERE id = $${params.length}
@@ -288,25 +349,36 @@ async function openRecord(tx: SqlExecutor, sub: NoticeSubmission): Promise<{ per
   return { personId: (await tx.query<{ id: string }>('SELECT id FROM people WHERE nhs_number = $1', [nhs]))[0].id, created: false };
 }
 
+/**
+ * The earlier notice a notice answers, found only among the sender's own hospital notices: another
+ * hospital's notice is answered exactly as one that does not exist, so a sender can neither act on
+ * nor learn of notices that are not its own.
+ */
 async function resolveEarlier(tx: SqlExecutor, sub: NoticeSubmission): Promise<HospitalNotice> {
   const ref = sub.inResponseTo!;
+  const sender = sub.notice.senderOds;
   const rows = ref.id
-    ? await tx.query<Record<string, unknown>>(`SELECT ${TABLES.notice.select} FROM notices WHERE id = $1`, [ref.id])
+    ? await tx.query<Record<string, unknown>>(
+        `SELECT ${TABLES.notice.select} FROM notices WHERE id = $1 AND sender_ods = $2 AND recipient IS NULL`,
+        [ref.id, sender],
+      )
     : await tx.query<Record<string, unknown>>(
-        `SELECT ${TABLES.notice.select} FROM notices WHERE identifier_system = $1 AND identifier_value = $2`,
-        [ref.identifier!.system, ref.identifier!.value],
+        `SELECT ${TABLES.notice.select} FROM notices
+         WHERE sender_ods = $1 AND identifier_system = $2 AND identifier_value = $3 AND recipient IS NULL`,
+        [sender, ref.identifier!.system, ref.identifier!.value],
       );
   if (rows.length === 0) {
     const what = ref.id ? `Communication/${ref.id}` : `${ref.identifier!.system}|${ref.identifier!.value}`;
-    throw new NoticeRefused('Communication.inResponseTo', `the notice it answers (${what}) has not been received`);
+    throw new NoticeRefused('Communication.inResponseTo', `the notice it answers (${what}) has not been received from ${sender}`);
   }
   return TABLES.notice.fromRow(rows[0]);
 }
 
-async function findBySenderIdentifier(store: Store, identifier: { system: string; value: string }) {
+async function findBySenderIdentifier(store: Store, senderOds: string, identifier: { system: string; value: string }) {
   const { records } = await store.search(
     'notice',
     [
+      { field: 'senderOds', match: 'any-of', values: [senderOds] },
       { field: 'identifierSystem', match: 'any-of', values: [identifier.system] },
       { field: 'identifierValue', match: 'any-of', values: [identifier.value] },
     ],
@@ -315,13 +387,20 @@ async function findBySenderIdentifier(store: Store, identifier: { system: string
   return records[0];
 }
 
+/**
+ * The contact a notice opened, or else the one it changed (a discharge notice or a withdrawal is an
+ * input of its referral's contact): a resend is answered with its own, not the referral's first.
+ */
 async function contactFor(store: Store, notice: HospitalNotice): Promise<Stored<Contact> | undefined> {
   const { records } = await store.search(
     'contact',
     [{ field: 'referralId', match: 'any-of', values: [notice.referralId] }],
-    { limit: 1, offset: 0 },
+    { limit: 100, offset: 0 },
   );
-  return records[0];
+  return (
+    records.find((c) => c.record.noticeId === notice.id) ??
+    records.find((c) => c.record.inputs.some((i) => i.noticeId === notice.id))
+  );
 }
 
 function columns(kind: keyof typeof TABLES): string {

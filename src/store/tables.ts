@@ -262,7 +262,7 @@ const notices: EntityTable<HospitalNotice> = {
   table: 'notices',
   select: `id, identifier_system, identifier_value, kind, person_id, nhs_number, sender_ods,
     to_char(sent AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS sent, in_response_to, referral_id,
-    withdrawal_reason, discharge_date::text AS discharge_date, document, ${META}`,
+    withdrawal_reason, discharge_date::text AS discharge_date, document, body_digest, ${META}`,
   fields: {
     id: { kind: 'value', sql: 'id' },
     identifierSystem: { kind: 'value', sql: 'identifier_system' },
@@ -290,10 +290,11 @@ const notices: EntityTable<HospitalNotice> = {
       withdrawalReason: r.withdrawal_reason as HospitalNotice['withdrawalReason'],
       dischargeDate: r.discharge_date as string | undefined,
       document: r.document as Record<string, unknown>,
+      receivedDigest: r.body_digest as string | undefined,
     }),
   insertColumns: `id text, identifier_system text, identifier_value text, kind text, person_id text, nhs_number text,
     sender_ods text, sent timestamptz, in_response_to text, referral_id text, withdrawal_reason jsonb,
-    discharge_date date, document jsonb`,
+    discharge_date date, document jsonb, body_digest text`,
   toRow: (n) => ({
     id: n.id,
     identifier_system: n.senderIdentifier.system,
@@ -308,6 +309,7 @@ const notices: EntityTable<HospitalNotice> = {
     withdrawal_reason: n.withdrawalReason ?? null,
     discharge_date: n.dischargeDate ?? null,
     document: n.document,
+    body_digest: n.receivedDigest ?? null,
   }),
 };
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Bundle, Communication, Task } from '@medplum/fhirtypes';
 import { startTestApp, TestApp } from '../support/app';
 import { DRIVERS } from '../support/stores';
+import { about } from '../support/notices';
 
 const NOTICES = path.join(__dirname, '..', '..', 'fixtures', 'notices');
 const example = (name: string): Communication => JSON.parse(readFileSync(path.join(NOTICES, `${name}.json`), 'utf8'));
@@ -135,13 +136,13 @@ describe.each(DRIVERS)('hospital notices (%s)', (driver) => {
     const [task] = await contactsFor(withPackage.body.id);
     expect(task.code?.coding?.[0].code).toBe('package-review');
     expect(task.owner?.reference).toMatch(/^Organization\/TEAM-/);
-    const noPackage = await send(notice('admission-notice', { subject: { identifier: { system: NHS, value: '9990000026' } } }));
+    const noPackage = await send(about(notice('admission-notice'), '9990000026', '1948-02-03'));
     expect(noPackage.status).toBe(201);
     expect(await contactsFor(noPackage.body.id)).toHaveLength(0);
   });
 
   it('a notice about someone the council does not know opens a record from the contained Patient', async () => {
-    const body = notice('assessment-notice', { subject: { identifier: { system: NHS, value: '9998765439' } } });
+    const body = about(notice('assessment-notice'), '9998765439');
     const res = await send(body);
     expect(res.status).toBe(201);
     const personRef = res.body.subject.reference;

@@ -12,6 +12,7 @@ import { Store } from '../../src/store/store';
 import { SANDBOX_FIXTURES } from '../support/app';
 import { bearerFrom } from '../support/auth';
 import { createPostgresDatabase, TestDatabase } from '../support/stores';
+import { about } from '../support/notices';
 
 const config = loadConfig({ PUBLIC_BASE_URL: 'http://facade.test', FIXTURES_FILE: 'none', TOKEN_REQUESTS_PER_MINUTE: '100000' });
 const silent = pino({ level: 'silent' });
@@ -111,7 +112,7 @@ describe('notices, contacts, audit and notifications are shared state', () => {
         .post('/fhir/Communication')
         .set('Authorization', a.hospital)
         .set('Content-Type', 'application/fhir+json')
-        .send({ ...notice('NEW-PERSON-1'), subject: { identifier: { system: NHS, value: '9998765439' } } });
+        .send(about(notice('NEW-PERSON-1'), '9998765439'));
       expect(sent.status).toBe(201);
       let found = 0;
       for (let i = 0; i < 50 && found === 0; i++) {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import stringify from 'safe-stable-stringify';
 import { isCalendarDate } from '../../domain/dates';
 import { Communication, Encounter, Patient, Reference } from '@medplum/fhirtypes';
 import { isWithdrawal, NOTICE_KINDS, noticeKindOfCode, HospitalNotice, NoticeKind, NoticePersonDetails, WITHDRAWAL_REASONS } from '../../domain/notice';
@@ -104,7 +106,17 @@ export function parseNotice(body: unknown): NoticeSubmission {
   const encounter = contained.find((r) => r?.resourceType === 'Encounter') as Encounter | undefined;
   const dischargeDate = encounter?.period?.end?.slice(0, 10);
   if (dischargeDate && !isCalendarDate(dischargeDate)) problem('Communication.contained.Encounter.period.end', 'must be a date');
-  const person = personDetails(contained.find((r) => r?.resourceType === 'Patient') as Patient | undefined, problem);
+  const containedPatient = contained.find((r) => r?.resourceType === 'Patient') as Patient | undefined;
+  const person = personDetails(containedPatient, problem);
+  // A contained Patient that names another NHS number than the subject is about someone else, or a
+  // mistake in one of the two: either way the council cannot tell whom the notice is about.
+  const containedNhs = (Array.isArray(containedPatient?.identifier) ? containedPatient.identifier : []).find((i) => i?.system === NHS_NUMBER_SYSTEM)?.value;
+  if (nhsNumber && typeof containedNhs === 'string' && normaliseNhsNumber(containedNhs) !== nhsNumber) {
+    problem(
+      'Communication.contained.Patient.identifier',
+      `the contained Patient's NHS number (${containedNhs}) is not the subject's (${nhsIdentifier}): send the notice about one person`,
+    );
+  }
 
   if (issues.length) throw new InvalidNotice(issues);
   return {
@@ -116,11 +128,22 @@ export function parseNotice(body: unknown): NoticeSubmission {
       sent: new Date(c.sent!).toISOString(),
       withdrawalReason,
       dischargeDate,
+      receivedDigest: receivedDigest(c),
     },
     document: c as Record<string, unknown>,
     inResponseTo,
     person,
   };
+}
+
+/**
+ * SHA-256 of the notice as received, in canonical JSON (keys sorted), leaving out the id and meta a
+ * server assigns: the same notice resent by an integration engine has the same digest, whatever
+ * order it writes the keys in; a changed notice under the same identifier does not.
+ */
+function receivedDigest(c: Record<string, unknown>): string {
+  const { id: _id, meta: _meta, ...content } = c;
+  return createHash('sha256').update(stringify(content)).digest('hex');
 }
 
 function subjectNhsNumber(subject: Reference | undefined): string | undefined {

@@ -55,6 +55,8 @@ describe.each(DRIVERS)('notices between hospitals (%s)', (driver) => {
     expect((await rx1(t.http.get(`/fhir/Communication/${first.body.id}`))).body.subject.identifier.value).toBe('9990000018');
     expect((await rx2(t.http.get(`/fhir/Communication/${second.body.id}`))).status).toBe(200);
     expect((await rx2(t.http.get(`/fhir/Communication/${first.body.id}`))).status).toBe(403);
+    const searched = await rx2(t.http.get('/fhir/Communication').query({ identifier: `${NOTICE_ID}|${mine.identifier![0].value}` }));
+    expect(searched.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([second.body.id]);
     // Each resend is the sender's own retry.
     expect((await send(mine)).body.id).toBe(first.body.id);
     expect((await send(theirs, rx2)).body.id).toBe(second.body.id);

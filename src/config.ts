@@ -19,6 +19,16 @@ export interface Config {
   dataDir?: string;
   /** The embedded store's buffer pool (EMBEDDED_SHARED_BUFFERS_MB), in MB: its main use of memory. */
   embeddedSharedBuffersMb: number;
+  /**
+   * EMBEDDED_FSYNC (on, the default, or off): whether the embedded store makes each commit durable
+   * before it is acknowledged. Off only for a throwaway sandbox that wants speed: an operating-system
+   * crash may then lose acknowledged notices and audit records.
+   */
+  embeddedFsync: boolean;
+  /** PostgreSQL limits, so a frozen or locked database fails requests fast instead of holding them. */
+  database: DatabaseLimits;
+  /** The HTTP server's time limits and its graceful shutdown. */
+  http: HttpLimits;
   /** The dataset loaded into an empty store on first start; undefined loads nothing. */
   fixturesFile?: string;
   /** SYNTHETIC_PEOPLE / SYNTHETIC_SEED: a synthetic population loaded once on first start, beside the fixtures. */
@@ -38,6 +48,27 @@ export interface Config {
 }
 
 export type ViewName = View;
+
+export interface DatabaseLimits {
+  /** DATABASE_STATEMENT_TIMEOUT_SECONDS (default 10; 0 turns it off): PostgreSQL cancels a longer statement. */
+  statementTimeoutMs: number;
+  /** DATABASE_CONNECT_TIMEOUT_SECONDS (default 5): opening a connection, or waiting for a free one in the pool. */
+  connectTimeoutMs: number;
+}
+
+export interface HttpLimits {
+  /** HTTP_HEADERS_TIMEOUT_SECONDS (default 10): a client must have sent all its headers by then. */
+  headersTimeoutMs: number;
+  /** HTTP_REQUEST_TIMEOUT_SECONDS (default 30): ... and its whole request. */
+  requestTimeoutMs: number;
+  /** HTTP_KEEP_ALIVE_TIMEOUT_SECONDS (default 5): an idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** SHUTDOWN_TIMEOUT_SECONDS (default 8): on SIGTERM/SIGINT, requests still running after this are cut off. */
+  shutdownTimeoutMs: number;
+}
+
+/** pino's levels: a LOG_LEVEL outside them is a configuration error, not a stack trace at start. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export interface AuthConfig {
   /** JSON file of registered clients (CLIENTS_FILE); the sandbox ships one. */
@@ -99,13 +130,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.DATABASE_URL ? undefined : path.resolve(env.DATA_DIR ?? path.join(PROJECT_ROOT, 'data')),
     embeddedSharedBuffersMb: integer(env, 'EMBEDDED_SHARED_BUFFERS_MB', DEFAULT_EMBEDDED_SHARED_BUFFERS_MB, 16, 16_384),
+    embeddedFsync: onOff(env, 'EMBEDDED_FSYNC', true),
+    database: {
+      statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_SECONDS', 10, 0, 3600) * 1000,
+      connectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_SECONDS', 5, 1, 600) * 1000,
+    },
+    http: httpLimits(env),
     fixturesFile: fixtures === 'none' ? undefined : path.resolve(fixtures),
     synthetic: env.SYNTHETIC_PEOPLE && env.SYNTHETIC_PEOPLE !== '0'
       ? { people: integer(env, 'SYNTHETIC_PEOPLE', 0, 1, 10_000_000), seed: integer(env, 'SYNTHETIC_SEED', 1, 0, 4_294_967_295) }
       : undefined,
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     defaultPageSize: integer(env, 'DEFAULT_PAGE_SIZE', 20, 1, 1000),
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel: logLevel(env),
     auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 2922, 1, 36_500),
     lookupCacheSeconds: integer(env, 'LOOKUP_CACHE_SECONDS', 30, 0, 3600),
     council: {
@@ -197,6 +234,37 @@ export function deploymentProblems(config: Config): string[] {
     );
   }
   return problems;
+}
+
+function logLevel(env: NodeJS.ProcessEnv): string {
+  const level = env.LOG_LEVEL || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${level}"`);
+  }
+  return level;
+}
+
+function httpLimits(env: NodeJS.ProcessEnv): HttpLimits {
+  const headersTimeoutMs = integer(env, 'HTTP_HEADERS_TIMEOUT_SECONDS', 10, 1, 600) * 1000;
+  const requestTimeoutMs = integer(env, 'HTTP_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600) * 1000;
+  // Node refuses a headers timeout longer than the request's.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_SECONDS must not be more than HTTP_REQUEST_TIMEOUT_SECONDS');
+  }
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', 5, 1, 600) * 1000,
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 8, 1, 600) * 1000,
+  };
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(`${name} must be on or off, not "${env[name]}"`);
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

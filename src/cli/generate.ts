@@ -34,7 +34,8 @@ async function main() {
   const config = loadConfig();
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded store ${config.dataDir}`;
   const opened = Date.now();
-  const store = await openStore(config);
+  // A reset or a large load runs long statements on purpose: no statement timeout for them.
+  const store = await openStore({ ...config, database: { ...config.database, statementTimeoutMs: 0 } });
   try {
     console.log(`Opened ${where} in ${Date.now() - opened} ms`);
     if (!values['no-fixtures'] && config.fixturesFile && (await loadFixtures(store, config.fixturesFile))) {

@@ -8,7 +8,8 @@ import { loadFixtures, openStore } from '../store/openStore';
  */
 async function reset() {
   const config = loadConfig();
-  const store = await openStore(config);
+  // A reset or a large load runs long statements on purpose: no statement timeout for them.
+  const store = await openStore({ ...config, database: { ...config.database, statementTimeoutMs: 0 } });
   try {
     await store.clear();
     if (config.fixturesFile) {

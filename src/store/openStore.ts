@@ -9,15 +9,21 @@ import { Store } from './store';
 
 /** Opens the configured store: PostgreSQL when DATABASE_URL is set, else the embedded one. */
 export async function openStore(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'embeddedSharedBuffersMb'>>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'embeddedSharedBuffersMb' | 'embeddedFsync' | 'database'>>,
   /** The embedded store's thread stopped unasked: nothing can be stored or read any more. */
   onFailure?: (err: Error) => void,
 ): Promise<Store> {
-  if (config.databaseUrl) {
-    return Store.open(await openPostgres(config.databaseUrl));
+  const db = config.databaseUrl
+    ? await openPostgres(config.databaseUrl, { ...config.database })
+    : // The embedded data directory is locked to this process until close (openPgliteThread).
+      await openPgliteThread(config.dataDir, config.embeddedSharedBuffersMb, onFailure, config.embeddedFsync ?? true);
+  try {
+    return await Store.open(db);
+  } catch (err) {
+    // A failed migration leaves no pool open and no data directory locked behind it.
+    await db.close().catch(() => undefined);
+    throw err;
   }
-  if (config.dataDir) await fs.mkdir(config.dataDir, { recursive: true });
-  return Store.open(await openPgliteThread(config.dataDir, config.embeddedSharedBuffersMb, onFailure));
 }
 
 export class DatasetError extends Error {}

@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_EMBEDDED_SHARED_BUFFERS_MB } from '../config';
+import { DataDirLock, lockDataDir } from './dataDirLock';
 import { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
 
 type Operation = 'query' | 'exec' | 'begin' | 'commit' | 'rollback' | 'close';
@@ -29,20 +31,46 @@ export async function openPgliteThread(
   sharedBuffersMb = DEFAULT_EMBEDDED_SHARED_BUFFERS_MB,
   /** Told once if the thread stops unasked (a crash): the store will answer nothing from then on. */
   onFailure?: (err: Error) => void,
+  /** Commits reach the disk before they are acknowledged (EMBEDDED_FSYNC); meaningless in memory. */
+  fsync = true,
 ): Promise<SqlDriver> {
-  const worker = new Worker(path.join(__dirname, 'pgliteWorker.js'), { workerData: { dataDir, sharedBuffersMb } });
+  let lock: DataDirLock | undefined;
+  if (dataDir) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    // Before PGlite touches the directory: a second opener must not even start recovery in it.
+    lock = lockDataDir(dataDir);
+  }
+  try {
+    return await startThread(dataDir, sharedBuffersMb, fsync, lock, onFailure);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function startThread(
+  dataDir: string | undefined,
+  sharedBuffersMb: number,
+  fsync: boolean,
+  lock: DataDirLock | undefined,
+  onFailure?: (err: Error) => void,
+): Promise<SqlDriver> {
+  const worker = new Worker(path.join(__dirname, 'pgliteWorker.js'), { workerData: { dataDir, sharedBuffersMb, fsync } });
   const pending = new Map<number, { resolve(rows: unknown[] | undefined): void; reject(err: Error): void }>();
   let nextId = 1;
   let stopped: Error | undefined;
 
   await new Promise<void>((resolve, reject) => {
-    const failed = (err: Error) => reject(err);
+    const failed = (err: Error) => {
+      void worker.terminate();
+      reject(err);
+    };
     worker.once('error', failed);
     worker.once('exit', (code) => failed(new Error(`the embedded store's thread exited (${code}) while opening`)));
     worker.once('message', (m: Reply) => {
       worker.removeAllListeners('error').removeAllListeners('exit');
       if (m.ready) resolve();
-      else reject(asError(m.error));
+      else void worker.terminate().finally(() => reject(asError(m.error)));
     });
   });
 
@@ -110,10 +138,14 @@ export async function openPgliteThread(
     // One process owns an embedded store, so there is nobody else to hear from.
     listen: async () => undefined,
     async close() {
-      if (stopped) return;
-      await send('close');
-      stop(new Error("the embedded store's thread has stopped (closed)"));
-      await worker.terminate();
+      try {
+        if (stopped) return;
+        await send('close');
+        stop(new Error("the embedded store's thread has stopped (closed)"));
+        await worker.terminate();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

@@ -8,6 +8,7 @@
 // Messages out: { id, rows? } on success, { id, error: { message, code, ... } } on failure,
 //               and once at start { ready: true } or { ready: false, error }.
 'use strict';
+const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite } = require('@electric-sql/pglite');
 
@@ -85,11 +86,59 @@ function transactionOf(id) {
   return entry;
 }
 
+/**
+ * PGlite starts PostgreSQL with -F (fsync off), and beneath it Emscripten's NODEFS has no fsync at
+ * all: a commit is acknowledged once it is in the operating system's cache, and an OS crash or power
+ * cut loses it (notices the hospital was told were received, audit records). With EMBEDDED_FSYNC on
+ * (the default) PostgreSQL syncs again, the WAL with fsync() (Emscripten's fdatasync is a stub that
+ * syncs nothing; fsync goes to the file system's stream operations), and those operations are given
+ * the fsync that NODEFS lacks.
+ */
+const FSYNC_PARAMS = ['-c', 'fsync=on', '-c', 'wal_sync_method=fsync', '-c', 'synchronous_commit=on'];
+
+function startParams() {
+  const base = PGlite.defaultStartParams.filter((p) => !(workerData.fsync && p === '-F'));
+  return [...base, ...(workerData.fsync ? FSYNC_PARAMS : []), '-c', `shared_buffers=${workerData.sharedBuffersMb}MB`];
+}
+
+/** Gives the data directory's file system a real fsync (fs.fsyncSync on the host file), unless it has one. */
+function syncToDisk(pg) {
+  const FS = pg.mod && pg.mod.FS;
+  let ops;
+  try {
+    // PGlite mounts the data directory at /pglite/data; the mount's type is the file system (NODEFS).
+    ops = FS.lookupPath('/pglite/data').node.mount.type.stream_ops;
+  } catch {
+    ops = undefined;
+  }
+  if (!ops) {
+    throw new Error('cannot make the embedded store sync to disk with this PGlite version; set EMBEDDED_FSYNC=off to run without (an OS crash may lose commits)');
+  }
+  if (ops.fsync) return;
+  ops.fsync = (stream) => {
+    if (stream.nfd === undefined) return 0;
+    try {
+      fs.fsyncSync(stream.nfd);
+    } catch (err) {
+      // Directories cannot be synced everywhere (Windows); a file that cannot be is an I/O error,
+      // on which PostgreSQL stops rather than acknowledge what may be lost.
+      if (FS.isDir(stream.node.mode)) return 0;
+      throw new FS.ErrnoError(29 /* EIO */);
+    }
+    return 0;
+  };
+}
+
 async function start() {
-  const options = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${workerData.sharedBuffersMb}MB`] };
+  const options = { startParams: startParams() };
   try {
     db = workerData.dataDir ? new PGlite(workerData.dataDir, options) : new PGlite(options);
     await db.waitReady;
+    if (workerData.dataDir && workerData.fsync) {
+      syncToDisk(db);
+      // What start-up wrote (a new directory's initdb, a recovery) before syncing was possible.
+      await db.exec('CHECKPOINT');
+    }
   } catch (err) {
     parentPort.postMessage({ ready: false, error: errorData(err) });
     return;

@@ -21,27 +21,63 @@ function prepared(text: string, values: SqlValue[]): QueryConfig {
   return name ? { name, text, values } : { text, values };
 }
 
+export interface PostgresOptions {
+  poolSize?: number;
+  /**
+   * PostgreSQL cancels a statement running longer (57014), so a lock held elsewhere or a runaway
+   * query fails the request instead of holding it and its connection; 0 or undefined: no limit (the
+   * command-line tools, whose loads are long on purpose). A client-side limit a little longer
+   * covers a server that does not answer at all (frozen, or a network that drops packets).
+   */
+  statementTimeoutMs?: number;
+  /** Opening a connection, or waiting for a free one from the pool (default 5 s). */
+  connectTimeoutMs?: number;
+}
+
+/** How much longer than the server's statement timeout the client waits before giving up on the server itself. */
+const CLIENT_TIMEOUT_MARGIN_MS = 2_000;
+
 /** PostgreSQL through a connection pool: for production and for several instances sharing one database. */
-export async function openPostgres(connectionString: string, poolSize = 10): Promise<SqlDriver> {
-  const pool = new Pool({ connectionString, max: poolSize });
+export async function openPostgres(connectionString: string, options: PostgresOptions | number = {}): Promise<SqlDriver> {
+  const { poolSize = 10, statementTimeoutMs = 0, connectTimeoutMs = 5_000 } = typeof options === 'number' ? { poolSize: options } : options;
+  const pool = new Pool({
+    connectionString,
+    max: poolSize,
+    connectionTimeoutMillis: connectTimeoutMs,
+    // Dead peers (a host gone, a dropped NAT entry) are noticed by TCP instead of never.
+    keepAlive: true,
+    ...(statementTimeoutMs > 0
+      ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS }
+      : {}),
+  });
   // An idle connection the server closes (a restart, pg_terminate_backend, DROP DATABASE ... FORCE)
   // is discarded by the pool, which then emits 'error'; unheard, that would crash the process.
   // The next query simply opens a new connection.
   pool.on('error', () => undefined);
   // A bad URL or an unreachable server should stop start-up with a clear message, not fail the first request.
   await pool.query('SELECT 1');
-  const listeners: Client[] = [];
+  const listeners: Listener[] = [];
   return {
     kind: 'postgres',
     async query<Row>(text: string, params: SqlValue[] = []) {
-      const result = await pool.query(prepared(text, params));
-      return result.rows as Row[];
+      try {
+        const result = await pool.query(prepared(text, params));
+        return result.rows as Row[];
+      } catch (err) {
+        throw timedOut(err);
+      }
     },
     async exec(script: string) {
-      await pool.query(script);
+      try {
+        await pool.query(script);
+      } catch (err) {
+        throw timedOut(err);
+      }
     },
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // A connection whose state is unknown (ROLLBACK failed, the server stopped answering) is not given back to the pool.
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await fn({
@@ -55,26 +91,109 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
+        await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
+        throw timedOut(err);
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     async listen(channel: string, handler: () => void) {
-      // A connection of its own, outside the pool, for as long as the store is open.
-      const client = new Client({ connectionString });
-      client.on('error', () => undefined);
-      client.on('notification', (msg) => {
-        if (msg.channel === channel) handler();
-      });
-      await client.connect();
-      await client.query(`LISTEN ${channel}`);
-      listeners.push(client);
+      listeners.push(await listenWithReconnect(connectionString, channel, handler, connectTimeoutMs));
     },
     async close() {
-      await Promise.all(listeners.map((c) => c.end().catch(() => undefined)));
+      await Promise.all(listeners.map((l) => l.close()));
       await pool.end();
+    },
+  };
+}
+
+/**
+ * pg's client-side query timeout carries no SQLSTATE; it is a statement that ran out of time,
+ * as PostgreSQL's own 57014 is, and is answered the same way.
+ */
+function timedOut(err: unknown): unknown {
+  if (err instanceof Error && err.message === 'Query read timeout' && !(err as { code?: string }).code) {
+    return Object.assign(err, { code: '57014' });
+  }
+  return err;
+}
+
+interface Listener {
+  close(): Promise<void>;
+}
+
+const RECONNECT_FIRST_MS = 100;
+const RECONNECT_MAX_MS = 5_000;
+
+/**
+ * LISTEN on a connection of its own, outside the pool, for as long as the store is open. When that
+ * connection is lost (a PostgreSQL restart, a failover, pg_terminate_backend, a network cut) it
+ * connects again with backoff and LISTENs again; what was notified meanwhile is lost, so the handler
+ * is called once on reconnecting, as if a change had been heard (the caches it drops refill).
+ */
+async function listenWithReconnect(connectionString: string, channel: string, handler: () => void, connectTimeoutMs: number): Promise<Listener> {
+  let closed = false;
+  let current: Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let failures = 0;
+
+  const connect = async (): Promise<void> => {
+    const client = new Client({ connectionString, keepAlive: true, connectionTimeoutMillis: connectTimeoutMs });
+    let lost = false;
+    const onLost = () => {
+      if (lost) return;
+      lost = true;
+      if (current === client) current = undefined;
+      client.end().catch(() => undefined);
+      if (!closed) schedule();
+    };
+    client.on('error', onLost);
+    client.on('end', onLost);
+    client.on('notification', (msg) => {
+      if (msg.channel === channel) handler();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+    } catch (err) {
+      client.removeListener('end', onLost);
+      client.removeListener('error', onLost);
+      client.on('error', () => undefined);
+      client.end().catch(() => undefined);
+      throw err;
+    }
+    if (closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    current = client;
+  };
+
+  const schedule = () => {
+    // Doubling from 100 ms to at most 5 s, jittered so that instances do not all reconnect at once.
+    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** failures) * (0.5 + Math.random() / 2);
+    failures++;
+    timer = setTimeout(() => {
+      connect().then(
+        () => {
+          failures = 0;
+          if (!closed) handler();
+        },
+        () => {
+          if (!closed) schedule();
+        },
+      );
+    }, delay);
+    timer.unref();
+  };
+
+  // The first connection is made before the store is open: failing it fails start-up, clearly.
+  await connect();
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await current?.end().catch(() => undefined);
     },
   };
 }

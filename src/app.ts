@@ -1,6 +1,6 @@
 import express, { Express } from 'express';
 import { randomUUID } from 'node:crypto';
-import pino, { Logger } from 'pino';
+import { Logger } from 'pino';
 import { Auth } from './auth/auth';
 import { ClientRegistry } from './auth/clients';
 import { SigningKey } from './auth/signingKey';
@@ -8,6 +8,7 @@ import { AuditTrail } from './audit/auditTrail';
 import { AccessNotifier } from './fhir/accessNotifications';
 import { LookupCache } from './fhir/lookupCache';
 import { Config } from './config';
+import { createLogger } from './logging';
 import { AccessRecord } from './domain/audit';
 import { notFound } from './fhir/outcome';
 import { FhirRouter } from './fhir/router';
@@ -37,7 +38,7 @@ export interface AppDeps {
 
 /** Assembles the Express app from its parts; main() only reads config and listens. */
 export function createApp(config: Config, deps: AppDeps): Express {
-  const logger = deps.logger ?? pino({ level: config.logLevel });
+  const logger = deps.logger ?? createLogger(config.logLevel);
   const log = (err: unknown) => logger.error({ err }, 'request failed');
   const app = express();
   app.disable('x-powered-by');

@@ -1,12 +1,14 @@
-import pino from 'pino';
 import { loadClients } from './auth/clients';
 import { loadSigningKey } from './auth/signingKey';
 import { ConfigError, deploymentProblems, loadConfig } from './config';
 import { createApp } from './app';
+import { createFacadeServer, ListenError } from './http/server';
+import { createLogger } from './logging';
 import { AuditTrail } from './audit/auditTrail';
 import { purgeExpiredAudit } from './audit/retention';
 import { AccessRecord } from './domain/audit';
 import { DatasetError, loadFixtures, openStore } from './store/openStore';
+import { DataDirLockedError } from './store/dataDirLock';
 import { loadSyntheticPopulation, SyntheticLoadError } from './synthetic/load';
 
 /** Reads config, opens the store (loading the sandbox fixtures on first start) and listens. */
@@ -14,7 +16,7 @@ async function main() {
   const config = loadConfig();
   const problems = deploymentProblems(config);
   if (problems.length) throw new ConfigError(problems.join('\n'));
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config.logLevel);
   const started = Date.now();
   const clients = loadClients(config.auth.clientsFile);
   const signingKey = await loadSigningKey(config.auth.signingKey, (message) => logger.warn(message));
@@ -44,6 +46,18 @@ async function main() {
   const trail = new AuditTrail(store.db);
   const audit = (record: AccessRecord) => trail.record(record);
   const app = createApp(config, { store, logger, signingKey, clients, audit });
+  const facade = createFacadeServer(app, config.http, { logger, audit });
+  try {
+    await facade.listen(config.port);
+  } catch (err) {
+    // Not listening, the facade is of no use: say why and stop, for the supervisor to see.
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  logger.info(
+    { port: config.port, fhirBase: config.fhirBaseUrl, store: config.databaseUrl ? 'postgresql' : config.dataDir, ms: Date.now() - started },
+    'social-care FHIR facade ready',
+  );
   // The retention purge runs at start and then daily; it records itself in the trail.
   const purge = () =>
     purgeExpiredAudit(store.db, config.auditRetentionDays, audit)
@@ -51,24 +65,44 @@ async function main() {
       .catch((err) => logger.error({ err }, 'audit retention purge failed'));
   void purge();
   setInterval(purge, 86_400_000).unref();
-  const server = app.listen(config.port, () => {
-    logger.info(
-      { port: config.port, fhirBase: config.fhirBaseUrl, store: config.databaseUrl ? 'postgresql' : config.dataDir, ms: Date.now() - started },
-      'social-care FHIR facade ready',
-    );
-  });
-  const stop = () => {
-    server.close(() => store.close().finally(() => process.exit(0)));
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second signal: stop waiting for requests in flight.
+      facade.server.closeAllConnections();
+      return;
+    }
+    stopping = true;
+    logger.info({ signal, deadlineMs: config.http.shutdownTimeoutMs }, 'stopping: finishing the requests in flight');
+    // Should closing the store hang too (a frozen database), the process still ends.
+    setTimeout(() => {
+      logger.error('the store did not close in time; exiting');
+      process.exit(1);
+    }, config.http.shutdownTimeoutMs + 5_000).unref();
+    facade
+      .shutdown()
+      .then(() => store.close())
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (err) => {
+          logger.error({ err }, 'closing the store failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof DatasetError || err instanceof SyntheticLoadError) {
+  if (err instanceof ConfigError || err instanceof DatasetError || err instanceof SyntheticLoadError || err instanceof DataDirLockedError || err instanceof ListenError) {
     console.error(`Cannot start: ${err.message}`);
   } else {
-    console.error('Cannot start:', err);
+    // Through the logger's error serializer: a database error's detail may quote records.
+    createLogger('fatal').fatal({ err }, 'cannot start');
   }
   process.exit(1);
 });

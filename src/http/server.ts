@@ -1,0 +1,164 @@
+import http, { IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Duplex } from 'node:stream';
+import { Logger } from 'pino';
+import { accessRecord, interactionOf } from '../audit/accessRecords';
+import { HttpLimits } from '../config';
+import { AccessRecord, AuditInteraction } from '../domain/audit';
+import { outcome } from '../fhir/outcome';
+import { FHIR_JSON } from './negotiation';
+
+export interface FacadeServer {
+  server: http.Server;
+  /** Resolves once listening; rejects with a clear message when the port cannot be had. */
+  listen(port: number, host?: string): Promise<void>;
+  /**
+   * Graceful stop: no new connections; requests in flight finish and are answered with
+   * `Connection: close`; idle keep-alive connections are closed; whatever is still open after
+   * shutdownTimeoutMs is destroyed. Resolves when every connection has gone.
+   */
+  shutdown(): Promise<void>;
+}
+
+export class ListenError extends Error {}
+
+/**
+ * The HTTP server around the app, with the limits a public server needs. Node's graceful-close
+ * primitives (close, closeIdleConnections, closeAllConnections, Node 19+) cover what libraries such
+ * as http-terminator or stoppable were written for, so no library is needed for it.
+ */
+export function createFacadeServer(
+  app: http.RequestListener,
+  limits: HttpLimits,
+  deps: { logger: Logger; audit?: (record: AccessRecord) => Promise<void> },
+): FacadeServer {
+  const server = http.createServer(
+    {
+      // A client trickling its headers (or its body) is cut off after these, so it can hold neither a
+      // connection nor a shutdown. Node checks them every connectionsCheckingInterval (30 s by
+      // default, which would add up to 30 s to each).
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    },
+    app,
+  );
+
+  const inFlight = new Set<ServerResponse>();
+  let closing = false;
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    // A request that arrives while stopping (on a connection already open) is still answered, then the connection closes.
+    if (closing) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
+
+  server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => {
+    clientError(err, socket, deps);
+  });
+
+  let shutdown: Promise<void> | undefined;
+  return {
+    server,
+    listen(port, host) {
+      return new Promise<void>((resolve, reject) => {
+        const failed = (err: NodeJS.ErrnoException) => {
+          server.off('listening', listening);
+          const where = host ? `${host}:${port}` : `port ${port}`;
+          const why =
+            err.code === 'EADDRINUSE' ? `${where} is already in use (another facade, or another program, is listening there)`
+            : err.code === 'EACCES' ? `no permission to listen on ${where}`
+            : err.code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine`
+            : `cannot listen on ${where}: ${err.message}`;
+          reject(Object.assign(new ListenError(why), { code: err.code }));
+        };
+        const listening = () => {
+          server.off('error', failed);
+          server.on('error', (err) => deps.logger.error({ err }, 'HTTP server error'));
+          resolve();
+        };
+        server.once('error', failed);
+        server.once('listening', listening);
+        server.listen(port, host);
+      });
+    },
+    shutdown() {
+      shutdown ??= new Promise<void>((resolve) => {
+        closing = true;
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+        const deadline = setTimeout(() => {
+          deps.logger.warn({ open: inFlight.size }, 'shutdown deadline reached: closing the connections still open');
+          server.closeAllConnections();
+        }, limits.shutdownTimeoutMs);
+        deadline.unref();
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return shutdown;
+    },
+  };
+}
+
+/**
+ * A request Node's parser refused before the app saw it (URL or headers too long, malformed HTTP,
+ * headers or body too slow). Node's own answer is a bare status; callers of a FHIR server expect an
+ * OperationOutcome, and the information-governance officer a record of the attempt.
+ */
+function clientError(
+  err: NodeJS.ErrnoException & { rawPacket?: Buffer },
+  socket: Duplex,
+  deps: { logger: Logger; audit?: (record: AccessRecord) => Promise<void> },
+) {
+  const answering = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  // A connection reset, or one whose answer has begun, has nobody to answer.
+  if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, text] =
+    err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'too-costly', 'The request line or headers are too large'] as const
+    : err.code === 'HPE_URI_TOO_LONG' ? [414, 'too-costly', 'The URL is too long'] as const
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'timeout', 'The request was not received in time'] as const
+    : [400, 'invalid', `The request is not valid HTTP (${(err.code ?? 'unknown').replace(/[^\w]/g, '')})`] as const;
+  const requestId = randomUUID();
+  const body = JSON.stringify(outcome(code, text));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      `Content-Type: ${FHIR_JSON}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-ID: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  if (!deps.audit) return;
+  const line = requestLine(err.rawPacket);
+  // A connection opened and closed with nothing sent is not a request.
+  if (!line && err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && !err.rawPacket?.length) return;
+  const { interaction, resourceType } = line?.path.startsWith('/fhir/') || line?.path === '/fhir'
+    ? interactionOf(line.method, line.path.slice('/fhir'.length))
+    : { interaction: (line?.path.startsWith('/auth/token') ? 'token' : 'operation') as AuditInteraction, resourceType: undefined };
+  deps
+    .audit(
+      accessRecord({
+        facts: { requestId, method: line?.method ?? 'UNKNOWN', path: line?.path ?? '', query: line?.query, headers: () => undefined },
+        interaction,
+        resourceType,
+        status,
+        description: text,
+      }),
+    )
+    .catch((auditErr) => deps.logger.error({ err: auditErr }, 'could not record a request refused by the HTTP parser'));
+}
+
+/** The method, path and query of what was received, as far as it can be read (it may be cut short). */
+function requestLine(raw: Buffer | undefined): { method: string; path: string; query?: string } | undefined {
+  if (!raw?.length) return undefined;
+  const first = raw.subarray(0, 8192).toString('latin1').split('\r\n', 1)[0];
+  const m = /^([A-Z]{1,20}) (\S+)/.exec(first);
+  if (!m) return undefined;
+  // Kept to a length the trail can hold; control characters cannot be stored or shown safely.
+  const clean = (s: string) => s.slice(0, 2000).replace(/[\x00-\x1f\x7f]/g, '\uFFFD');
+  const [path, query] = m[2].split(/\?(.*)/s, 2);
+  return { method: m[1], path: clean(path), query: query === undefined ? undefined : clean(query) };
+}

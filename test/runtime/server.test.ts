@@ -1,0 +1,197 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createPostgresDatabase, TestDatabase } from '../support/stores';
+import { Facade, freePort, HOST, MAIN, parseAnswer, preparedDataDir, rawExchange, requireBuild, run, sleep, startFacade } from './processes';
+
+/**
+ * The HTTP server of a running facade (node dist/main.js): a port already taken stops it; SIGTERM
+ * drains it; slow clients cannot hold it; what Node's parser refuses is answered and audited.
+ */
+let db: TestDatabase;
+let dir: string;
+beforeAll(async () => {
+  requireBuild();
+  db = await createPostgresDatabase();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facade-server-'));
+});
+afterAll(async () => {
+  await db?.drop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+const pgEnv = () => ({ DATABASE_URL: db.url!, DATA_DIR: dir });
+
+describe('a port already in use', () => {
+  it('is a clear error and a non-zero exit, not "ready"', async () => {
+    const port = await freePort();
+    const taken = net.createServer().listen(port, HOST);
+    await new Promise((r) => taken.once('listening', r));
+    try {
+      const child = run(MAIN, { ...pgEnv(), PORT: String(port), FIXTURES_FILE: 'none' });
+      const end = await child.exited(15_000);
+      expect(end.code).toBe(1);
+      expect(child.output()).toContain(`port ${port} is already in use`);
+      expect(child.output()).not.toContain('facade ready');
+    } finally {
+      taken.close();
+    }
+  }, 30_000);
+});
+
+/** Opens a connection and sends a request's head; the rest is up to the test. */
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, HOST, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+function collect(socket: net.Socket): { text: () => string; closed: Promise<number> } {
+  let text = '';
+  socket.on('data', (d) => (text += d.toString('latin1')));
+  socket.on('error', () => undefined);
+  const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+  return { text: () => text, closed };
+}
+
+describe('graceful shutdown', () => {
+  it('finishes the request in flight with Connection: close, closes idle keep-alive connections, cuts off a trickler at the deadline, exits 0', async () => {
+    const facade = await startFacade({ ...pgEnv(), SHUTDOWN_TIMEOUT_SECONDS: '3', HTTP_HEADERS_TIMEOUT_SECONDS: '60', HTTP_REQUEST_TIMEOUT_SECONDS: '120' });
+    // An idle keep-alive connection: one request answered, the connection left open.
+    const idle = await connect(facade.port);
+    const idleSeen = collect(idle);
+    idle.write(`GET /fhir/metadata HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`);
+    while (!idleSeen.text().includes('"CapabilityStatement"')) await sleep(20);
+    // A request in flight: its head sent, its body not yet.
+    const body = 'grant_type=client_credentials&scope=system%2FPatient.rs';
+    const busy = await connect(facade.port);
+    const busySeen = collect(busy);
+    busy.write(`POST /auth/token HTTP/1.1\r\nHost: ${HOST}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+    // A client trickling its headers.
+    const trickler = await connect(facade.port);
+    const trickleSeen = collect(trickler);
+    trickler.write('GET /fhir/metadata HTTP/1.1\r\n');
+    const trickle = setInterval(() => trickler.writable && trickler.write('X'), 200);
+    await sleep(300);
+
+    const stoppedAt = Date.now();
+    facade.proc.kill('SIGTERM');
+    // The idle connection is closed promptly.
+    expect((await idleSeen.closed) - stoppedAt).toBeLessThan(1_500);
+    // The listener is closed: no new connections.
+    await sleep(200);
+    await expect(connect(facade.port)).rejects.toThrow(/ECONNREFUSED/);
+    // The request in flight is completed and answered, and its connection closed after it.
+    busy.write(body.slice(10));
+    await busySeen.closed;
+    const answer = parseAnswer(busySeen.text());
+    expect(answer.status).toBe(400);
+    expect(answer.headers.connection).toBe('close');
+    // The trickler is cut off at the deadline (3 s), and the process exits 0 soon after.
+    await trickleSeen.closed;
+    clearInterval(trickle);
+    const end = await facade.exited(10_000);
+    expect(end).toEqual({ code: 0, signal: null });
+    expect(Date.now() - stoppedAt).toBeLessThan(6_000);
+    expect(facade.output()).toContain('shutdown deadline reached');
+  }, 40_000);
+
+  it('on the embedded store too, releasing its data directory', async () => {
+    const prepared = await preparedDataDir('shutdown');
+    try {
+      const facade = await startFacade({ DATA_DIR: prepared.dataDir });
+      const keptAlive = await connect(facade.port);
+      const seen = collect(keptAlive);
+      keptAlive.write(`GET /fhir/metadata HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`);
+      while (!seen.text().includes('"CapabilityStatement"')) await sleep(20);
+      facade.proc.kill('SIGINT');
+      await seen.closed;
+      expect(await facade.exited(10_000)).toEqual({ code: 0, signal: null });
+      // Closed cleanly: the next start opens the directory at once.
+      const next = await startFacade({ DATA_DIR: prepared.dataDir });
+      next.proc.kill('SIGTERM');
+      expect((await next.exited(10_000)).code).toBe(0);
+    } finally {
+      prepared.remove();
+    }
+  }, 60_000);
+});
+
+describe('slow clients', () => {
+  let facade: Facade;
+  beforeAll(async () => {
+    facade = await startFacade({ ...pgEnv(), HTTP_HEADERS_TIMEOUT_SECONDS: '1', HTTP_REQUEST_TIMEOUT_SECONDS: '2' });
+  }, 30_000);
+  afterAll(async () => {
+    facade.proc.kill('SIGTERM');
+    await facade.exited(15_000);
+  });
+
+  it('a client trickling its headers is answered 408 (an OperationOutcome) and disconnected within the headers timeout', async () => {
+    const socket = await connect(facade.port);
+    const seen = collect(socket);
+    const started = Date.now();
+    socket.write('GET /fhir/metadata HTTP/1.1\r\n');
+    const trickle = setInterval(() => socket.writable && socket.write('X'), 100);
+    const closedAt = await Promise.race([seen.closed, sleep(8_000).then(() => 0)]);
+    clearInterval(trickle);
+    socket.destroy();
+    expect(closedAt).toBeGreaterThan(0);
+    expect(closedAt - started).toBeLessThan(3_500);
+    const answer = parseAnswer(seen.text());
+    expect(answer.status).toBe(408);
+    expect(answer.headers['content-type']).toMatch(/^application\/fhir\+json/);
+    expect(JSON.parse(answer.body)).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'timeout' }] });
+  }, 15_000);
+});
+
+describe('requests the HTTP parser refuses', () => {
+  let facade: Facade;
+  beforeAll(async () => {
+    facade = await startFacade(pgEnv());
+  }, 30_000);
+  afterAll(async () => {
+    facade.proc.kill('SIGTERM');
+    await facade.exited(15_000);
+  });
+
+  async function auditedStatuses(): Promise<{ http_status: number; method: string; path: string; outcome: string; outcome_description: string }[]> {
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      return (await c.query("SELECT http_status, method, path, outcome, outcome_description FROM audit_events WHERE http_status IN (400, 414, 431) AND outcome_description LIKE 'The request%' ORDER BY recorded")).rows;
+    } finally {
+      await c.end();
+    }
+  }
+
+  it.each([
+    ['an over-long URL', `GET /fhir/Patient?name=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431, 'too-costly'],
+    ['over-long headers', `GET /fhir/metadata HTTP/1.1\r\nHost: x\r\nX-Padding: ${'b'.repeat(20_000)}\r\n\r\n`, 431, 'too-costly'],
+    ['malformed HTTP', 'GET /fhir/metadata HTTP/1.1\r\nHost x\r\n\r\n', 400, 'invalid'],
+    ['not HTTP at all', '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n', 400, 'invalid'],
+  ])('%s is answered with an OperationOutcome, Connection: close', async (_what, bytes, status, code) => {
+    const { text, closed } = await rawExchange(facade.port, Buffer.from(bytes, 'latin1'));
+    expect(closed).toBe(true);
+    const answer = parseAnswer(text);
+    expect(answer.status).toBe(status);
+    expect(answer.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
+    expect(answer.headers.connection).toBe('close');
+    expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(answer.body)).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code }] });
+  });
+
+  it('and each is in the audit trail', async () => {
+    let rows: Awaited<ReturnType<typeof auditedStatuses>> = [];
+    for (let i = 0; i < 50 && rows.length < 4; i++) {
+      rows = await auditedStatuses();
+      await sleep(100);
+    }
+    expect(rows.map((r) => r.http_status).sort()).toEqual([400, 400, 431, 431]);
+    expect(rows.every((r) => r.outcome === '4')).toBe(true);
+    expect(rows.find((r) => r.outcome_description === 'The request line or headers are too large')).toBeDefined();
+    expect(rows.some((r) => r.method === 'GET' && r.path === '/fhir/metadata')).toBe(true);
+  });
+});

@@ -1,10 +1,11 @@
-import { statusOf } from './respond';
-import express, { NextFunction, Request, Response, Router } from 'express';
+import express, { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { Logger } from 'pino';
 import { Auth } from '../auth/auth';
 import { OAuthError } from '../auth/oauthError';
 import { FhirError } from '../fhir/outcome';
 import { toParams } from './fhirRoutes';
+import { RETRY_AFTER_SECONDS, statusOf } from './respond';
+import { illFormedParams, verifyFormText } from './wellFormed';
 import { accessRecord } from '../audit/accessRecords';
 import { AccessRecord } from '../domain/audit';
 
@@ -14,7 +15,7 @@ import { AccessRecord } from '../domain/audit';
  */
 export function authRoutes(auth: Auth, logger: Logger, audit?: (record: AccessRecord) => Promise<void>): Router {
   const r = express.Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
+  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20, verify: verifyFormText });
 
   // JSON whatever the Accept header says (SMART: application/json, even to a browser or an XML client).
   const discovery = (_req: Request, res: Response) => {
@@ -36,7 +37,8 @@ export function authRoutes(auth: Auth, logger: Logger, audit?: (record: AccessRe
     next();
   };
 
-  // Every token request is audited, granted or refused; the answer waits for its record.
+  // Every token request is audited, granted or refused (the form parser's refusals included); the
+  // answer waits for its record, and without one no token is sent.
   const auditToken = async (req: Request, res: Response, status: number, clientId: string | undefined, description: string) => {
     if (!audit) return;
     await audit(
@@ -51,29 +53,42 @@ export function authRoutes(auth: Auth, logger: Logger, audit?: (record: AccessRe
     );
   };
 
-  r.post('/auth/token', noStore, requireForm, form, async (req, res, next) => {
-    const params = toParams(req.body);
+  r.post('/auth/token', noStore, async (req, res) => {
+    let params: Record<string, string[]> = Object.create(null);
+    let answer: OAuthAnswer;
+    let clientId: string | undefined;
+    let description: string;
     try {
-      const { response, clientId } = await auth.tokenEndpoint.handle(params);
-      logger.info({ client_id: clientId, scope: response.scope }, 'access token issued');
-      await auditToken(req, res, 200, clientId, `granted ${response.scope}`);
-      res.status(200).json(response);
+      requireForm(req);
+      await parse(form, req, res);
+      params = toParams(req.body);
+      const illFormed = illFormedParams(params);
+      if (illFormed) throw new OAuthError('invalid_request', `The request holds ${illFormed}`);
+      const issued = await auth.tokenEndpoint.handle(params);
+      clientId = issued.clientId;
+      answer = { status: 200, body: issued.response, headers: {} };
+      description = `granted ${issued.response.scope}`;
     } catch (err) {
-      if (err instanceof OAuthError) {
-        logger.info({ error: err.error, description: err.description }, 'token request refused');
-        try {
-          await auditToken(req, res, err.status, params.client_id?.[0] ?? claimedIssuer(params.client_assertion?.[0]), `${err.error}: ${err.description}`);
-        } catch (auditErr) {
-          next(auditErr);
-          return;
-        }
-      }
-      next(err);
+      const refusal = oauthAnswer(err, logger);
+      answer = refusal;
+      clientId = params.client_id?.[0] ?? claimedIssuer(params.client_assertion?.[0]);
+      description = `${refusal.body.error}: ${refusal.body.error_description}`;
+      logger.info({ error: refusal.body.error, description: refusal.body.error_description }, 'token request refused');
     }
+    try {
+      await auditToken(req, res, answer.status, clientId, description);
+      if (answer.status === 200) logger.info({ client_id: clientId, scope: (answer.body as { scope?: string }).scope }, 'access token issued');
+    } catch (auditErr) {
+      logger.error({ err: auditErr }, 'token request not audited');
+      answer = unavailable('The audit trail cannot be written just now, so no token is issued; try again shortly');
+    }
+    res.status(answer.status).set(answer.headers).json(answer.body);
   });
 
-  r.post('/auth/introspect', noStore, requireForm, form, async (req, res, next) => {
+  r.post('/auth/introspect', noStore, async (req, res, next) => {
     try {
+      requireForm(req);
+      await parse(form, req, res);
       const token = toParams(req.body).token;
       if (token && token.length > 1) throw new OAuthError('invalid_request', 'token is given more than once');
       res.status(200).json(await auth.introspect(req.get('authorization'), token?.[0]));
@@ -89,33 +104,56 @@ export function authRoutes(auth: Auth, logger: Logger, audit?: (record: AccessRe
   }
 
   r.use('/auth', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof OAuthError) {
-      res.status(err.status).set(err.headers).json(err.body());
-      return;
-    }
-    if (err instanceof FhirError && err.status === 401) {
-      // Introspection without a valid token of the caller's own.
-      res.status(401).set(err.headers).json({ error: 'invalid_token', error_description: err.outcome.issue?.[0]?.diagnostics });
-      return;
-    }
-    if (statusOf(err) !== 500) {
-      // The form parser's refusals: too large, too many parameters, bad encoding.
-      res.status(400).json({ error: 'invalid_request', error_description: (err as Error).message });
-      return;
-    }
-    logger.error({ err }, 'authorisation request failed');
-    res.status(500).json({ error: 'server_error', error_description: 'The server could not complete the request; it has been logged' });
+    const answer = oauthAnswer(err, logger);
+    res.status(answer.status).set(answer.headers).json(answer.body);
   });
   return r;
 }
 
 /** The token and introspection endpoints take application/x-www-form-urlencoded bodies only. */
-function requireForm(req: Request, _res: Response, next: NextFunction) {
-  if (!req.is('application/x-www-form-urlencoded')) {
-    next(new OAuthError('invalid_request', 'Send the parameters as application/x-www-form-urlencoded'));
-    return;
+function requireForm(req: Request): void {
+  if (!req.is('application/x-www-form-urlencoded')) throw new OAuthError('invalid_request', 'Send the parameters as application/x-www-form-urlencoded');
+}
+
+/** Runs a body parser as a promise, so its refusals are the handler's to answer and audit. */
+function parse(parser: RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => parser(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+}
+
+interface OAuthAnswer {
+  status: number;
+  body: { error: string; error_description: string } | object;
+  headers: Record<string, string>;
+}
+
+function unavailable(description: string): OAuthAnswer & { body: { error: string; error_description: string } } {
+  return {
+    status: 503,
+    body: { error: 'temporarily_unavailable', error_description: description },
+    headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  };
+}
+
+/**
+ * What a failure at the authorisation endpoints is answered with, as OAuth error JSON (RFC 6749
+ * §5.2): an OAuthError as it says; the store unavailable (the same list as the FHIR API's, statusOf)
+ * 503 temporarily_unavailable with Retry-After; the form parser's refusals (too large, too many
+ * parameters, bad encoding or charset) 400 invalid_request; anything else 500, logged.
+ */
+function oauthAnswer(err: unknown, logger: Logger): OAuthAnswer & { body: { error: string; error_description: string } } {
+  if (err instanceof OAuthError) return { status: err.status, body: err.body(), headers: err.headers };
+  if (err instanceof FhirError && err.status === 401) {
+    // Introspection without a valid token of the caller's own.
+    return { status: 401, body: { error: 'invalid_token', error_description: err.outcome.issue?.[0]?.diagnostics ?? 'a valid bearer token is required' }, headers: err.headers };
   }
-  next();
+  const status = statusOf(err);
+  if (status === 503) {
+    logger.error({ err }, 'authorisation request failed: the store is unavailable');
+    return unavailable('The store is unavailable just now; try again shortly');
+  }
+  if (status !== 500) return { status: 400, body: { error: 'invalid_request', error_description: (err as Error).message }, headers: {} };
+  logger.error({ err }, 'authorisation request failed');
+  return { status: 500, body: { error: 'server_error', error_description: 'The server could not complete the request; it has been logged' }, headers: {} };
 }
 
 /**

@@ -6,7 +6,8 @@ import { AccessRecord, PURPOSES_OF_USE } from '../domain/audit';
 import { badRequest, FhirError, outcome, WithheldRecord } from '../fhir/outcome';
 import { AccessNotifier } from '../fhir/accessNotifications';
 import { checkAcceptable, checkContentType, checkPatchContentType } from './negotiation';
-import { sendError, sendResource, statusOf } from './respond';
+import { RETRY_AFTER_SECONDS, sendError, sendResource, statusOf } from './respond';
+import { IllFormedBody, illFormedJson, illFormedParams, undecodableText, verifyFormText } from './wellFormed';
 
 /** Resolves who is calling; throws a FhirError (401/403) to refuse. Supplied by the auth layer. */
 export type ContextResolver = (req: Request) => Promise<RequestContext>;
@@ -42,6 +43,8 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
     try {
       // No FHIR value may hold NUL, and the store cannot keep one: refused here, once, for every parameter.
       if (/%00/.test(req.originalUrl)) throw badRequest('The request URL holds an encoded NUL character (%00), which no FHIR value may contain');
+      const undecodable = undecodableText(req.originalUrl);
+      if (undecodable) throw badRequest(`The request URL holds ${undecodable}`);
       checkAcceptable(first(req.query._format), req.get('accept'));
       if (req.method === 'POST' || req.method === 'PUT') checkContentType(req.get('content-type'), req.method === 'POST');
       if (req.method === 'PATCH') checkPatchContentType(req.get('content-type'));
@@ -50,13 +53,14 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
       next(err);
     }
   });
-  const parseForm = express.urlencoded({ extended: false, limit: '64kb' });
+  const parseForm = express.urlencoded({ extended: false, limit: '64kb', verify: verifyFormText });
   const parseJson = express.json({
     type: ['application/json', 'application/fhir+json', 'application/json-patch+json'],
     limit: '1mb',
-    // FHIR strings may not hold NUL (nor can the store keep one); the parser's refusal is a 400.
-    reviver: (_key, value) => {
-      if (typeof value === 'string' && value.includes('\u0000')) throw new Error('a string holds the NUL character (\\u0000), which FHIR does not allow');
+    // Text the store cannot keep (NUL, unpaired surrogates) is refused by the parser: a 400 that names it.
+    reviver: (key, value) => {
+      const problem = illFormedJson(key, value);
+      if (problem) throw new IllFormedBody(`The request body cannot be taken: ${problem}`);
       return value;
     },
   });
@@ -76,10 +80,13 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
       res.locals.caller = context.caller;
       const isForm = !!req.is('application/x-www-form-urlencoded');
       const form = isForm ? toParams(req.body) : undefined;
+      const query = toParams(req.query);
+      const illFormed = illFormedParams(query) ?? (form && illFormedParams(form));
+      if (illFormed) throw badRequest(`The request holds ${illFormed}`);
       const result = await opts.router.handle({
         method: req.method,
         path: req.path,
-        query: toParams(req.query),
+        query,
         form,
         strict: /handling\s*=\s*strict/i.test(req.get('prefer') ?? ''),
         context,
@@ -165,7 +172,7 @@ const OPEN_CONTEXT: RequestContext = { view: 'health', access: { read: () => 'no
 function auditUnavailable(err: unknown, log: (err: unknown) => void): FhirError {
   log(err);
   return new FhirError(503, outcome('transient', 'The audit trail cannot be written just now, so nothing is served; try again shortly'), {
-    'Retry-After': '5',
+    'Retry-After': String(RETRY_AFTER_SECONDS),
   });
 }
 

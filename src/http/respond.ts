@@ -2,6 +2,8 @@ import { Resource } from '@medplum/fhirtypes';
 import { Response } from 'express';
 import { FhirError, outcome } from '../fhir/outcome';
 import { FHIR_JSON } from './negotiation';
+import { IllFormedBody } from './wellFormed';
+import { isStoreUnavailable } from '../store/unavailable';
 
 export function sendResource(res: Response, status: number, resource: Resource, headers: Record<string, string> = {}, json?: string) {
   res.status(status);
@@ -11,12 +13,17 @@ export function sendResource(res: Response, status: number, resource: Resource, 
   res.end(json ?? JSON.stringify(resource));
 }
 
+/** How long a caller is asked to wait when the store is unavailable (Retry-After, seconds). */
+export const RETRY_AFTER_SECONDS = 5;
+
 /**
  * The status a failure is answered with: a FhirError's own, a client error raised by Express's
- * parsers (4xx), else 500. The audit records the same status the caller is sent.
+ * parsers (4xx), 503 when the store is unavailable (store/unavailable.ts: the same list for the
+ * FHIR API and the token endpoint), else 500. The audit records the same status the caller is sent.
  */
 export function statusOf(err: unknown): number {
   if (err instanceof FhirError) return err.status;
+  if (isStoreUnavailable(err)) return 503;
   const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
 }
@@ -28,10 +35,15 @@ export function sendError(res: Response, err: unknown, log: (err: unknown) => vo
     return;
   }
   const status = statusOf(err);
+  if (status === 503) {
+    log(err);
+    sendResource(res, 503, outcome('transient', 'The store is unavailable just now; try again shortly'), { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+    return;
+  }
   if (status !== 500) {
     // Errors raised by Express's own parsers (bad JSON, body too large, bad encoding).
     const message =
-      (err as { type?: string }).type === 'entity.parse.failed'
+      (err as { type?: string }).type === 'entity.parse.failed' && !(err instanceof IllFormedBody)
         ? `The request body is not valid JSON: ${(err as Error).message}`
         : (err as Error).message;
     sendResource(res, status, outcome(status === 413 ? 'too-costly' : 'invalid', message));

@@ -1,3 +1,4 @@
+/// <reference lib="es2024.string" />
 import { AccessRecord } from '../domain/audit';
 import { SqlExecutor } from './sqlDriver';
 import { insertColumnNames, TABLES } from './tables';
@@ -23,8 +24,8 @@ export async function insertAccessRecords(db: SqlExecutor, records: AccessRecord
   await db.query(
     `INSERT INTO audit_events (${COLUMNS}) SELECT ${selected}
      FROM json_to_recordset($1::json) AS r(${TABLES.audit.insertColumns}, nhs_numbers_complete boolean)`,
-    // A record quotes what callers sent; NUL, which PostgreSQL text cannot hold, must not cost the whole batch.
-    [JSON.stringify(records.map((r) => ({ ...TABLES.audit.toRow(r), nhs_numbers_complete: r.nhsNumbersComplete === true })), withoutNul)],
+    // A record quotes what callers sent: text PostgreSQL cannot hold must not cost the record, nor its batch.
+    [JSON.stringify(records.map((r) => ({ ...TABLES.audit.toRow(r), nhs_numbers_complete: r.nhsNumbersComplete === true })), storable)],
   );
 }
 
@@ -37,6 +38,13 @@ export async function purgeAccessRecords(db: SqlExecutor, before: string): Promi
   return Number(rows[0].n);
 }
 
-function withoutNul(_key: string, value: unknown): unknown {
-  return typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+/**
+ * Text as PostgreSQL can keep it: NUL and unpaired surrogates (which a JSON escape such as \ud800
+ * in a request can produce, and which json_to_recordset refuses) become U+FFFD. The audit record
+ * of a refused request must always be writable, or the refusal would go unrecorded.
+ */
+function storable(_key: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.isWellFormed() ? value : value.toWellFormed();
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }

@@ -63,8 +63,14 @@ export async function search(def: ResourceDefinition, query: Record<string, stri
   const knownPeople = new Map(def.entity === 'person' ? page.records.map((r) => [(r.record as Person).id, r.record as Person]) : []);
   const included = await includes(def, q, matches, opts, knownPeople);
   if (q.elements) matches = matches.map((r) => subset(r, q.elements!));
-  // Without a next page the total is known for free; with one, counting would cost a query per page.
-  const total = page.more ? undefined : q.offset + page.records.length;
+  // Without a next page the total is known for free (with one, counting would cost a query per
+  // page), except past the last page: an empty page deeper than the matches says nothing of how
+  // many there are, so only then are they counted.
+  const total = page.more
+    ? undefined
+    : page.records.length === 0 && q.offset > 0
+      ? await opts.store.count(def.entity, criteria)
+      : q.offset + page.records.length;
   const bundle = searchBundle({
     baseUrl: opts.baseUrl,
     type: def.type,

@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+import { loadFixtures, openStore } from '../../src/store/openStore';
+import { SANDBOX_FIXTURES } from '../support/app';
+
+/**
+ * The embedded store syncs its commits to disk unless EMBEDDED_FSYNC=off says otherwise, and a data
+ * directory written either way opens the other way.
+ */
+describe('EMBEDDED_FSYNC', () => {
+  it('is on by default; off only when set so, and nothing else is accepted', () => {
+    expect(loadConfig({}).embeddedFsync).toBe(true);
+    expect(loadConfig({ EMBEDDED_FSYNC: 'on' }).embeddedFsync).toBe(true);
+    expect(loadConfig({ EMBEDDED_FSYNC: 'off' }).embeddedFsync).toBe(false);
+    expect(() => loadConfig({ EMBEDDED_FSYNC: 'no' })).toThrow(ConfigError);
+    expect(() => loadConfig({ EMBEDDED_FSYNC: 'no' })).toThrow('EMBEDDED_FSYNC must be on or off, not "no"');
+  });
+
+  it('runs PostgreSQL with fsync on a data directory, and a directory made without it opens with it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facade-fsync-'));
+    try {
+      const fast = await openStore({ dataDir: dir, embeddedFsync: false });
+      expect(await fast.db.query('SHOW fsync')).toEqual([{ fsync: 'off' }]);
+      await loadFixtures(fast, SANDBOX_FIXTURES);
+      await fast.close();
+
+      const safe = await openStore({ dataDir: dir });
+      try {
+        expect(await safe.db.query('SHOW fsync')).toEqual([{ fsync: 'on' }]);
+        expect(await safe.db.query('SHOW wal_sync_method')).toEqual([{ wal_sync_method: 'fsync' }]);
+        expect(await loadFixtures(safe, SANDBOX_FIXTURES)).toBe(false);
+        const [{ n }] = await safe.db.query<{ n: number }>('SELECT count(*)::int AS n FROM people');
+        expect(n).toBeGreaterThan(10);
+        await safe.db.exec("CREATE TABLE synced (x int); INSERT INTO synced VALUES (1)");
+      } finally {
+        await safe.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

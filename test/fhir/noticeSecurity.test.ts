@@ -195,3 +195,34 @@ describe.each(DRIVERS)('notices between hospitals (%s)', (driver) => {
     expect(after.input?.[0].valueReference?.reference).toBe(`Communication/${discharge.body.id}`);
   });
 });
+
+describe.each(DRIVERS)('notice elements the store could not keep (%s)', (driver) => {
+  let t: TestApp;
+  let rx1: (r: Test) => Test;
+  beforeAll(async () => {
+    t = await startTestApp(driver);
+    rx1 = await t.as('sandbox-epr-rx1');
+  });
+  afterAll(() => t.close());
+  const send = (body: Communication) => rx1(t.http.post('/fhir/Communication').set('Content-Type', 'application/fhir+json').send(body));
+  const newPerson = (change: (patient: Record<string, unknown>) => void) => {
+    const n = fresh(about(exampleNotice('assessment-notice'), '9998765439'));
+    change(n.contained!.find((r) => r.resourceType === 'Patient') as unknown as Record<string, unknown>);
+    return n;
+  };
+
+  it.each([
+    ['an identifier value of 300,000 characters', () => ({ ...exampleNotice('assessment-notice'), identifier: [{ system: NOTICE_ID, value: 'H'.repeat(300_000) }] }), 'Communication.identifier'],
+    ['an identifier system of 5,000 characters', () => ({ ...exampleNotice('assessment-notice'), identifier: [{ system: `urn:x:${'s'.repeat(5_000)}`, value: '1' }] }), 'Communication.identifier'],
+    ['a family name that is not a string', () => newPerson((p) => (p.name = [{ family: [], given: ['Ann'] }])), 'Communication.contained.Patient.name'],
+    ['given names that are not strings', () => newPerson((p) => (p.name = [{ family: 'Ash', given: [{}] }])), 'Communication.contained.Patient.name'],
+    ['a family name of 100,000 characters', () => newPerson((p) => (p.name = [{ family: 'A'.repeat(100_000), given: ['Ann'] }])), 'Communication.contained.Patient.name'],
+    ['address lines that are not strings', () => newPerson((p) => (p.address = [{ line: [42], city: 'Hallowfield' }])), 'Communication.contained.Patient.address'],
+    ['a sender ODS code that is not one', () => ({ ...fresh(exampleNotice('assessment-notice')), sender: { identifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'R'.repeat(5_000) } } }), 'Communication.sender.identifier.value'],
+  ])('%s -> 400 naming the element', async (_what, body, expression) => {
+    const res = await send(body() as Communication);
+    expect(res.status).toBe(400);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+    expect(res.body.issue.map((i: { expression?: string[] }) => i.expression?.[0])).toContain(expression);
+  });
+});

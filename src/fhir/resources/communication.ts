@@ -48,6 +48,9 @@ export function parseNotice(body: unknown): NoticeSubmission {
 
   const identifier = Array.isArray(c.identifier) ? c.identifier.find((i) => i?.system && i?.value) : undefined;
   if (!identifier) problem('Communication.identifier', "required: the hospital's own id for the notice, with system and value");
+  else if (!isBoundedText(identifier.system, MAX_IDENTIFIER_BYTES) || !isBoundedText(identifier.value, MAX_IDENTIFIER_BYTES)) {
+    problem('Communication.identifier', `the identifier's system and value must be strings of at most ${MAX_IDENTIFIER_BYTES} bytes each`);
+  }
 
   if (!c.status) problem('Communication.status', 'required (completed, once the notice has been sent)');
 
@@ -75,6 +78,7 @@ export function parseNotice(body: unknown): NoticeSubmission {
 
   const senderOds = c.sender?.identifier?.system === ODS_ORGANIZATION_SYSTEM ? c.sender.identifier.value : undefined;
   if (!senderOds) problem('Communication.sender', `required: the hospital by ODS code, {"identifier": {"system": "${ODS_ORGANIZATION_SYSTEM}", "value": "..."}}`);
+  else if (typeof senderOds !== 'string' || !ODS_CODE.test(senderOds)) problem('Communication.sender.identifier.value', 'must be an ODS code (letters and digits)');
 
   if (!c.sent || Number.isNaN(Date.parse(c.sent)) || !/^\d{4}-\d{2}-\d{2}T/.test(c.sent) || !isCalendarDate(c.sent.slice(0, 10))) {
     problem('Communication.sent', 'required: when the notice was sent, as a FHIR dateTime with a time and time zone');
@@ -158,16 +162,36 @@ function earlierNotice(ref: Reference): NoticeSubmission['inResponseTo'] {
   return undefined;
 }
 
+/**
+ * Limits on what the store indexes: an identifier or a name past them is nobody's real one, and
+ * PostgreSQL cannot index a row of more than about 2.7 kB.
+ */
+const MAX_IDENTIFIER_BYTES = 1024;
+const MAX_NAME_BYTES = 200;
+const MAX_ADDRESS_BYTES = 500;
+const ODS_CODE = /^[A-Za-z0-9]{1,12}$/;
+
+function isBoundedText(value: unknown, maxBytes: number): value is string {
+  return typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= maxBytes;
+}
+
 /** Demographics from the contained Patient, for a person the council does not know yet. */
 function personDetails(p: Patient | undefined, problem: (e: string, m: string) => void): NoticePersonDetails | undefined {
   if (!p) return undefined;
-  const name = p.name?.[0];
+  const name = Array.isArray(p.name) ? p.name[0] : undefined;
   const where = 'Communication.contained.Patient';
-  if (!name?.family || !name.given?.length) problem(`${where}.name`, 'the patient needs a family and a given name');
+  if (!name?.family || !Array.isArray(name.given) || !name.given.length) problem(`${where}.name`, 'the patient needs a family and a given name');
+  else if (!isBoundedText(name.family, MAX_NAME_BYTES) || name.given.length > 10 || !name.given.every((g) => isBoundedText(g, MAX_NAME_BYTES))) {
+    problem(`${where}.name`, `the family name and each given name (at most 10) must be strings of at most ${MAX_NAME_BYTES} bytes`);
+  }
   if (!p.birthDate || !isCalendarDate(p.birthDate)) problem(`${where}.birthDate`, 'the patient needs a full birth date (YYYY-MM-DD)');
   const gender = p.gender ?? 'unknown';
   if (!['male', 'female', 'other', 'unknown'].includes(gender)) problem(`${where}.gender`, 'must be male, female, other or unknown');
-  const a = p.address?.[0];
+  const a = Array.isArray(p.address) ? p.address[0] : undefined;
+  const addressText = [...(Array.isArray(a?.line) ? a.line : a?.line === undefined ? [] : [a.line]), a?.city, a?.district, a?.postalCode];
+  if (addressText.some((v) => v !== undefined && !isBoundedText(v, MAX_ADDRESS_BYTES))) {
+    problem(`${where}.address`, `the address lines, city, district and postal code must be strings of at most ${MAX_ADDRESS_BYTES} bytes`);
+  }
   return {
     givenNames: name?.given ?? [],
     familyName: name?.family ?? '',

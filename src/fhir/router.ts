@@ -115,10 +115,12 @@ export class FhirRouter {
       : '';
     const hit = cacheable ? cache!.get(key) : undefined;
     if (hit) return { status: 200, resource: hit.resource, json: hit.json, withheld: hit.withheld, version: hit.version };
+    const generation = this.opts.store.dataGeneration;
     const answer = await compute();
     // Serialised once and kept: a cached answer, Bundle.timestamp included, is sent as it was assembled.
     const json = cacheable ? JSON.stringify(answer.resource) : undefined;
-    if (cacheable) cache!.set(key, { ...answer, json });
+    // An answer computed across a data change may hold rows from before it: sent, but not kept.
+    if (cacheable && generation === this.opts.store.dataGeneration) cache!.set(key, { ...answer, json });
     return { status: 200, resource: answer.resource, json, withheld: answer.withheld, version: answer.version };
   }
 

@@ -40,8 +40,24 @@ const DATA_CHANGED_CHANNEL = 'facade_data_changed';
  */
 export class Store {
   private readonly referenceData = new NodeCache({ stdTTL: REFERENCE_DATA_TTL_SECONDS, useClones: false, checkperiod: 120 });
+  /**
+   * Counts the changes to what lookups read (here, or told by another instance). A read that began
+   * before a change may finish after it with rows from before; a cache keeps what it read only if
+   * the count is the same as when it began (see getMany, and the lookup cache in fhir/router.ts).
+   */
+  private changes = 0;
 
-  private readonly changeListeners: (() => void)[] = [() => this.referenceData.flushAll()];
+  private readonly changeListeners: (() => void)[] = [
+    () => {
+      this.changes++;
+      this.referenceData.flushAll();
+    },
+  ];
+
+  /** The number of data changes seen so far: compare before and after a read to know it straddled none. */
+  get dataGeneration(): number {
+    return this.changes;
+  }
 
   constructor(readonly db: SqlDriver) {}
 
@@ -80,8 +96,12 @@ export class Store {
       if (hit) found.push(hit);
       else missing.push(id);
     }
-    for (const s of await this.fetchMany(kind, missing)) {
-      this.referenceData.set(`${kind}/${(s.record as { id: string }).id}`, s);
+    const generation = this.changes;
+    const fetched = await this.fetchMany(kind, missing);
+    // Rows read across a change may predate it: used for this answer, not kept.
+    const keep = generation === this.changes;
+    for (const s of fetched) {
+      if (keep) this.referenceData.set(`${kind}/${(s.record as { id: string }).id}`, s);
       found.push(s);
     }
     return found;

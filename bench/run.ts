@@ -21,6 +21,8 @@ const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
 const EPR = 'sandbox-epr-rx1';
 const READ_SCOPE = 'system/Patient.rs system/CarePlan.rs system/Flag.rs system/CareTeam.rs system/Organization.rs system/Practitioner.rs system/PractitionerRole.rs';
 const NOTICE_SCOPE = 'system/Communication.c';
+/** The facade's per-client limits as the benchmark sets them (stated in its output). */
+const BENCH_LIMITS = { TOKEN_REQUESTS_PER_MINUTE: '100000', CLIENT_REQUESTS_PER_MINUTE: '10000000' };
 const SEED = 1;
 
 interface Settings {
@@ -149,9 +151,13 @@ async function main() {
     ...process.env,
     LOG_LEVEL: 'warn',
     CLIENTS_FILE: clientsFile,
-    // The benchmark measures what a token costs, not the per-client rate limit.
-    TOKEN_REQUESTS_PER_MINUTE: '100000',
+    // The benchmark measures what a token and a lookup cost, not the per-client limits: it drives
+    // thousands of requests a second as one client.
+    ...BENCH_LIMITS,
   };
+  report.notes.push(
+    `Per-client limits raised for the run (a deployment keeps its own): ${Object.entries(BENCH_LIMITS).map(([k, v]) => `${k}=${v}`).join(', ')}.`,
+  );
   delete common.SYNTHETIC_PEOPLE;
   delete common.NODE_OPTIONS;
 

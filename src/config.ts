@@ -43,6 +43,8 @@ export interface Config {
   auditRetentionDays: number;
   /** Freshness bound of the lookup cache, in seconds (0 turns it off). */
   lookupCacheSeconds: number;
+  /** FHIR requests each client may make per minute, shared by the instances on one database (0 turns the limit off). */
+  clientRequestsPerMinute: number;
   /** SMART backend-services authorisation: registered clients, the facade's own tokens, the council's IdP. */
   auth: AuthConfig;
 }
@@ -145,6 +147,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevel(env),
     auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 2922, 1, 36_500),
     lookupCacheSeconds: integer(env, 'LOOKUP_CACHE_SECONDS', 30, 0, 3600),
+    // 100 a second sustained, a minute's worth at once: far above a hospital's or a portal's lookups,
+    // low enough that one runaway client cannot take an instance's whole capacity.
+    clientRequestsPerMinute: integer(env, 'CLIENT_REQUESTS_PER_MINUTE', 6000, 0, 10_000_000),
     council: {
       odsCode: env.COUNCIL_ODS_CODE || 'WXB',
       intakeTeamId: env.NOTICE_INTAKE_TEAM_ID || 'TEAM-HDT',

@@ -10,7 +10,9 @@ import { ClientRegistry, loadClients } from './clients';
 import { CouncilIdp } from './councilIdp';
 import { AuthUrls, authUrls, capabilitySecurity, smartConfiguration } from './discovery';
 import { introspect } from './introspection';
-import { RateLimiter } from './rateLimit';
+import { LimitStore } from '../store/limitStore';
+import { ClientRequestLimit } from './clientRequestLimit';
+import { RateLimit, RateLimiter, SharedRateLimiter } from './rateLimit';
 import { RemoteJwksCache } from './remoteJwks';
 import { ephemeralSigningKey, SigningKey } from './signingKey';
 import { TokenEndpoint } from './tokenEndpoint';
@@ -41,6 +43,8 @@ export class Auth {
   readonly verifier: TokenVerifier;
   readonly tokenEndpoint: TokenEndpoint;
   readonly remoteJwks: RemoteJwksCache;
+  /** The FHIR API's per-client request limit (CLIENT_REQUESTS_PER_MINUTE). */
+  readonly requestLimit: ClientRequestLimit;
 
   constructor(config: Config, opts: AuthOptions) {
     const clock = opts.clock ?? Date.now;
@@ -62,11 +66,16 @@ export class Auth {
       councilIdp: idp && new CouncilIdp(idp, this.remoteJwks, clock),
       clock,
     });
+    // Instances sharing PostgreSQL share the limits; the embedded store has one process, which limits alone.
+    const shared = opts.store.db.kind === 'postgres' ? new LimitStore(opts.store.db) : undefined;
+    const perMinute = config.auth.tokenRequestsPerMinute;
+    const tokenLimit: RateLimit = shared ? new SharedRateLimiter(shared, 'token-requests', perMinute, 60_000, clock) : new RateLimiter(perMinute, 60_000, clock);
+    this.requestLimit = new ClientRequestLimit({ perMinute: config.clientRequestsPerMinute, shared, clock, onError: opts.log });
     this.tokenEndpoint = new TokenEndpoint({
       assertions: new AssertionVerifier({ clients: this.clients, tokenUrl: this.urls.token, remoteJwks: this.remoteJwks, clock }),
       jtis: new JtiStore(opts.store.db),
       tokens: this.tokens,
-      limiter: new RateLimiter(config.auth.tokenRequestsPerMinute, 60_000, clock),
+      limiter: tokenLimit,
       clock,
       onPurgeError: opts.log ?? (() => undefined),
     });
@@ -93,5 +102,6 @@ export class Auth {
 
   close(): void {
     this.verifier.close();
+    this.requestLimit.close();
   }
 }

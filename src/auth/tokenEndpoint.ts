@@ -2,7 +2,7 @@ import { JtiStore } from '../store/jtiStore';
 import { AccessTokens } from './accessToken';
 import { AssertionVerifier, CLIENT_ASSERTION_TYPE, CLOCK_SKEW_SECONDS, printable } from './assertion';
 import { invalidClient, invalidRequest, OAuthError } from './oauthError';
-import { RateLimiter } from './rateLimit';
+import { RateLimit } from './rateLimit';
 import { grantScopes } from './scopes';
 
 /** The successful token response (SMART backend services): never a refresh token. */
@@ -17,7 +17,8 @@ export interface TokenEndpointOptions {
   assertions: AssertionVerifier;
   jtis: JtiStore;
   tokens: AccessTokens;
-  limiter: RateLimiter;
+  /** Token requests per client: in-process, or shared by the instances on one PostgreSQL database. */
+  limiter: RateLimit;
   clock: () => number;
   /** Where a failed purge of old jtis is reported. */
   onPurgeError: (err: unknown) => void;
@@ -58,7 +59,7 @@ export class TokenEndpoint {
     const clientIdParam = one('client_id');
     if (clientIdParam !== undefined && clientIdParam !== client.clientId) throw invalidClient('client_id does not match the assertion');
 
-    const retryAfter = this.opts.limiter.take(client.clientId);
+    const retryAfter = await this.opts.limiter.take(client.clientId);
     if (retryAfter > 0) {
       throw new OAuthError('slow_down', `Too many token requests from ${client.clientId}: reuse a token until it expires`, 429, {
         'Retry-After': String(retryAfter),

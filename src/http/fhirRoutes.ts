@@ -26,6 +26,8 @@ export interface FhirRoutesOptions {
   audit?: (record: AccessRecord) => Promise<void>;
   /** Tells council staff when someone outside the council looks at a person they are responsible for. */
   notifier?: Pick<AccessNotifier, 'notify'>;
+  /** The per-client request limit: 0 when the client may go on, else the seconds it must wait. Synchronous: no store trip per request. */
+  limit?: (clientId: string) => number;
 }
 
 export type PublicPaths = Set<string> | ((path: string) => boolean);
@@ -78,6 +80,13 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
       }
       context = isPublic(opts.publicPaths, opts.router, req.path) ? OPEN_CONTEXT : await opts.resolveContext(req);
       res.locals.caller = context.caller;
+      const clientId = context.caller?.clientId;
+      const wait = clientId && opts.limit ? opts.limit(clientId) : 0;
+      if (wait > 0) {
+        throw new FhirError(429, outcome('throttled', `Too many requests from ${clientId}: wait ${wait} s before the next (a per-client limit)`), {
+          'Retry-After': String(wait),
+        });
+      }
       const isForm = !!req.is('application/x-www-form-urlencoded');
       const form = isForm ? toParams(req.body) : undefined;
       const query = toParams(req.query);

@@ -222,4 +222,19 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE notices ADD COLUMN body_digest text;
     `,
   },
+  {
+    version: 6,
+    name: 'request limits shared by the instances on one database',
+    sql: `
+      -- One row per limit and client: the limit's theoretical arrival time (GCRA, in ms since the
+      -- epoch), the moment the client's allowance is back to full. Token requests update it one
+      -- statement each; FHIR requests are counted in each instance and added in batches.
+      CREATE TABLE request_limits (
+        name text NOT NULL,
+        key text NOT NULL,
+        tat double precision NOT NULL,
+        PRIMARY KEY (name, key)
+      );
+    `,
+  },
 ];

@@ -2,7 +2,7 @@ import http, { IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import { Logger } from 'pino';
-import { accessRecord, interactionOf } from '../audit/accessRecords';
+import { accessRecord, interactionOf, touchedBy } from '../audit/accessRecords';
 import { HttpLimits } from '../config';
 import { AccessRecord, AuditInteraction } from '../domain/audit';
 import { outcome } from '../fhir/outcome';
@@ -41,8 +41,16 @@ export function createFacadeServer(
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+      // Node's own refusal of an HTTP/1.1 request without Host is a bare 400, unaudited: answered below instead.
+      requireHostHeader: false,
     },
-    app,
+    (req, res) => {
+      if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined) {
+        withoutHost(req, res, deps);
+        return;
+      }
+      app(req, res);
+    },
   );
 
   const inFlight = new Set<ServerResponse>();
@@ -135,9 +143,7 @@ function clientError(
   const line = requestLine(err.rawPacket);
   // A connection opened and closed with nothing sent is not a request.
   if (!line && err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && !err.rawPacket?.length) return;
-  const { interaction, resourceType } = line?.path.startsWith('/fhir/') || line?.path === '/fhir'
-    ? interactionOf(line.method, line.path.slice('/fhir'.length))
-    : { interaction: (line?.path.startsWith('/auth/token') ? 'token' : 'operation') as AuditInteraction, resourceType: undefined };
+  const { interaction, resourceType } = auditedAs(line);
   deps
     .audit(
       accessRecord({
@@ -146,9 +152,39 @@ function clientError(
         resourceType,
         status,
         description: text,
+        touched: touchedBy(undefined, line?.query),
       }),
     )
     .catch((auditErr) => deps.logger.error({ err: auditErr }, 'could not record a request refused by the HTTP parser'));
+}
+
+/** HTTP/1.1 requires Host (RFC 9112 3.2): refused as Node would, but as an OperationOutcome, and audited. */
+function withoutHost(req: IncomingMessage, res: ServerResponse, deps: { logger: Logger; audit?: (record: AccessRecord) => Promise<void> }) {
+  const given = req.headers['x-request-id'];
+  const requestId = typeof given === 'string' && /^[\w.\-:]{1,128}$/.test(given) ? given : randomUUID();
+  const text = 'An HTTP/1.1 request must have a Host header';
+  const line = requestLine(Buffer.from(`${req.method} ${req.url} HTTP/1.1`, 'latin1'));
+  const { interaction, resourceType } = auditedAs(line);
+  const answer = () => {
+    const body = JSON.stringify(outcome('invalid', text));
+    res.writeHead(400, { 'Content-Type': FHIR_JSON, 'Content-Length': Buffer.byteLength(body), 'X-Request-ID': requestId, Connection: 'close' });
+    res.end(body);
+  };
+  if (!deps.audit) return answer();
+  const header = (name: string) => {
+    const v = req.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  // As for every other request, the answer waits for its record.
+  deps
+    .audit(accessRecord({ facts: { requestId, method: line?.method ?? req.method ?? 'UNKNOWN', path: line?.path ?? '', query: line?.query, headers: header }, interaction, resourceType, status: 400, description: text, touched: touchedBy(undefined, line?.query) }))
+    .catch((err) => deps.logger.error({ err }, 'could not record a request without Host'))
+    .finally(answer);
+}
+
+function auditedAs(line: { method: string; path: string } | undefined): { interaction: AuditInteraction; resourceType?: string } {
+  if (line && (line.path.startsWith('/fhir/') || line.path === '/fhir')) return interactionOf(line.method, line.path.slice('/fhir'.length));
+  return { interaction: line?.path.startsWith('/auth/token') ? 'token' : 'operation' };
 }
 
 /** The method, path and query of what was received, as far as it can be read (it may be cut short). */

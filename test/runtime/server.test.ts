@@ -172,6 +172,7 @@ describe('requests the HTTP parser refuses', () => {
     ['over-long headers', `GET /fhir/metadata HTTP/1.1\r\nHost: x\r\nX-Padding: ${'b'.repeat(20_000)}\r\n\r\n`, 431, 'too-costly'],
     ['malformed HTTP', 'GET /fhir/metadata HTTP/1.1\r\nHost x\r\n\r\n', 400, 'invalid'],
     ['not HTTP at all', '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n', 400, 'invalid'],
+    ['HTTP/1.1 without Host', 'GET /fhir/Patient?identifier=9990000018 HTTP/1.1\r\nX-Request-ID: no-host-1\r\n\r\n', 400, 'invalid'],
   ])('%s is answered with an OperationOutcome, Connection: close', async (_what, bytes, status, code) => {
     const { text, closed } = await rawExchange(facade.port, Buffer.from(bytes, 'latin1'));
     expect(closed).toBe(true);
@@ -179,7 +180,7 @@ describe('requests the HTTP parser refuses', () => {
     expect(answer.status).toBe(status);
     expect(answer.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
     expect(answer.headers.connection).toBe('close');
-    expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(answer.headers['x-request-id']).toMatch(/^([0-9a-f-]{36}|no-host-1)$/);
     expect(JSON.parse(answer.body)).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code }] });
   });
 
@@ -193,5 +194,13 @@ describe('requests the HTTP parser refuses', () => {
     expect(rows.every((r) => r.outcome === '4')).toBe(true);
     expect(rows.find((r) => r.outcome_description === 'The request line or headers are too large')).toBeDefined();
     expect(rows.some((r) => r.method === 'GET' && r.path === '/fhir/metadata')).toBe(true);
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      const noHost = (await c.query("SELECT http_status, interaction, path, query, nhs_numbers FROM audit_events WHERE request_id = 'no-host-1'")).rows;
+      expect(noHost).toEqual([{ http_status: 400, interaction: 'search', path: '/fhir/Patient', query: 'identifier=9990000018', nhs_numbers: ['9990000018'] }]);
+    } finally {
+      await c.end();
+    }
   });
 });

@@ -98,8 +98,19 @@ export function authRoutes(auth: Auth, logger: Logger, audit?: (record: AccessRe
   });
 
   for (const path of ['/auth/token', '/auth/introspect']) {
-    r.all(path, noStore, (req, res) => {
-      res.status(405).set('Allow', 'POST').json({ error: 'invalid_request', error_description: `${req.method} is not supported: POST a form` });
+    r.all(path, noStore, async (req, res) => {
+      const description = `${req.method} is not supported: POST a form`;
+      let answer: OAuthAnswer = { status: 405, body: { error: 'invalid_request', error_description: description }, headers: { Allow: 'POST' } };
+      // A token request in any method is a token request: audited like the others.
+      if (path === '/auth/token') {
+        try {
+          await auditToken(req, res, 405, undefined, `invalid_request: ${description}`);
+        } catch (auditErr) {
+          logger.error({ err: auditErr }, 'token request not audited');
+          answer = unavailable('The audit trail cannot be written just now; try again shortly');
+        }
+      }
+      res.status(answer.status).set(answer.headers).json(answer.body);
     });
   }
 

@@ -36,4 +36,15 @@ describe.each(DRIVERS)('token requests the form parser refuses (%s)', (driver) =
     );
     expect(rows).toEqual([{ interaction: 'token', http_status: 400, outcome: '4', outcome_description: `invalid_request: ${res.body.error_description}` }]);
   });
+
+  it.each([['GET'], ['PUT'], ['PATCH'], ['DELETE'], ['OPTIONS']])('%s /auth/token: 405 with Allow: POST, audited', async (method) => {
+    const requestId = randomUUID();
+    const res = await t.http[method.toLowerCase() as 'get'](`/auth/token`).set('X-Request-ID', requestId).type('form').send('grant_type=client_credentials');
+    expect({ status: res.status, allow: res.headers.allow, error: res.body.error }).toEqual({ status: 405, allow: 'POST', error: 'invalid_request' });
+    const rows = await t.testStore.store.db.query<{ interaction: string; http_status: number; method: string }>(
+      'SELECT interaction, http_status, method FROM audit_events WHERE request_id = $1',
+      [requestId],
+    );
+    expect(rows).toEqual([{ interaction: 'token', http_status: 405, method }]);
+  });
 });

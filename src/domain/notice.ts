@@ -36,6 +36,11 @@ export const WITHDRAWAL_REASONS: Record<string, string> = {
   '13': 'Other',
 };
 
+/** The words of a national withdrawal reason code; undefined for anything else (`__proto__` included). */
+export function withdrawalReasonText(code: string): string | undefined {
+  return Object.hasOwn(WITHDRAWAL_REASONS, code) ? WITHDRAWAL_REASONS[code] : undefined;
+}
+
 export interface Reason {
   code?: string;
   text?: string;

@@ -218,6 +218,8 @@ describe.each(DRIVERS)('notice elements the store could not keep (%s)', (driver)
     ['given names that are not strings', () => newPerson((p) => (p.name = [{ family: 'Ash', given: [{}] }])), 'Communication.contained.Patient.name'],
     ['a family name of 100,000 characters', () => newPerson((p) => (p.name = [{ family: 'A'.repeat(100_000), given: ['Ann'] }])), 'Communication.contained.Patient.name'],
     ['address lines that are not strings', () => newPerson((p) => (p.address = [{ line: [42], city: 'Hallowfield' }])), 'Communication.contained.Patient.address'],
+    ['a withdrawal reason code naming a property of every object', () => ({ ...fresh(exampleNotice('withdrawal-notice')), reasonCode: [{ coding: [{ system: 'https://fhir.nhs.uk/ADW-WithdrawalReason-1', code: '__proto__' }] }] }), 'Communication.reasonCode'],
+    ['a withdrawal reason text that is not a string', () => ({ ...fresh(exampleNotice('withdrawal-notice')), reasonCode: [{ coding: [{ system: 'https://fhir.nhs.uk/ADW-WithdrawalReason-1', code: '02' }], text: { words: 'x' } }] }), 'Communication.reasonCode.text'],
     ['a sender ODS code that is not one', () => ({ ...fresh(exampleNotice('assessment-notice')), sender: { identifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'R'.repeat(5_000) } } }), 'Communication.sender.identifier.value'],
   ])('%s -> 400 naming the element', async (_what, body, expression) => {
     const res = await send(body() as Communication);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
 import { isCalendarDate } from '../../domain/dates';
 import { Communication, Encounter, Patient, Reference } from '@medplum/fhirtypes';
-import { isWithdrawal, NOTICE_KINDS, noticeKindOfCode, HospitalNotice, NoticeKind, NoticePersonDetails, WITHDRAWAL_REASONS } from '../../domain/notice';
+import { isWithdrawal, NOTICE_KINDS, noticeKindOfCode, HospitalNotice, NoticeKind, NoticePersonDetails, withdrawalReasonText } from '../../domain/notice';
 import { describeNhsNumberProblem, nhsNumberProblem, normaliseNhsNumber } from '../../domain/nhsNumber';
 import { NoticeSubmission } from '../../store/noticeStore';
 import { Stored } from '../../store/store';
@@ -97,12 +97,14 @@ export function parseNotice(body: unknown): NoticeSubmission {
   if (kind && isWithdrawal(kind)) {
     const reason = (c.reasonCode ?? []).find((r) => r.coding?.some((cd) => cd.system === WITHDRAWAL_REASON_SYSTEM));
     const code = reason?.coding?.find((cd) => cd.system === WITHDRAWAL_REASON_SYSTEM)?.code;
-    if (!code || !WITHDRAWAL_REASONS[code]) {
+    if (reason?.text !== undefined && typeof reason.text !== 'string') {
+      problem('Communication.reasonCode.text', 'must be a string');
+    } else if (typeof code !== 'string' || !withdrawalReasonText(code)) {
       problem('Communication.reasonCode', `a withdrawal needs its reason, coded from ${WITHDRAWAL_REASON_SYSTEM} (01-13)`);
     } else if (code === '13' && !reason?.text) {
       problem('Communication.reasonCode.text', 'reason 13 (Other) needs the reason in words');
     } else {
-      withdrawalReason = { code, text: reason?.text ?? WITHDRAWAL_REASONS[code] };
+      withdrawalReason = { code, text: reason?.text ?? withdrawalReasonText(code) };
     }
   }
 
@@ -221,7 +223,7 @@ export function toCommunication(stored: Stored<HospitalNotice>): Communication {
   return { ...doc, meta: { ...doc.meta, versionId: String(stored.version), lastUpdated: stored.lastUpdated } };
 }
 
-const KIND_CODES = Object.fromEntries(Object.entries(NOTICE_KINDS).map(([k, v]) => [v.code, [k]]));
+const KIND_CODES = new Map<string, string[]>(Object.entries(NOTICE_KINDS).map(([k, v]) => [v.code, [k]]));
 
 export const communicationDefinition: ResourceDefinition<'notice'> = {
   type: 'Communication',
@@ -268,7 +270,7 @@ export const communicationDefinition: ResourceDefinition<'notice'> = {
           if (t.system === COMMUNICATION_CATEGORY_SYSTEM || (t.system === undefined && t.code === 'access-notification')) {
             return t.code === 'access-notification' ? ['access-notification'] : [];
           }
-          return t.system === undefined || t.system === SNOMED_SYSTEM ? (KIND_CODES[t.code] ?? []) : [];
+          return t.system === undefined || t.system === SNOMED_SYSTEM ? (KIND_CODES.get(t.code) ?? []) : [];
         });
         return kinds.length ? { field: 'kind', match: 'any-of', values: kinds } : { match: 'nothing' };
       },

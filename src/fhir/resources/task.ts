@@ -1,6 +1,6 @@
 import { Task, TaskInput } from '@medplum/fhirtypes';
 import { Contact, CONTACT_STATUSES, ContactPurpose, ContactStatus } from '../../domain/contact';
-import { NOTICE_KINDS, WITHDRAWAL_REASONS } from '../../domain/notice';
+import { NOTICE_KINDS, withdrawalReasonText } from '../../domain/notice';
 import { ContactChanges } from '../../store/noticeStore';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
@@ -46,8 +46,8 @@ export function toTask(stored: Stored<Contact>, ctx: MappingContext): Task {
     status: c.status,
     statusReason: reason
       ? clean({
-          coding: reason.code && WITHDRAWAL_REASONS[reason.code] && c.status === 'cancelled'
-            ? [{ system: WITHDRAWAL_REASON_SYSTEM, code: reason.code, display: WITHDRAWAL_REASONS[reason.code] }]
+          coding: reason.code && withdrawalReasonText(reason.code) && c.status === 'cancelled'
+            ? [{ system: WITHDRAWAL_REASON_SYSTEM, code: reason.code, display: withdrawalReasonText(reason.code) }]
             : undefined,
           text: reason.text,
         })

@@ -68,7 +68,7 @@ describe.each<StoreKind>(['pglite', 'postgres'])('a crash during notice intake (
   beforeAll(async () => {
     await ensureBuilt();
     store = await createFacadeStore(kind, 'crash');
-    facade = await startFacade(store, { env: { TOKEN_REQUESTS_PER_MINUTE: '100000' } });
+    facade = await startFacade(store, { env: { TOKEN_REQUESTS_PER_MINUTE: '100000', CLIENT_REQUESTS_PER_MINUTE: '1000000' } });
     agent = httpAgent(CONCURRENCY);
   }, 300_000);
 
@@ -165,7 +165,7 @@ describe.each<StoreKind>(['pglite', 'postgres'])('a crash during notice intake (
 
     // Started again on the same store (the embedded store's directory may stay locked briefly).
     const restartT = Date.now();
-    f = facade = await startFacade(store!, { env: { TOKEN_REQUESTS_PER_MINUTE: '100000' }, logName: 'facade-restarted.log', timeoutMs: 120_000 });
+    f = facade = await startFacade(store!, { env: { TOKEN_REQUESTS_PER_MINUTE: '100000', CLIENT_REQUESTS_PER_MINUTE: '1000000' }, logName: 'facade-restarted.log', timeoutMs: 120_000 });
     const restartMs = Date.now() - restartT;
     tokens = { RX1: await getToken(f.baseUrl, 'sandbox-epr-rx1', SCOPE), RX2: await getToken(f.baseUrl, 'test-epr-rx2', SCOPE) };
 

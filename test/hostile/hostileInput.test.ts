@@ -71,8 +71,8 @@ describe.each<StoreKind>(['pglite', 'postgres'])('hostile input against a runnin
   beforeAll(async () => {
     await ensureBuilt();
     store = await createFacadeStore(kind, 'hostile');
-    // The token rate limit is raised so that the token corpus reaches the checks behind it.
-    facade = await startFacade(store, { env: { TOKEN_REQUESTS_PER_MINUTE: '100000' } });
+    // Both request limits are raised (not turned off) so that the corpus reaches the checks behind them.
+    facade = await startFacade(store, { env: { TOKEN_REQUESTS_PER_MINUTE: '100000', CLIENT_REQUESTS_PER_MINUTE: '1000000' } });
     agent = httpAgent(CONCURRENCY);
   }, 300_000);
 

@@ -1,5 +1,6 @@
 import { Contact, ContactPurpose, isOpen } from './contact';
 import { HospitalNotice, isWithdrawal, NoticePersonDetails } from './notice';
+import { isOpenedFromNotice } from './person';
 
 /**
  * What a newly received notice does to the council's work, decided from what is already known.
@@ -48,9 +49,11 @@ function intakeMayReword(contact: Contact): boolean {
  * Whether a notice's own description of the person contradicts the council's record of the NHS
  * number it names. Only the birth date is compared: names change (marriage, preferred names) and
  * addresses move, but a different birth date means a different person or a mistyped NHS number.
+ * A record opened from an earlier notice is not the council's word: one hospital's mistake there
+ * must not turn every other hospital's correct notice away, so it is not compared.
  */
-export function contradictsRecord(record: { birthDate: string }, described: Pick<NoticePersonDetails, 'birthDate'> | undefined): boolean {
-  return !!described?.birthDate && described.birthDate !== record.birthDate;
+export function contradictsRecord(record: { id: string; birthDate: string }, described: Pick<NoticePersonDetails, 'birthDate'> | undefined): boolean {
+  return !isOpenedFromNotice(record.id) && !!described?.birthDate && described.birthDate !== record.birthDate;
 }
 
 export function planIntake(s: IntakeSituation): IntakeAction {

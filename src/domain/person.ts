@@ -43,6 +43,16 @@ export interface Person {
   responsibleTeamId?: string;
 }
 
+/**
+ * Records opened from a hospital notice, for someone the council did not know, carry ids with this
+ * prefix: what they hold is what one hospital said, not what the council has checked.
+ */
+export const OPENED_FROM_NOTICE_PREFIX = 'HN-';
+
+export function isOpenedFromNotice(personId: string): boolean {
+  return personId.startsWith(OPENED_FROM_NOTICE_PREFIX);
+}
+
 export function fullName(person: Pick<Person, 'givenNames' | 'familyName'>): string {
   return [...person.givenNames, person.familyName].join(' ');
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { canMoveTo, Contact } from '../domain/contact';
 import { contradictsRecord, IntakeAction, openContactOf, planIntake } from '../domain/intake';
 import { HospitalNotice, NoticePersonDetails } from '../domain/notice';
+import { OPENED_FROM_NOTICE_PREFIX } from '../domain/person';
 import { SqlExecutor } from './sqlDriver';
 import { Store, Stored, storedRow } from './store';
 import { EntityTable, insertColumnNames, TABLES } from './tables';
@@ -251,7 +252,7 @@ async function lookUp(tx: SqlExecutor, sub: NoticeSubmission): Promise<Situation
  * record holds.
  */
 function checkDescribesRecord(situation: Situation, sub: NoticeSubmission) {
-  if (situation.birthDate && contradictsRecord({ birthDate: situation.birthDate }, sub.person)) {
+  if (situation.personId && situation.birthDate && contradictsRecord({ id: situation.personId, birthDate: situation.birthDate }, sub.person)) {
     throw new NoticeRefused(
       'Communication.contained.Patient.birthDate',
       `the contained Patient's birth date does not match the council's record for NHS number ${sub.notice.nhsNumber}: check the NHS number and the patient's details`,
@@ -331,7 +332,7 @@ async function openRecord(tx: SqlExecutor, sub: NoticeSubmission): Promise<{ per
     [
       JSON.stringify([
         TABLES.person.toRow({
-          id: `HN-${randomUUID()}`,
+          id: `${OPENED_FROM_NOTICE_PREFIX}${randomUUID()}`,
           nhsNumber: nhs,
           nhsNumberVerification: '01',
           givenNames: p.givenNames,

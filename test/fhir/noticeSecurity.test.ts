@@ -146,6 +146,17 @@ describe.each(DRIVERS)('notices between hospitals (%s)', (driver) => {
     expect(search.body.total).toBe(0);
   });
 
+  it("a record opened from one hospital's notice does not turn away another hospital's different birth date", async () => {
+    // 999 876 5455 is not known to the council: RX1's notice opens a record with its birth date.
+    const first = await send(fresh(about(exampleNotice('assessment-notice'), '9998765455', '1950-01-01')));
+    expect(first.status).toBe(201);
+    expect(first.body.subject.reference).toMatch(/^Patient\/HN-/);
+    const other = fromSender(fresh(about(exampleNotice('assessment-notice'), '9998765455', '1951-02-02')), 'RX2');
+    const second = await send(other, rx2);
+    expect(second.status).toBe(201);
+    expect(second.body.subject.reference).toBe(first.body.subject.reference);
+  });
+
   describe('the council reassigns a contact; whom it is for and what raised it stay', () => {
     let task: Task;
     beforeEach(async () => {

@@ -1,21 +1,15 @@
-import { Agent } from 'node:http';
 import { Bundle, Communication, Resource, Task } from '@medplum/fhirtypes';
 import {
   Answer,
   auditedRequestIds,
-  createFacadeStore,
   curlOf,
-  ensureBuilt,
   expiredTokenLike,
-  Facade,
-  FacadeStore,
   getToken,
-  httpAgent,
   nameToken,
   sendHttp,
   sendRaw,
-  startFacade,
   StoreKind,
+  useRunningFacade,
 } from '../support/facadeProcess';
 import { buildCorpus, Caller, CorpusContext, HostileRequest, Identifier, KNOWN_NHS, makeNotice } from './corpus';
 
@@ -27,12 +21,12 @@ import { buildCorpus, Caller, CorpusContext, HostileRequest, Identifier, KNOWN_N
  * to /fhir or the token endpoint must be in the audit trail; and the second hospital (RX2) must never
  * see anything of the first's (RX1's) notices, whose contents carry unique markers.
  *
- * HOSTILE_SEED changes the corpus; HOSTILE_BUDGET_SECONDS bounds the sending (default 100 s).
+ * HOSTILE_SEED changes the corpus; HOSTILE_BUDGET_SECONDS bounds the sending (default 300 s; the whole corpus must be sent within it).
  */
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 20261123);
 const CONCURRENCY = 12;
-const BUDGET_MS = Number(process.env.HOSTILE_BUDGET_SECONDS ?? 100) * 1000;
+const BUDGET_MS = Number(process.env.HOSTILE_BUDGET_SECONDS ?? 300) * 1000;
 const EXAMPLES = 20;
 const OUTSIDERS: ReadonlySet<Caller> = new Set(['rx2', 'portal', 'anon', 'bogus']);
 
@@ -52,9 +46,6 @@ interface Finding {
 type FindingKind = '5xx' | 'no answer' | 'FHIR 4xx not an OperationOutcome' | 'auth 4xx not OAuth error JSON' | 'not audited' | 'leak to another organisation' | 'cross-organisation write' | 'shutdown' | 'time bound';
 
 describe.each<StoreKind>(['pglite', 'postgres'])('hostile input against a running facade (%s)', (kind) => {
-  let store: FacadeStore | undefined;
-  let facade: Facade | undefined;
-  let agent: Agent | undefined;
   const findings = new Map<FindingKind, Finding[]>();
   const outcomes: Outcome[] = [];
   let stats = '';
@@ -68,22 +59,10 @@ describe.each<StoreKind>(['pglite', 'postgres'])('hostile input against a runnin
     findings.get(k)!.push(f);
   };
 
-  beforeAll(async () => {
-    await ensureBuilt();
-    store = await createFacadeStore(kind, 'hostile');
-    // Both request limits are raised (not turned off) so that the corpus reaches the checks behind them.
-    facade = await startFacade(store, { env: { TOKEN_REQUESTS_PER_MINUTE: '100000', CLIENT_REQUESTS_PER_MINUTE: '1000000' } });
-    agent = httpAgent(CONCURRENCY);
-  }, 300_000);
-
-  afterAll(async () => {
-    agent?.destroy();
-    await facade?.kill();
-    await store?.dispose();
-  }, 120_000);
+  const running = useRunningFacade(kind, 'hostile', CONCURRENCY);
 
   it('takes the whole corpus within its bounds', async () => {
-    const f = facade!;
+    const f = running.facade!;
     const base = f.baseUrl;
     const tokens = {
       rx1: await getToken(base, 'sandbox-epr-rx1', RX1_SCOPE),
@@ -92,10 +71,10 @@ describe.each<StoreKind>(['pglite', 'postgres'])('hostile input against a runnin
       portal: await getToken(base, 'sandbox-portal', 'system/*.rs'),
     };
     for (const [name, t] of Object.entries(tokens)) nameToken(t, `TOKEN_${name.toUpperCase()}`);
-    const expired = await expiredTokenLike(tokens.rx1, store!.dataDir);
+    const expired = await expiredTokenLike(tokens.rx1, running.store!.dataDir);
 
     const post = async (token: string, body: unknown, id: string) => {
-      const a = await sendHttp(agent!, f.port, {
+      const a = await sendHttp(running.agent!, f.port, {
         method: 'POST',
         path: '/fhir/Communication',
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/fhir+json', 'X-Request-ID': id },
@@ -105,7 +84,7 @@ describe.each<StoreKind>(['pglite', 'postgres'])('hostile input against a runnin
       return JSON.parse(a.body.toString()) as Communication;
     };
     const taskOf = async (token: string, noticeId: string) => {
-      const a = await sendHttp(agent!, f.port, { method: 'GET', path: `/fhir/Task?focus=Communication/${noticeId}`, headers: { Authorization: `Bearer ${token}` } });
+      const a = await sendHttp(running.agent!, f.port, { method: 'GET', path: `/fhir/Task?focus=Communication/${noticeId}`, headers: { Authorization: `Bearer ${token}` } });
       const task = (JSON.parse(a.body.toString()) as Bundle).entry?.[0]?.resource as Task | undefined;
       if (!task) throw new Error(`notice ${noticeId} has no contact: ${a.status} ${a.body.toString().slice(0, 300)}`);
       return task;
@@ -162,7 +141,7 @@ describe.each<StoreKind>(['pglite', 'postgres'])('hostile input against a runnin
           continue;
         }
         const req = corpus[i];
-        let answer = req.raw ? await sendRaw(f.port, req.raw) : await sendHttp(agent!, f.port, req);
+        let answer = req.raw ? await sendRaw(f.port, req.raw) : await sendHttp(running.agent!, f.port, req);
         // What node:http will not send (characters it refuses in a header or path) is malformed HTTP: it goes as bytes.
         if (answer.status === -1) {
           req.raw = rawOf(req);
@@ -174,16 +153,16 @@ describe.each<StoreKind>(['pglite', 'postgres'])('hostile input against a runnin
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const ms = Date.now() - started;
-    // A slow machine sends less of the corpus (said in the stats); a facade that stalls sends too little to judge.
-    if (unsent > corpus.length / 2) add('time bound', { req: corpus[corpus.length - 1], status: 0, detail: `${unsent} of ${corpus.length} requests not sent within ${BUDGET_MS / 1000} s: the facade stalls or is far too slow` });
+    // Every request of the corpus is sent, or the run says it was not: fewer than all is not the test asked for.
+    if (unsent > 0) add('time bound', { req: corpus[corpus.length - 1], status: 0, detail: `${unsent} of ${corpus.length} requests not sent within ${BUDGET_MS / 1000} s: the facade stalls or is far too slow` });
 
     // The leak check must be able to see: the council, who may, finds RX1's markers in a planted notice.
-    const seen = await sendHttp(agent!, f.port, { method: 'GET', path: `/fhir/Communication/${planted.noticeIds[0]}`, headers: { Authorization: `Bearer ${tokens.council}` } });
+    const seen = await sendHttp(running.agent!, f.port, { method: 'GET', path: `/fhir/Communication/${planted.noticeIds[0]}`, headers: { Authorization: `Bearer ${tokens.council}` } });
     if (!seen.body.toString().includes(markers[0])) throw new Error(`the leak check is blind: the council's read of RX1's planted notice shows no marker (${seen.status} ${seen.body.toString().slice(0, 300)})`);
 
     // Nobody but the council may have changed RX1's contacts.
     for (let i = 0; i < planted.taskIds.length; i++) {
-      const a = await sendHttp(agent!, f.port, { method: 'GET', path: `/fhir/Task/${planted.taskIds[i]}`, headers: { Authorization: `Bearer ${tokens.rx1}`, 'X-Request-ID': `check-task-${tag}-${i}` } });
+      const a = await sendHttp(running.agent!, f.port, { method: 'GET', path: `/fhir/Task/${planted.taskIds[i]}`, headers: { Authorization: `Bearer ${tokens.rx1}`, 'X-Request-ID': `check-task-${tag}-${i}` } });
       const t = JSON.parse(a.body.toString()) as Task;
       if (a.status !== 200 || t.meta?.versionId !== planted.taskVersions[i] || t.status !== 'requested' || (t.input ?? []).length) {
         add('cross-organisation write', {
@@ -221,7 +200,7 @@ describe.each<StoreKind>(['pglite', 'postgres'])('hostile input against a runnin
         detail: `after SIGTERM the facade ended with ${stop.signal ?? `exit code ${stop.code}`} after ${stop.ms} ms (expected a graceful exit 0; it was killed after 20 s if still running)`,
       });
     }
-    analyse(outcomes, await auditedRequestIds(store!), markers, planted, add);
+    analyse(outcomes, await auditedRequestIds(running.store!), markers, planted, add);
     ran = true;
   }, 600_000);
 
@@ -230,7 +209,7 @@ describe.each<StoreKind>(['pglite', 'postgres'])('hostile input against a runnin
       // Without a run there is nothing to judge; the first test has failed and says why.
       if (!ran) return;
       const list = findings.get(k) ?? [];
-      if (list.length) throw new Error(`${stats}\n${summary(k, list, facade?.logTail(15))}`);
+      if (list.length) throw new Error(`${stats}\n${summary(k, list, running.facade?.logTail(15))}`);
     });
   check('time bound', 'sends the whole corpus within the time bound');
   check('5xx', 'answers no request with a 5xx');

@@ -174,7 +174,8 @@ function oauthAnswer(err: unknown, logger: Logger): OAuthAnswer & { body: { erro
 function claimedIssuer(assertion: string | undefined): string | undefined {
   try {
     const payload = JSON.parse(Buffer.from(assertion?.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof payload.iss === 'string' ? payload.iss.slice(0, 200) : undefined;
+    // However long, it is cut short where the record is stored (auditStore).
+    return typeof payload.iss === 'string' ? payload.iss : undefined;
   } catch {
     return undefined;
   }

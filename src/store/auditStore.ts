@@ -25,8 +25,40 @@ export async function insertAccessRecords(db: SqlExecutor, records: AccessRecord
     `INSERT INTO audit_events (${COLUMNS}) SELECT ${selected}
      FROM json_to_recordset($1::json) AS r(${TABLES.audit.insertColumns}, nhs_numbers_complete boolean)`,
     // A record quotes what callers sent: text PostgreSQL cannot hold must not cost the record, nor its batch.
-    [JSON.stringify(records.map((r) => ({ ...TABLES.audit.toRow(r), nhs_numbers_complete: r.nhsNumbersComplete === true })), storable)],
+    [JSON.stringify(records.map((r) => ({ ...bounded(TABLES.audit.toRow(r)), nhs_numbers_complete: r.nhsNumbersComplete === true })), storable)],
   );
+}
+
+/**
+ * Characters kept of the short text in a record: client_id (in a btree index with recorded), each
+ * element of person_ids and nhs_numbers (GIN indexes), and the other names (organisation, user,
+ * request id, method, entities). At most 4 bytes a character, 256 stay well under the ~2.7 kB
+ * PostgreSQL allows an index entry, which a longer value (a 12 kB client_id in a refused token
+ * request) would exceed: the INSERT would fail and the refusal go unrecorded.
+ */
+export const SHORT_TEXT = 256;
+/** Characters kept of the long text (path, query, outcome description): not indexed, but bounded all the same. */
+export const LONG_TEXT = 4096;
+const LONG_COLUMNS = new Set(['path', 'query', 'outcome_description']);
+
+/** Text cut to `max` characters, with a mark saying so; never half a surrogate pair. */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
+  return `${text.slice(0, end)}... (${text.length - end} more characters cut)`;
+}
+
+/** A record's row with every caller-supplied text bounded: what the row can always hold. */
+function bounded(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(row)) {
+    const max = LONG_COLUMNS.has(column) ? LONG_TEXT : SHORT_TEXT;
+    if (typeof value === 'string') out[column] = cut(value, max);
+    else if (Array.isArray(value)) out[column] = value.map((v) => (typeof v === 'string' ? cut(v, SHORT_TEXT) : v));
+    else if (value && typeof value === 'object') out[column] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? cut(v, SHORT_TEXT) : v]));
+    else out[column] = value;
+  }
+  return out;
 }
 
 /** Removes records older than the cutoff; returns how many. The caller audits the purge itself. */

@@ -488,8 +488,10 @@ function hostileHeaders(rng: Rng, ctx: CorpusContext): { what: string; caller: C
     what = `X-Request-ID ${JSON.stringify(v.slice(0, 30))}`;
   } else if (k === 6) {
     const h = rng.pick(['X-User-Id', 'X-User-Name', 'X-User-Role', 'NHSD-End-User-Organisation-ODS', 'NHSD-Session-URID']);
-    const v = rng.pick(['', 'x'.repeat(8000), '{"a":1}', '__proto__', 'RX2', "o'brien", '<b>x</b>', 'a,b,c']);
-    headers[h] = v;
+    // Random text as well as a run of one letter: only text that does not compress tests the bound on what an index may hold.
+    const v = rng.pick(['', 'x'.repeat(8000), 'random', '{"a":1}', '__proto__', 'RX2', "o'brien", '<b>x</b>', 'a,b,c']);
+    if (v === 'random') headers[h] = rng.hex(rng.pick([3000, 8000]));
+    else headers[h] = v;
     what = `${h} ${JSON.stringify(v.slice(0, 30))}`;
   } else if (k === 7 || k === 8) {
     const t = ctx.tokens[callerName];
@@ -553,7 +555,7 @@ async function hostileToken(rng: Rng, ctx: CorpusContext, n: number): Promise<{ 
       ['exp too far', { exp: Math.floor(now / 1000) + 3600 }], ['iat future', { iat: Math.floor(now / 1000) + 3600 }], ['no jti', { jti: undefined }],
       ['no exp', { exp: undefined }], ['iss other client', { iss: 'test-epr-rx2' }], ['sub differs', { sub: 'someone' }], ['iss unknown', { iss: 'nobody', sub: 'nobody' }],
       ['nbf future', { nbf: Math.floor(now / 1000) + 3600 }], ['exp string', { exp: 'soon' }], ['jti object', { jti: { a: 1 } }], ['jti huge', { jti: 'j'.repeat(5000) }],
-      ['iss __proto__', { iss: '__proto__', sub: '__proto__' }], ['exp huge', { exp: 1e20 }], ['iat negative', { iat: -1 }],
+      ['iss __proto__', { iss: '__proto__', sub: '__proto__' }], ['iss long random', { iss: rng.hex(3000) }], ['exp huge', { exp: 1e20 }], ['iat negative', { iat: -1 }],
     ]);
     return { what: `claims: ${name}`, headers, method: 'POST', body: form(await sign(assertionClaims(client, tokenUrl, change))) };
   }
@@ -573,6 +575,7 @@ async function hostileToken(rng: Rng, ctx: CorpusContext, n: number): Promise<{ 
     const [name, extra] = rng.pick<[string, Record<string, string>]>([
       ['grant password', { grant_type: 'password' }], ['grant code', { grant_type: 'authorization_code' }], ['grant empty', { grant_type: '' }],
       ['assertion type wrong', { client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:saml2-bearer' }], ['client_id mismatch', { client_id: 'test-epr-rx2' }],
+      ['client_id long random', { client_id: rng.hex(12_000) }],
       ['client_secret', { client_secret: 'hunter2' }], ['__proto__ param', { __proto__x: '1' }],
     ]);
     return { what: `form: ${name}`, headers, method: 'POST', body: form(await sign(assertionClaims(client, tokenUrl)), extra) };

@@ -9,6 +9,7 @@ import { purgeExpiredAudit } from './audit/retention';
 import { AccessRecord } from './domain/audit';
 import { DatasetError, loadFixtures, openStore } from './store/openStore';
 import { DataDirLockedError } from './store/dataDirLock';
+import { Store } from './store/store';
 import { loadSyntheticPopulation, SyntheticLoadError } from './synthetic/load';
 
 /** Reads config, opens the store (loading the sandbox fixtures on first start) and listens. */
@@ -35,12 +36,17 @@ async function main() {
     logger.fatal({ err }, 'the embedded store has stopped; exiting');
     process.exit(1);
   });
-  if (config.fixturesFile && (await loadFixtures(store, config.fixturesFile))) {
+  // First-start loads are long on purpose (a synthetic population is minutes of inserts in one
+  // transaction, and waits for another instance loading the same): they go through the store's
+  // connection without the request path's statement timeouts. Its change notice (NOTIFY) reaches
+  // this store too; nothing has been cached yet anyway.
+  const loader = new Store(store.db.maintenance?.() ?? store.db);
+  if (config.fixturesFile && (await loadFixtures(loader, config.fixturesFile))) {
     logger.info({ fixtures: config.fixturesFile }, 'loaded fixtures into an empty store');
   }
   if (config.synthetic) {
     const { people, seed } = config.synthetic;
-    const result = await loadSyntheticPopulation(store, { people, seed }, (p) => logger.debug(p, 'loading the synthetic population'));
+    const result = await loadSyntheticPopulation(loader, { people, seed }, (p) => logger.debug(p, 'loading the synthetic population'));
     if (result.loaded) logger.info({ dataset: result.name, people: result.people, rows: result.rows, ms: result.ms }, 'loaded a synthetic population');
   }
   const trail = new AuditTrail(store.db);

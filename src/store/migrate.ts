@@ -9,7 +9,11 @@ const MIGRATION_LOCK_KEY = 7_236_001;
  * database: a session-level advisory lock, taken inside the transaction as a transaction lock,
  * lets exactly one of them migrate while the others wait and then find nothing to do.
  */
-export async function migrate(db: SqlDriver, migrations: Migration[] = MIGRATIONS): Promise<number[]> {
+export async function migrate(driver: SqlDriver, migrations: Migration[] = MIGRATIONS): Promise<number[]> {
+  // Without the request path's statement timeout: a migration may build an index over a large table
+  // (notices hold every access notification), and the lock below is held for as long as another
+  // instance's migration takes. Timed out, the instance would not start at all.
+  const db = driver.maintenance?.() ?? driver;
   await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`).catch(
     async (err) => {

@@ -40,23 +40,59 @@ const CLIENT_TIMEOUT_MARGIN_MS = 2_000;
 /** PostgreSQL through a connection pool: for production and for several instances sharing one database. */
 export async function openPostgres(connectionString: string, options: PostgresOptions | number = {}): Promise<SqlDriver> {
   const { poolSize = 10, statementTimeoutMs = 0, connectTimeoutMs = 5_000 } = typeof options === 'number' ? { poolSize: options } : options;
-  const pool = new Pool({
-    connectionString,
-    max: poolSize,
-    connectionTimeoutMillis: connectTimeoutMs,
-    // Dead peers (a host gone, a dropped NAT entry) are noticed by TCP instead of never.
-    keepAlive: true,
-    ...(statementTimeoutMs > 0
-      ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS }
-      : {}),
-  });
-  // An idle connection the server closes (a restart, pg_terminate_backend, DROP DATABASE ... FORCE)
-  // is discarded by the pool, which then emits 'error'; unheard, that would crash the process.
-  // The next query simply opens a new connection.
-  pool.on('error', () => undefined);
+  const poolOf = (limits: object, max: number) => {
+    const pool = new Pool({
+      connectionString,
+      max,
+      connectionTimeoutMillis: connectTimeoutMs,
+      // Dead peers (a host gone, a dropped NAT entry) are noticed by TCP instead of never.
+      keepAlive: true,
+      ...limits,
+    });
+    // An idle connection the server closes (a restart, pg_terminate_backend, DROP DATABASE ... FORCE)
+    // is discarded by the pool, which then emits 'error'; unheard, that would crash the process.
+    // The next query simply opens a new connection.
+    pool.on('error', () => undefined);
+    return pool;
+  };
+  const pool = poolOf(
+    statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS } : {},
+    poolSize,
+  );
   // A bad URL or an unreachable server should stop start-up with a clear message, not fail the first request.
   await pool.query('SELECT 1');
   const listeners: Listener[] = [];
+  /**
+   * Start-up work that is long on purpose (migrations, which may build an index over every notice;
+   * waiting for another instance's migration; loading a dataset) must not fail for taking longer
+   * than a request may. pg cannot lift a pool's client-side query_timeout for one query (a query's
+   * own 0 falls back to the pool's), so this work has a small pool of its own with neither limit,
+   * opened on first use and only then, and its transactions also lift any statement_timeout the
+   * role or database sets.
+   */
+  let maintenance: { pool: Pool; driver: SqlDriver } | undefined;
+  const driver: SqlDriver = {
+    ...poolDriver(pool, false),
+    maintenance() {
+      if (!maintenance) {
+        const own = poolOf({}, 2);
+        maintenance = { pool: own, driver: { ...poolDriver(own, true), listen: driver.listen, close: async () => undefined } };
+      }
+      return maintenance.driver;
+    },
+    async listen(channel: string, handler: () => void) {
+      listeners.push(await listenWithReconnect(connectionString, channel, handler, connectTimeoutMs));
+    },
+    async close() {
+      await Promise.all(listeners.map((l) => l.close()));
+      await Promise.all([pool.end(), maintenance?.pool.end()]);
+    },
+  };
+  return driver;
+}
+
+/** Queries and transactions over one pool; `unlimited`: its transactions run without any statement_timeout. */
+function poolDriver(pool: Pool, unlimited: boolean): Pick<SqlDriver, 'kind' | 'query' | 'exec' | 'transaction'> {
   return {
     kind: 'postgres',
     async query<Row>(text: string, params: SqlValue[] = []) {
@@ -80,6 +116,7 @@ export async function openPostgres(connectionString: string, options: PostgresOp
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
+        if (unlimited) await client.query('SET LOCAL statement_timeout = 0');
         const result = await fn({
           async query<Row>(text: string, params: SqlValue[] = []) {
             return (await client.query(prepared(text, params))).rows as Row[];
@@ -91,20 +128,31 @@ export async function openPostgres(connectionString: string, options: PostgresOp
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
+        if (connectionLost(err)) {
+          // A ROLLBACK would queue behind the statement the server never answered, on the same dead
+          // connection, and wait a timeout of its own: the failure would take twice as long to report.
+          // Discarding the connection ends the transaction (the server rolls back what it had).
+          broken = err as Error;
+        } else {
+          await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
+        }
         throw timedOut(err);
       } finally {
         client.release(broken);
       }
     },
-    async listen(channel: string, handler: () => void) {
-      listeners.push(await listenWithReconnect(connectionString, channel, handler, connectTimeoutMs));
-    },
-    async close() {
-      await Promise.all(listeners.map((l) => l.close()));
-      await pool.end();
-    },
   };
+}
+
+/**
+ * The connection itself is gone or not answering (pg's client-side read timeout, a reset or
+ * terminated connection, the server shutting down): nothing more can be sent on it.
+ */
+function connectionLost(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (/^08/.test(code) || ['57P01', '57P02', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code))) return true;
+  return /^(Query read timeout|Connection terminated|Client has encountered a connection error|Client was closed)/.test(err.message);
 }
 
 /**

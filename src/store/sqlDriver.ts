@@ -19,5 +19,11 @@ export interface SqlDriver extends SqlExecutor {
    * sharing a database tell each other to drop caches). The embedded store has one process: a no-op.
    */
   listen(channel: string, handler: () => void): Promise<void>;
+  /**
+   * The same database for start-up work that is long on purpose (migrations, the wait for another
+   * instance's migration, dataset loads): without the request path's statement timeouts. Absent
+   * where there are none (the embedded store): use the driver itself. Closed with the driver.
+   */
+  maintenance?(): SqlDriver;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { HttpLimits } from '../config';
 import { AccessRecord, AuditInteraction } from '../domain/audit';
 import { outcome } from '../fhir/outcome';
 import { FHIR_JSON } from './negotiation';
+import { RETRY_AFTER_SECONDS } from './respond';
 
 export interface FacadeServer {
   server: http.Server;
@@ -129,33 +130,61 @@ function clientError(
   }
   const [status, code, text] =
     err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'too-costly', 'The request line or headers are too large'] as const
-    : err.code === 'HPE_URI_TOO_LONG' ? [414, 'too-costly', 'The URL is too long'] as const
     : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'timeout', 'The request was not received in time'] as const
     : [400, 'invalid', `The request is not valid HTTP (${(err.code ?? 'unknown').replace(/[^\w]/g, '')})`] as const;
   const requestId = randomUUID();
-  const body = JSON.stringify(outcome(code, text));
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-      `Content-Type: ${FHIR_JSON}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `X-Request-ID: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
-  );
-  if (!deps.audit) return;
+  const answer = (sent: number, body: string, extra = '') => {
+    // The client may have gone while the record was written.
+    if (!socket.writable) return void socket.destroy();
+    socket.end(
+      `HTTP/1.1 ${sent} ${STATUS_CODES[sent]}\r\n` +
+        `Content-Type: ${FHIR_JSON}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}` +
+        `X-Request-ID: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  };
+  const refusal = () => answer(status, JSON.stringify(outcome(code, text)));
+  if (!deps.audit) return refusal();
   const line = requestLine(err.rawPacket);
   // A connection opened and closed with nothing sent is not a request.
-  if (!line && err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && !err.rawPacket?.length) return;
+  if (!line && err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && !err.rawPacket?.length) return refusal();
   const { interaction, resourceType } = auditedAs(line);
-  deps
-    .audit(
-      accessRecord({
-        facts: { requestId, method: line?.method ?? 'UNKNOWN', path: line?.path ?? '', query: line?.query, headers: () => undefined },
-        interaction,
-        resourceType,
-        status,
-        description: text,
-        touched: touchedBy(undefined, line?.query),
-      }),
-    )
-    .catch((auditErr) => deps.logger.error({ err: auditErr }, 'could not record a request refused by the HTTP parser'));
+  const record = accessRecord({
+    facts: { requestId, method: line?.method ?? 'UNKNOWN', path: line?.path ?? '', query: line?.query, headers: () => undefined },
+    interaction,
+    resourceType,
+    status,
+    description: text,
+    touched: touchedBy(undefined, line?.query),
+  });
+  // As for every other request, the answer waits for its record; unrecorded, it is a 503 and nothing else.
+  void recorded(deps, record, 'could not record a request refused by the HTTP parser').then((ok) =>
+    ok ? refusal() : answer(503, UNRECORDED_BODY, `Retry-After: ${RETRY_AFTER_SECONDS}\r\n`),
+  );
+}
+
+/**
+ * How long an answer Node's parser forced waits for its audit record. The connection is in a bad
+ * state (the parser has stopped reading it; a slow client is still holding it): it is not kept for
+ * as long as a request's own statements may take.
+ */
+const PARSER_AUDIT_LIMIT_MS = 3_000;
+const UNRECORDED_BODY = JSON.stringify(outcome('transient', 'The audit trail cannot be written just now, so nothing is served; try again shortly'));
+
+/** Whether the record was committed within the limit (a failure is logged). */
+async function recorded(deps: { logger: Logger; audit?: (record: AccessRecord) => Promise<void> }, record: AccessRecord, failure: string): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the audit record was not written within ${PARSER_AUDIT_LIMIT_MS} ms`)), PARSER_AUDIT_LIMIT_MS);
+  });
+  try {
+    await Promise.race([deps.audit!(record), limit]);
+    return true;
+  } catch (err) {
+    deps.logger.error({ err }, failure);
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** HTTP/1.1 requires Host (RFC 9112 3.2): refused as Node would, but as an OperationOutcome, and audited. */
@@ -165,9 +194,15 @@ function withoutHost(req: IncomingMessage, res: ServerResponse, deps: { logger: 
   const text = 'An HTTP/1.1 request must have a Host header';
   const line = requestLine(Buffer.from(`${req.method} ${req.url} HTTP/1.1`, 'latin1'));
   const { interaction, resourceType } = auditedAs(line);
-  const answer = () => {
-    const body = JSON.stringify(outcome('invalid', text));
-    res.writeHead(400, { 'Content-Type': FHIR_JSON, 'Content-Length': Buffer.byteLength(body), 'X-Request-ID': requestId, Connection: 'close' });
+  const answer = (status = 400) => {
+    const body = status === 400 ? JSON.stringify(outcome('invalid', text)) : UNRECORDED_BODY;
+    res.writeHead(status, {
+      'Content-Type': FHIR_JSON,
+      'Content-Length': Buffer.byteLength(body),
+      'X-Request-ID': requestId,
+      Connection: 'close',
+      ...(status === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : {}),
+    });
     res.end(body);
   };
   if (!deps.audit) return answer();
@@ -175,11 +210,9 @@ function withoutHost(req: IncomingMessage, res: ServerResponse, deps: { logger: 
     const v = req.headers[name.toLowerCase()];
     return Array.isArray(v) ? v[0] : v;
   };
-  // As for every other request, the answer waits for its record.
-  deps
-    .audit(accessRecord({ facts: { requestId, method: line?.method ?? req.method ?? 'UNKNOWN', path: line?.path ?? '', query: line?.query, headers: header }, interaction, resourceType, status: 400, description: text, touched: touchedBy(undefined, line?.query) }))
-    .catch((err) => deps.logger.error({ err }, 'could not record a request without Host'))
-    .finally(answer);
+  // As for every other request, the answer waits for its record; unrecorded, it is a 503 and nothing else.
+  const record = accessRecord({ facts: { requestId, method: line?.method ?? req.method ?? 'UNKNOWN', path: line?.path ?? '', query: line?.query, headers: header }, interaction, resourceType, status: 400, description: text, touched: touchedBy(undefined, line?.query) });
+  void recorded(deps, record, 'could not record a request without Host').then((ok) => answer(ok ? 400 : 503));
 }
 
 function auditedAs(line: { method: string; path: string } | undefined): { interaction: AuditInteraction; resourceType?: string } {

@@ -13,7 +13,7 @@ import { Facade, freePort, HOST, MAIN, parseAnswer, preparedDataDir, rawExchange
 let db: TestDatabase;
 let dir: string;
 beforeAll(async () => {
-  requireBuild();
+  await requireBuild();
   db = await createPostgresDatabase();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facade-server-'));
 });
@@ -147,6 +147,13 @@ describe('slow clients', () => {
   }, 15_000);
 });
 
+/** Refusals made before the app sees the request: by Node's parser, and for want of Host. */
+const refused = [
+  ['malformed HTTP', 'GET /fhir/metadata HTTP/1.1\r\nHost x\r\n\r\n'],
+  ['over-long headers', `GET /fhir/metadata HTTP/1.1\r\nHost: x\r\nX-Padding: ${'b'.repeat(20_000)}\r\n\r\n`],
+  ['HTTP/1.1 without Host', 'GET /fhir/Patient?identifier=9990000018 HTTP/1.1\r\n\r\n'],
+] as const;
+
 describe('requests the HTTP parser refuses', () => {
   let facade: Facade;
   beforeAll(async () => {
@@ -161,7 +168,17 @@ describe('requests the HTTP parser refuses', () => {
     const c = new Client({ connectionString: db.url });
     await c.connect();
     try {
-      return (await c.query("SELECT http_status, method, path, outcome, outcome_description FROM audit_events WHERE http_status IN (400, 414, 431) AND outcome_description LIKE 'The request%' ORDER BY recorded")).rows;
+      return (await c.query("SELECT http_status, method, path, outcome, outcome_description FROM audit_events WHERE http_status IN (400, 431) AND outcome_description LIKE 'The request%' ORDER BY recorded")).rows;
+    } finally {
+      await c.end();
+    }
+  }
+
+  async function auditedStatusOf(requestId: string): Promise<number | undefined> {
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      return (await c.query('SELECT http_status FROM audit_events WHERE request_id = $1', [requestId])).rows[0]?.http_status;
     } finally {
       await c.end();
     }
@@ -182,14 +199,12 @@ describe('requests the HTTP parser refuses', () => {
     expect(answer.headers.connection).toBe('close');
     expect(answer.headers['x-request-id']).toMatch(/^([0-9a-f-]{36}|no-host-1)$/);
     expect(JSON.parse(answer.body)).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code }] });
+    // Recorded before it was answered, as every other request is: no waiting for it here.
+    expect(await auditedStatusOf(answer.headers['x-request-id'])).toBe(status);
   });
 
   it('and each is in the audit trail', async () => {
-    let rows: Awaited<ReturnType<typeof auditedStatuses>> = [];
-    for (let i = 0; i < 50 && rows.length < 4; i++) {
-      rows = await auditedStatuses();
-      await sleep(100);
-    }
+    const rows = await auditedStatuses();
     expect(rows.map((r) => r.http_status).sort()).toEqual([400, 400, 431, 431]);
     expect(rows.every((r) => r.outcome === '4')).toBe(true);
     expect(rows.find((r) => r.outcome_description === 'The request line or headers are too large')).toBeDefined();
@@ -203,4 +218,72 @@ describe('requests the HTTP parser refuses', () => {
       await c.end();
     }
   });
+
+  it.each(refused)('%s: the answer waits for its audit record when writing it is slow', async (_what, bytes) => {
+    const locker = new Client({ connectionString: db.url });
+    await locker.connect();
+    try {
+      // INSERTs wait for this lock; reads do not.
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
+      const released = sleep(1_000).then(() => locker.query('COMMIT'));
+      const { text } = await rawExchange(facade.port, Buffer.from(bytes, 'latin1'));
+      const answer = parseAnswer(text);
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(await auditedStatusOf(answer.headers['x-request-id'])).toBe(answer.status);
+      await released;
+    } finally {
+      await locker.end();
+    }
+  }, 15_000);
+});
+
+describe('requests the HTTP parser refuses, when the audit trail cannot be written', () => {
+  let facade: Facade;
+  let admin: Client;
+  beforeAll(async () => {
+    facade = await startFacade(pgEnv());
+    admin = new Client({ connectionString: db.url });
+    await admin.connect();
+  }, 30_000);
+  afterAll(async () => {
+    facade.proc.kill('SIGTERM');
+    await facade.exited(15_000);
+    await admin.end();
+  });
+
+  function expectUnrecorded(text: string) {
+    const answer = parseAnswer(text);
+    expect(answer.status).toBe(503);
+    expect(answer.headers['retry-after']).toMatch(/^\d+$/);
+    expect(answer.headers.connection).toBe('close');
+    expect(JSON.parse(answer.body)).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'transient' }] });
+  }
+
+  it.each(refused)('%s: an INSERT that fails is answered 503 with Retry-After, not the refusal', async (_what, bytes) => {
+    await admin.query(`CREATE OR REPLACE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit trail unwritable (test)'; END $$;
+      CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit()`);
+    try {
+      const { text, closed } = await rawExchange(facade.port, Buffer.from(bytes, 'latin1'));
+      expect(closed).toBe(true);
+      expectUnrecorded(text);
+    } finally {
+      await admin.query('DROP TRIGGER refuse_audit ON audit_events');
+    }
+  }, 15_000);
+
+  it.each(refused)('%s: an INSERT that hangs (the table locked) is answered 503 within a few seconds', async (_what, bytes) => {
+    await admin.query('BEGIN');
+    await admin.query('LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE');
+    try {
+      const started = Date.now();
+      const { text, closed } = await rawExchange(facade.port, Buffer.from(bytes, 'latin1'), 8_000);
+      expect(closed).toBe(true);
+      expectUnrecorded(text);
+      // Shorter than the statement timeout (10 s): the connection is not held as long as a request's statements may be.
+      expect(Date.now() - started).toBeLessThan(6_000);
+    } finally {
+      await admin.query('ROLLBACK');
+    }
+  }, 20_000);
 });

@@ -5,7 +5,7 @@ import { DEFAULT_EMBEDDED_SHARED_BUFFERS_MB } from '../config';
 import { DataDirLock, lockDataDir } from './dataDirLock';
 import { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
 
-type Operation = 'query' | 'exec' | 'begin' | 'commit' | 'rollback' | 'close';
+type Operation = 'query' | 'exec' | 'begin' | 'commit' | 'rollback' | 'syncs' | 'close';
 
 interface Reply {
   id?: number;
@@ -17,6 +17,10 @@ interface Reply {
 /** A database error from the store's thread, with PostgreSQL's fields (code, constraint, ...) as they came. */
 function asError(data: Reply['error']): Error {
   return Object.assign(new Error(data!.message), data);
+}
+
+export interface EmbeddedDriver extends SqlDriver {
+  hostSyncs(): Promise<{ files: number; directories: number }>;
 }
 
 /**
@@ -33,7 +37,7 @@ export async function openPgliteThread(
   onFailure?: (err: Error) => void,
   /** Commits reach the disk before they are acknowledged (EMBEDDED_FSYNC); meaningless in memory. */
   fsync = true,
-): Promise<SqlDriver> {
+): Promise<EmbeddedDriver> {
   let lock: DataDirLock | undefined;
   if (dataDir) {
     fs.mkdirSync(dataDir, { recursive: true });
@@ -54,7 +58,7 @@ async function startThread(
   fsync: boolean,
   lock: DataDirLock | undefined,
   onFailure?: (err: Error) => void,
-): Promise<SqlDriver> {
+): Promise<EmbeddedDriver> {
   const worker = new Worker(path.join(__dirname, 'pgliteWorker.js'), { workerData: { dataDir, sharedBuffersMb, fsync } });
   const pending = new Map<number, { resolve(rows: unknown[] | undefined): void; reject(err: Error): void }>();
   let nextId = 1;
@@ -134,6 +138,10 @@ async function startThread(
       }
       await send('commit', { tx });
       return result;
+    },
+    /** How many host fsyncs (files, directories) the store's thread has made: 0 and 0 with EMBEDDED_FSYNC off. */
+    async hostSyncs() {
+      return ((await send('syncs')) as { files: number; directories: number }[])[0];
     },
     // One process owns an embedded store, so there is nobody else to hear from.
     listen: async () => undefined,

@@ -4,7 +4,7 @@
 //
 // Plain JavaScript, run as it is by worker_threads both from dist/ and under the test runner.
 //
-// Messages in:  { id, op: 'query' | 'exec' | 'begin' | 'commit' | 'rollback' | 'close', tx?, sql?, params? }
+// Messages in:  { id, op: 'query' | 'exec' | 'begin' | 'commit' | 'rollback' | 'syncs' | 'close', tx?, sql?, params? }
 // Messages out: { id, rows? } on success, { id, error: { message, code, ... } } on failure,
 //               and once at start { ready: true } or { ready: false, error }.
 'use strict';
@@ -70,6 +70,8 @@ async function handle(m) {
       });
       return undefined;
     }
+    case 'syncs':
+      return [{ ...hostSyncs }];
     case 'close':
       await db.close();
       return undefined;
@@ -101,28 +103,54 @@ function startParams() {
   return [...base, ...(workerData.fsync ? FSYNC_PARAMS : []), '-c', `shared_buffers=${workerData.sharedBuffersMb}MB`];
 }
 
+/** The host fsyncs performed, for a test (or an operator) to see that the hook is in place and used. */
+const hostSyncs = { files: 0, directories: 0 };
+
 /** Gives the data directory's file system a real fsync (fs.fsyncSync on the host file), unless it has one. */
 function syncToDisk(pg) {
   const FS = pg.mod && pg.mod.FS;
-  let ops;
+  let type;
   try {
     // PGlite mounts the data directory at /pglite/data; the mount's type is the file system (NODEFS).
-    ops = FS.lookupPath('/pglite/data').node.mount.type.stream_ops;
+    type = FS.lookupPath('/pglite/data').node.mount.type;
   } catch {
-    ops = undefined;
+    type = undefined;
   }
+  const ops = type && type.stream_ops;
   if (!ops) {
     throw new Error('cannot make the embedded store sync to disk with this PGlite version; set EMBEDDED_FSYNC=off to run without (an OS crash may lose commits)');
   }
   if (ops.fsync) return;
+  /** The host path of a node: NODEFS's own realPath, else the mount's root plus the node's path below it. */
+  const hostPath = (node) => {
+    if (typeof type.realPath === 'function') return type.realPath(node);
+    const parts = [];
+    for (let n = node; n.parent !== n; n = n.parent) parts.unshift(n.name);
+    return require('node:path').join(node.mount.opts.root, ...parts);
+  };
   ops.fsync = (stream) => {
-    if (stream.nfd === undefined) return 0;
+    const directory = FS.isDir(stream.node.mode);
     try {
-      fs.fsyncSync(stream.nfd);
+      if (stream.nfd !== undefined) {
+        fs.fsyncSync(stream.nfd);
+      } else {
+        // PostgreSQL syncs directories after renames (a new WAL segment, a checkpoint's files); without
+        // it those renames could be lost. PGlite 0.5's NODEFS opens directories on the host too, so they
+        // arrive above with a descriptor (the tests count them); an Emscripten that opens only files
+        // leaves none, and then the host directory is opened read-only, synced and closed here.
+        const fd = fs.openSync(hostPath(stream.node), 'r');
+        try {
+          fs.fsyncSync(fd);
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
+      if (directory) hostSyncs.directories++;
+      else hostSyncs.files++;
     } catch (err) {
       // Directories cannot be synced everywhere (Windows); a file that cannot be is an I/O error,
       // on which PostgreSQL stops rather than acknowledge what may be lost.
-      if (FS.isDir(stream.node.mode)) return 0;
+      if (directory) return 0;
       throw new FS.ErrnoError(29 /* EIO */);
     }
     return 0;

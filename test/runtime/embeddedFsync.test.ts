@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 import { loadFixtures, openStore } from '../../src/store/openStore';
+import { openPgliteThread } from '../../src/store/pgliteThread';
 import { SANDBOX_FIXTURES } from '../support/app';
 
 /**
@@ -36,6 +37,30 @@ describe('EMBEDDED_FSYNC', () => {
         await safe.db.exec("CREATE TABLE synced (x int); INSERT INTO synced VALUES (1)");
       } finally {
         await safe.close();
+      }
+
+      // The hook itself, not only the setting: the store's thread fsyncs host files and directories
+      // (PostgreSQL syncs the directory after a rename), and a commit makes it fsync again.
+      const db = await openPgliteThread(dir);
+      try {
+        const opened = await db.hostSyncs();
+        expect(opened.files).toBeGreaterThan(0);
+        expect(opened.directories).toBeGreaterThan(0);
+        await db.exec('INSERT INTO synced VALUES (2)');
+        expect((await db.hostSyncs()).files).toBeGreaterThan(opened.files);
+        // A checkpoint renames and syncs its files and their directories.
+        await db.exec('CHECKPOINT');
+        expect((await db.hostSyncs()).directories).toBeGreaterThan(opened.directories);
+      } finally {
+        await db.close();
+      }
+      // Off, nothing is synced: the count is of real host fsyncs, not of calls.
+      const unsynced = await openPgliteThread(dir, undefined, undefined, false);
+      try {
+        await unsynced.exec('INSERT INTO synced VALUES (3); CHECKPOINT');
+        expect(await unsynced.hostSyncs()).toEqual({ files: 0, directories: 0 });
+      } finally {
+        await unsynced.close();
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -74,7 +74,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
       log,
       audit,
       notifier: new AccessNotifier(deps.store, config.council.odsCode),
-      limit: (clientId) => auth.requestLimit.take(clientId),
+      limit: (caller) => auth.takeRequest(caller),
     }),
   );
   app.use((req, res) => sendError(res, notFound(`Nothing at ${req.path}: the FHIR base is /fhir`), log));

@@ -1,5 +1,6 @@
 import { Config } from '../config';
 import { CapabilityOptions } from '../fhir/capability';
+import { Caller } from '../fhir/context';
 import { RequestContext } from '../fhir/router';
 import { JtiStore } from '../store/jtiStore';
 import { Store } from '../store/store';
@@ -45,6 +46,7 @@ export class Auth {
   readonly remoteJwks: RemoteJwksCache;
   /** The FHIR API's per-client request limit (CLIENT_REQUESTS_PER_MINUTE). */
   readonly requestLimit: ClientRequestLimit;
+  private readonly idpIssuer: string | undefined;
 
   constructor(config: Config, opts: AuthOptions) {
     const clock = opts.clock ?? Date.now;
@@ -60,6 +62,7 @@ export class Auth {
       clock,
     });
     const idp = config.auth.councilIdp;
+    this.idpIssuer = idp?.issuer;
     this.verifier = new TokenVerifier({
       tokens: this.tokens,
       clients: this.clients,
@@ -69,7 +72,7 @@ export class Auth {
     // Instances sharing PostgreSQL share the limits; the embedded store has one process, which limits alone.
     const shared = opts.store.db.kind === 'postgres' ? new LimitStore(opts.store.db) : undefined;
     const perMinute = config.auth.tokenRequestsPerMinute;
-    const tokenLimit: RateLimit = shared ? new SharedRateLimiter(shared, 'token-requests', perMinute, 60_000, clock) : new RateLimiter(perMinute, 60_000, clock);
+    const tokenLimit: RateLimit = shared ? new SharedRateLimiter(shared, 'token-requests', perMinute, 60_000) : new RateLimiter(perMinute, 60_000, clock);
     this.requestLimit = new ClientRequestLimit({ perMinute: config.clientRequestsPerMinute, shared, clock, onError: opts.log });
     this.tokenEndpoint = new TokenEndpoint({
       assertions: new AssertionVerifier({ clients: this.clients, tokenUrl: this.urls.token, remoteJwks: this.remoteJwks, clock }),
@@ -84,6 +87,17 @@ export class Auth {
   /** The RequestContext for a FHIR request's Authorization header; 401 (FhirError) when there is no good token. */
   context(authorization: string | undefined): Promise<RequestContext> {
     return contextFromBearer(this.verifier, authorization, this.urls.fhirBase);
+  }
+
+  /**
+   * Takes one FHIR request from the caller's allowance (CLIENT_REQUESTS_PER_MINUTE): 0 when
+   * granted, else whole seconds to wait. A council IdP caller's allowance is its issuer's and
+   * client's: the IdP names its clients itself, and one it calls by a registered client's name is
+   * still another client. Per client, not per user: the limit is what one client application may
+   * ask of the facade, however many people use it.
+   */
+  takeRequest(caller: Caller): number | Promise<number> {
+    return this.requestLimit.take(caller.issuer === 'council-idp' ? `${this.idpIssuer} ${caller.clientId}` : caller.clientId);
   }
 
   /** Introspection: the caller must hold a valid token itself (RFC 7662 §2.1: no anonymous token scanning). */

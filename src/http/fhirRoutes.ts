@@ -1,5 +1,6 @@
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { FhirRequest, FhirRouter, RequestContext } from '../fhir/router';
+import { Caller } from '../fhir/context';
 import { Resource } from '@medplum/fhirtypes';
 import { accessRecord, interactionOf, purposeOf, touchedBy } from '../audit/accessRecords';
 import { AccessRecord, PURPOSES_OF_USE } from '../domain/audit';
@@ -26,8 +27,11 @@ export interface FhirRoutesOptions {
   audit?: (record: AccessRecord) => Promise<void>;
   /** Tells council staff when someone outside the council looks at a person they are responsible for. */
   notifier?: Pick<AccessNotifier, 'notify'>;
-  /** The per-client request limit: 0 when the client may go on, else the seconds it must wait. Synchronous: no store trip per request. */
-  limit?: (clientId: string) => number;
+  /**
+   * The per-client request limit: 0 when the client may go on, else the seconds it must wait.
+   * Synchronous but for a client's first request after a quiet spell: no store trip per request.
+   */
+  limit?: (caller: Caller) => number | Promise<number>;
 }
 
 export type PublicPaths = Set<string> | ((path: string) => boolean);
@@ -80,10 +84,11 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
       }
       context = isPublic(opts.publicPaths, opts.router, req.path) ? OPEN_CONTEXT : await opts.resolveContext(req);
       res.locals.caller = context.caller;
-      const clientId = context.caller?.clientId;
-      const wait = clientId && opts.limit ? opts.limit(clientId) : 0;
+      const caller = context.caller;
+      const limited = caller && opts.limit ? opts.limit(caller) : 0;
+      const wait = typeof limited === 'number' ? limited : await limited;
       if (wait > 0) {
-        throw new FhirError(429, outcome('throttled', `Too many requests from ${clientId}: wait ${wait} s before the next (a per-client limit)`), {
+        throw new FhirError(429, outcome('throttled', `Too many requests from ${caller!.clientId}: wait ${wait} s before the next (a per-client limit)`), {
           'Retry-After': String(wait),
         });
       }

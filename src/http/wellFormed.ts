@@ -69,8 +69,3 @@ export function illFormedJson(key: string, value: unknown): string | undefined {
 function where(key: string): string {
   return key === '' || /^\d+$/.test(key) ? 'a string' : `the value of "${key}"`;
 }
-
-/** Text as it can be quoted in a record: unpaired surrogates become U+FFFD. */
-export function wellFormed(text: string): string {
-  return text.toWellFormed();
-}

@@ -52,6 +52,14 @@ describe('hostile parameter names and values, every type', () => {
   });
   afterAll(() => t.close());
 
+  /** Every request sent, by the X-Request-ID the facade answered with: each must have its access record. */
+  const sent: string[] = [];
+  const seen = async (req: request.Test | Promise<request.Response>): Promise<request.Response> => {
+    const res = await req;
+    sent.push(res.headers['x-request-id']);
+    return res;
+  };
+
   const refusedOrAnswered = (res: request.Response, label: string) => {
     expect({ label, status: res.status < 500, type: res.body?.resourceType }).toEqual({
       label,
@@ -64,29 +72,29 @@ describe('hostile parameter names and values, every type', () => {
     it('GET: never a 500; unknown hostile names are ignored leniently and refused strictly', async () => {
       for (const [name, value] of hostileQueries(type)) {
         const query = `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
-        refusedOrAnswered(await api.get(`/fhir/${type}?${query}`), `GET ${type}?${query}`);
+        refusedOrAnswered(await seen(api.get(`/fhir/${type}?${query}`)), `GET ${type}?${query}`);
       }
       for (const h of HOSTILE) {
-        const lenient = await api.get(`/fhir/${type}?${h}=x`);
+        const lenient = await seen(api.get(`/fhir/${type}?${h}=x`));
         expect([lenient.status, lenient.body.resourceType]).toEqual([200, 'Bundle']);
         expect(lenient.body.entry?.find((e: { search?: { mode: string } }) => e.search?.mode === 'outcome')?.resource.issue[0].expression).toEqual([h]);
-        const strict = await api.get(`/fhir/${type}?${h}=x`).set('Prefer', 'handling=strict');
+        const strict = await seen(api.get(`/fhir/${type}?${h}=x`).set('Prefer', 'handling=strict'));
         expect([strict.status, strict.body.resourceType]).toEqual([400, 'OperationOutcome']);
       }
     });
 
     it('POST _search with a form: the same', async () => {
       for (const [name, value] of hostileQueries(type)) {
-        const res = await api.post(`/fhir/${type}/_search`).type('form').send(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+        const res = await seen(api.post(`/fhir/${type}/_search`).type('form').send(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`));
         refusedOrAnswered(res, `POST ${type}/_search ${name}=${value}`);
       }
-      const res = await api.post(`/fhir/${type}/_search`).type('form').send(HOSTILE.map((h) => `${h}=x`).join('&'));
+      const res = await seen(api.post(`/fhir/${type}/_search`).type('form').send(HOSTILE.map((h) => `${h}=x`).join('&')));
       expect([res.status, res.body.resourceType]).toEqual([200, 'Bundle']);
     });
 
     it('without a token: the conformance types answer, the others refuse with 401', async () => {
       for (const h of HOSTILE) {
-        const res = await t.http.get(`/fhir/${type}?${h}=x`);
+        const res = await seen(t.http.get(`/fhir/${type}?${h}=x`));
         expect([res.status, res.body.resourceType]).toEqual(PUBLIC.has(type) ? [200, 'Bundle'] : [401, 'OperationOutcome']);
       }
     });
@@ -94,7 +102,7 @@ describe('hostile parameter names and values, every type', () => {
     it('hostile ids and path segments: 4xx', async () => {
       for (const h of HOSTILE) {
         for (const path of [`/fhir/${type}/${h}`, `/fhir/${type}/${h}/${h}`, `/fhir/${type}/_search/${h}`]) {
-          const res = await api.get(path);
+          const res = await seen(api.get(path));
           expect({ path, status: res.status >= 400 && res.status < 500, type: res.body.resourceType }).toEqual({ path, status: true, type: 'OperationOutcome' });
         }
       }
@@ -104,11 +112,11 @@ describe('hostile parameter names and values, every type', () => {
   it('hostile type names and headers: 4xx, never a 500', async () => {
     for (const h of HOSTILE) {
       for (const res of [
-        await api.get(`/fhir/${h}`),
-        await api.get(`/fhir/${h}/1`),
-        await api.post(`/fhir/${h}/_search`).type('form').send('a=b'),
-        await api.get('/fhir/Patient').set('X-Purpose-Of-Use', h),
-        await t.http.get(`/fhir/${h}`),
+        await seen(api.get(`/fhir/${h}`)),
+        await seen(api.get(`/fhir/${h}/1`)),
+        await seen(api.post(`/fhir/${h}/_search`).type('form').send('a=b')),
+        await seen(api.get('/fhir/Patient').set('X-Purpose-Of-Use', h)),
+        await seen(t.http.get(`/fhir/${h}`)),
       ]) {
         expect({ h, status: res.status >= 400 && res.status < 500, type: res.body.resourceType }).toEqual({ h, status: true, type: 'OperationOutcome' });
       }
@@ -116,8 +124,12 @@ describe('hostile parameter names and values, every type', () => {
   });
 
   it('every refusal and answer above was audited', async () => {
-    const rows = await t.testStore.store.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE query LIKE '%constructor%' AND http_status >= 400`);
-    expect(rows[0].n).toBeGreaterThan(0);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(new Set(sent).size).toBe(sent.length);
+    const rows = await t.testStore.store.db.query<{ request_id: string }>('SELECT request_id FROM audit_events WHERE request_id = ANY($1)', [sent]);
+    const audited = new Set(rows.map((r) => r.request_id));
+    expect(sent.filter((id) => !audited.has(id))).toEqual([]);
+    expect(rows).toHaveLength(sent.length);
     const errors = await t.testStore.store.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE http_status >= 500`);
     expect(errors[0].n).toBe(0);
   });

@@ -1,18 +1,15 @@
-import { Agent } from 'node:http';
 import { Communication } from '@medplum/fhirtypes';
 import {
   Answer,
   auditedRequestIds,
-  createFacadeStore,
-  ensureBuilt,
   Facade,
-  FacadeStore,
   getToken,
-  httpAgent,
+  RAISED_LIMITS,
   sendHttp,
   sleep,
   startFacade,
   StoreKind,
+  useRunningFacade,
   withStore,
 } from '../support/facadeProcess';
 import { Identifier, KNOWN_NHS, makeNotice, nhsNumber } from './corpus';
@@ -54,9 +51,6 @@ interface Sent {
 }
 
 describe.each<StoreKind>(['pglite', 'postgres'])('a crash during notice intake (%s)', (kind) => {
-  let store: FacadeStore | undefined;
-  let facade: Facade | undefined;
-  let agent: Agent | undefined;
   const problems = new Map<string, string[]>();
   let ran = false;
   let stats = '';
@@ -65,26 +59,15 @@ describe.each<StoreKind>(['pglite', 'postgres'])('a crash during notice intake (
     problems.get(k)!.push(s);
   };
 
-  beforeAll(async () => {
-    await ensureBuilt();
-    store = await createFacadeStore(kind, 'crash');
-    facade = await startFacade(store, { env: { TOKEN_REQUESTS_PER_MINUTE: '100000', CLIENT_REQUESTS_PER_MINUTE: '1000000' } });
-    agent = httpAgent(CONCURRENCY);
-  }, 300_000);
-
-  afterAll(async () => {
-    agent?.destroy();
-    await facade?.kill();
-    await store?.dispose();
-  }, 120_000);
+  const running = useRunningFacade(kind, 'crash', CONCURRENCY);
 
   it('takes a burst, is killed mid-burst, starts again on the same store and takes the burst again', async () => {
     const tag = `${kind === 'pglite' ? 'E' : 'P'}${Date.now().toString(36)}`;
     const t0 = Date.now();
-    let f = facade!;
+    let f = running.facade!;
     let tokens = { RX1: await getToken(f.baseUrl, 'sandbox-epr-rx1', SCOPE), RX2: await getToken(f.baseUrl, 'test-epr-rx2', SCOPE) };
     const send = (fc: Facade, sender: 'RX1' | 'RX2', body: string, requestId: string) =>
-      sendHttp(agent!, fc.port, {
+      sendHttp(running.agent!, fc.port, {
         method: 'POST',
         path: '/fhir/Communication',
         headers: { Authorization: `Bearer ${tokens[sender]}`, 'Content-Type': 'application/fhir+json', 'X-Request-ID': requestId },
@@ -165,7 +148,7 @@ describe.each<StoreKind>(['pglite', 'postgres'])('a crash during notice intake (
 
     // Started again on the same store (the embedded store's directory may stay locked briefly).
     const restartT = Date.now();
-    f = facade = await startFacade(store!, { env: { TOKEN_REQUESTS_PER_MINUTE: '100000', CLIENT_REQUESTS_PER_MINUTE: '1000000' }, logName: 'facade-restarted.log', timeoutMs: 120_000 });
+    f = running.facade = await startFacade(running.store!, { env: RAISED_LIMITS, logName: 'facade-restarted.log', timeoutMs: 120_000 });
     const restartMs = Date.now() - restartT;
     tokens = { RX1: await getToken(f.baseUrl, 'sandbox-epr-rx1', SCOPE), RX2: await getToken(f.baseUrl, 'test-epr-rx2', SCOPE) };
 
@@ -196,8 +179,8 @@ describe.each<StoreKind>(['pglite', 'postgres'])('a crash during notice intake (
     if (!stop.graceful) note('graceful stop after the resend', `SIGTERM ended the facade with ${stop.signal ?? `exit code ${stop.code}`} after ${stop.ms} ms`);
 
     // The store itself, read directly.
-    const audited = await auditedRequestIds(store!);
-    await withStore(store!, async (query) => {
+    const audited = await auditedRequestIds(running.store!);
+    await withStore(running.store!, async (query) => {
       const values = burst.map((s) => s.identifier.value);
       const rows = await query<{ id: string; sender_ods: string; identifier_value: string }>(
         'SELECT id, sender_ods, identifier_value FROM notices WHERE identifier_value = ANY($1)',

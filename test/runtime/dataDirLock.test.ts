@@ -12,7 +12,7 @@ import { preparedDataDir, requireBuild, ROOT, run, startFacade } from './process
 describe('the embedded data directory is locked to one process', () => {
   let prepared: Awaited<ReturnType<typeof preparedDataDir>>;
   beforeAll(async () => {
-    requireBuild();
+    await requireBuild();
     prepared = await preparedDataDir('lock');
   }, 60_000);
   afterAll(() => prepared?.remove());

@@ -73,7 +73,7 @@ describe('LOG_LEVEL', () => {
   });
 
   it('stops the facade with that message and no stack trace', async () => {
-    requireBuild();
+    await requireBuild();
     const child = run(MAIN, { LOG_LEVEL: 'verbose', PORT: '0' });
     expect((await child.exited(10_000)).code).toBe(1);
     expect(child.output().trim()).toBe('Cannot start: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "verbose"');

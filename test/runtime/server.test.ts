@@ -4,7 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createPostgresDatabase, TestDatabase } from '../support/stores';
-import { Facade, freePort, HOST, MAIN, parseAnswer, preparedDataDir, rawExchange, requireBuild, run, sleep, startFacade } from './processes';
+import { parseRawAnswer, sendRaw } from '../support/facadeProcess';
+import { Facade, freePort, HOST, MAIN, preparedDataDir, requireBuild, run, sleep, startFacade } from './processes';
+
+/** Sends the bytes and reads until the server closes the connection, as it must after these answers (Connection: close). */
+const exchange = (port: number, bytes: string, timeoutMs = 5_000) => sendRaw(port, Buffer.from(bytes, 'latin1'), { timeoutMs, untilClose: true, halfClose: false });
+const parseAnswer = (text: string) => parseRawAnswer(Buffer.from(text, 'latin1'));
 
 /**
  * The HTTP server of a running facade (node dist/main.js): a port already taken stops it; SIGTERM
@@ -143,7 +148,7 @@ describe('slow clients', () => {
     const answer = parseAnswer(seen.text());
     expect(answer.status).toBe(408);
     expect(answer.headers['content-type']).toMatch(/^application\/fhir\+json/);
-    expect(JSON.parse(answer.body)).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'timeout' }] });
+    expect(JSON.parse(answer.body.toString())).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'timeout' }] });
   }, 15_000);
 });
 
@@ -191,16 +196,15 @@ describe('requests the HTTP parser refuses', () => {
     ['not HTTP at all', '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n', 400, 'invalid'],
     ['HTTP/1.1 without Host', 'GET /fhir/Patient?identifier=9990000018 HTTP/1.1\r\nX-Request-ID: no-host-1\r\n\r\n', 400, 'invalid'],
   ])('%s is answered with an OperationOutcome, Connection: close', async (_what, bytes, status, code) => {
-    const { text, closed } = await rawExchange(facade.port, Buffer.from(bytes, 'latin1'));
-    expect(closed).toBe(true);
-    const answer = parseAnswer(text);
+    const answer = await exchange(facade.port, bytes);
+    expect(answer.closed).toBe(true);
     expect(answer.status).toBe(status);
     expect(answer.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
     expect(answer.headers.connection).toBe('close');
     expect(answer.headers['x-request-id']).toMatch(/^([0-9a-f-]{36}|no-host-1)$/);
-    expect(JSON.parse(answer.body)).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code }] });
+    expect(JSON.parse(answer.body.toString())).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code }] });
     // Recorded before it was answered, as every other request is: no waiting for it here.
-    expect(await auditedStatusOf(answer.headers['x-request-id'])).toBe(status);
+    expect(await auditedStatusOf(String(answer.headers['x-request-id']))).toBe(status);
   });
 
   it('and each is in the audit trail', async () => {
@@ -227,10 +231,9 @@ describe('requests the HTTP parser refuses', () => {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
       const released = sleep(1_000).then(() => locker.query('COMMIT'));
-      const { text } = await rawExchange(facade.port, Buffer.from(bytes, 'latin1'));
-      const answer = parseAnswer(text);
+      const answer = await exchange(facade.port, bytes);
       expect(answer.status).toBeGreaterThanOrEqual(400);
-      expect(await auditedStatusOf(answer.headers['x-request-id'])).toBe(answer.status);
+      expect(await auditedStatusOf(String(answer.headers['x-request-id']))).toBe(answer.status);
       await released;
     } finally {
       await locker.end();
@@ -252,21 +255,20 @@ describe('requests the HTTP parser refuses, when the audit trail cannot be writt
     await admin.end();
   });
 
-  function expectUnrecorded(text: string) {
-    const answer = parseAnswer(text);
+  function expectUnrecorded(answer: Awaited<ReturnType<typeof exchange>>) {
     expect(answer.status).toBe(503);
     expect(answer.headers['retry-after']).toMatch(/^\d+$/);
     expect(answer.headers.connection).toBe('close');
-    expect(JSON.parse(answer.body)).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'transient' }] });
+    expect(JSON.parse(answer.body.toString())).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'transient' }] });
   }
 
   it.each(refused)('%s: an INSERT that fails is answered 503 with Retry-After, not the refusal', async (_what, bytes) => {
     await admin.query(`CREATE OR REPLACE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit trail unwritable (test)'; END $$;
       CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit()`);
     try {
-      const { text, closed } = await rawExchange(facade.port, Buffer.from(bytes, 'latin1'));
-      expect(closed).toBe(true);
-      expectUnrecorded(text);
+      const answer = await exchange(facade.port, bytes);
+      expect(answer.closed).toBe(true);
+      expectUnrecorded(answer);
     } finally {
       await admin.query('DROP TRIGGER refuse_audit ON audit_events');
     }
@@ -277,9 +279,9 @@ describe('requests the HTTP parser refuses, when the audit trail cannot be writt
     await admin.query('LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE');
     try {
       const started = Date.now();
-      const { text, closed } = await rawExchange(facade.port, Buffer.from(bytes, 'latin1'), 8_000);
-      expect(closed).toBe(true);
-      expectUnrecorded(text);
+      const answer = await exchange(facade.port, bytes, 8_000);
+      expect(answer.closed).toBe(true);
+      expectUnrecorded(answer);
       // Shorter than the statement timeout (10 s): the connection is not held as long as a request's statements may be.
       expect(Date.now() - started).toBeLessThan(6_000);
     } finally {

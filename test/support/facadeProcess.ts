@@ -21,7 +21,7 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 /** Only ever this machine. */
 export const HOST = '127.0.0.1';
 const SANDBOX_CLIENTS_FILE = path.join(PROJECT_ROOT, 'fixtures', 'sandbox', 'clients.json');
-const MAIN = path.join(PROJECT_ROOT, 'dist', 'main.js');
+export const MAIN = path.join(PROJECT_ROOT, 'dist', 'main.js');
 const BUILD_INFO = path.join(PROJECT_ROOT, 'dist', '.tsbuildinfo');
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -78,7 +78,9 @@ export async function ensureBuilt(timeoutMs = 240_000): Promise<void> {
   }
   try {
     if (!distIsStale()) return;
-    await run('npm', ['run', 'build', '--silent'], { cwd: PROJECT_ROOT, timeoutMs: Math.max(30_000, deadline - Date.now()) });
+    const build = spawnChild('npm', ['run', 'build', '--silent']);
+    const end = await build.exited(Math.max(30_000, deadline - Date.now()));
+    if (end.code !== 0) throw new Error(`npm run build failed (${end.code ?? end.signal}):\n${build.output().slice(-4000)}`);
     // tsc does not rewrite its build info when nothing changed; touch it so the next suite does not build again.
     const now = new Date();
     fs.utimesSync(BUILD_INFO, now, now);
@@ -87,20 +89,92 @@ export async function ensureBuilt(timeoutMs = 240_000): Promise<void> {
   }
 }
 
-function run(command: string, args: string[], opts: { cwd: string; timeoutMs: number }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(command, args, { cwd: opts.cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const keep = (b: Buffer) => (out = (out + b.toString()).slice(-4000));
-    proc.stdout.on('data', keep);
-    proc.stderr.on('data', keep);
-    const timer = setTimeout(() => proc.kill('SIGKILL'), opts.timeoutMs);
-    proc.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`${command} ${args.join(' ')} failed (${code ?? signal}):\n${out}`));
-    });
+export interface Child {
+  proc: ChildProcess;
+  /** stdout and stderr so far. */
+  output(): string;
+  /** Resolves with how it ended, or rejects after timeoutMs (and kills it). */
+  exited(timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const running = new Set<ChildProcess>();
+// Should a worker die without its afterAll, no child outlives it.
+process.once('exit', () => {
+  for (const p of running) {
+    try {
+      p.kill('SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+});
+
+/** Kills every child still running (a suite's afterAll: Jest may reuse its worker for the next file). */
+export function killChildren(): void {
+  for (const p of running) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+}
+
+/**
+ * Runs a command as a child process, its output kept in memory; with `env`, only the environment
+ * given (plus PATH and HOME), else this process's. The one way the tests start processes.
+ */
+export function spawnChild(command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Child {
+  const proc = spawn(command, args, {
+    cwd: opts.cwd ?? PROJECT_ROOT,
+    env: opts.env ? { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...opts.env } : process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(proc);
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('exit', (code, signal) => {
+      running.delete(proc);
+      resolve({ code, signal });
+    }),
+  );
+  return {
+    proc,
+    output: () => out,
+    async exited(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          proc.kill('SIGKILL');
+          reject(new Error(`${command} ${args.join(' ')} had not exited after ${timeoutMs} ms; its output:\n${out.slice(-4000)}`));
+        }, timeoutMs);
+      });
+      try {
+        return await Promise.race([ended, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Runs `node <script>` with only the environment given (plus PATH and HOME). */
+export function runNode(script: string, env: NodeJS.ProcessEnv, args: string[] = []): Child {
+  return spawnChild(process.execPath, [script, ...args], { env });
+}
+
+/**
+ * Polls /fhir/metadata until it answers 200 (true), the process has exited (false) or the deadline
+ * passes (false).
+ */
+export async function untilReady(baseUrl: string, gone: () => boolean, deadline: number): Promise<boolean> {
+  while (!gone() && Date.now() < deadline) {
+    try {
+      const res = await fetch(`${baseUrl}/fhir/metadata`, { signal: AbortSignal.timeout(2_000), headers: { 'X-Request-ID': `ready-probe-${new URL(baseUrl).port}` } });
+      await res.arrayBuffer();
+      if (res.status === 200) return true;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  return false;
 }
 
 export type StoreKind = 'pglite' | 'postgres';
@@ -167,18 +241,6 @@ export interface Facade {
   /** The last lines of its log. */
   logTail(lines?: number): string;
 }
-
-const running = new Set<ChildProcess>();
-// Should a worker die without its afterAll, no facade outlives it.
-process.once('exit', () => {
-  for (const p of running) {
-    try {
-      p.kill('SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
 
 /**
  * Starts `node dist/main.js` on a free port of 127.0.0.1 over the store, and waits (bounded) until
@@ -249,23 +311,13 @@ export async function startFacade(store: FacadeStore, opts: { env?: NodeJS.Proce
         await exitedP;
       },
     };
-    for (;;) {
-      if (exit) break;
-      if (Date.now() > deadline) {
-        await facade.kill();
-        throw new Error(`the facade was not ready within ${timeoutMs / 1000} s (${attempt} attempt(s)); its log ends:\n${logTail()}`);
-      }
-      try {
-        const res = await fetch(`${facade.baseUrl}/fhir/metadata`, { signal: AbortSignal.timeout(2_000), headers: { 'X-Request-ID': `ready-probe-${port}` } });
-        await res.arrayBuffer();
-        if (res.status === 200) {
-          facade.readyMs = Date.now() - started;
-          return facade;
-        }
-      } catch {
-        // not listening yet
-      }
-      await sleep(100);
+    if (await untilReady(facade.baseUrl, () => exit !== undefined, deadline)) {
+      facade.readyMs = Date.now() - started;
+      return facade;
+    }
+    if (!exit) {
+      await facade.kill();
+      throw new Error(`the facade was not ready within ${timeoutMs / 1000} s (${attempt} attempt(s)); its log ends:\n${logTail()}`);
     }
     if (Date.now() > deadline) throw new Error(`the facade exited (${exit!.code ?? exit!.signal}) before it was ready; its log ends:\n${logTail()}`);
     await sleep(500);
@@ -322,6 +374,8 @@ export interface Answer {
   ms: number;
   /** Set when no answer came (reset, timeout): what happened. */
   error?: string;
+  /** sendRaw: the server had closed the connection when the answer was taken. */
+  closed?: boolean;
 }
 
 export function httpAgent(maxSockets: number): http.Agent {
@@ -365,35 +419,40 @@ export function sendHttp(
   });
 }
 
-/** Writes the bytes as they are on a new connection and reads one answer (until close or timeout). */
-export function sendRaw(port: number, bytes: Buffer, timeoutMs = 8_000): Promise<Answer> {
+/**
+ * Writes the bytes as they are on a new connection and reads one answer: until it is complete
+ * (Content-Length, or the last chunk), or with `untilClose` until the server closes the connection;
+ * at most timeoutMs. By default the sending side is half-closed once written, as a client that is
+ * done would; `halfClose: false` keeps it open, so that only the server can end the connection.
+ */
+export function sendRaw(port: number, bytes: Buffer | string, opts: number | { timeoutMs?: number; untilClose?: boolean; halfClose?: boolean } = {}): Promise<Answer> {
+  const { timeoutMs = 8_000, untilClose = false, halfClose = true } = typeof opts === 'number' ? { timeoutMs: opts } : opts;
   const t0 = Date.now();
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let done = false;
     const socket = net.connect({ host: HOST, port });
-    const finish = (error?: string) => {
+    const finish = (error?: string, closed = false) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.destroy();
       const parsed = parseRawAnswer(Buffer.concat(chunks));
-      resolve({ ...parsed, ms: Date.now() - t0, error: parsed.status ? undefined : error ?? 'no answer' });
+      resolve({ ...parsed, ms: Date.now() - t0, closed, error: parsed.status ? undefined : error ?? 'no answer' });
     };
     const timer = setTimeout(() => finish(`no answer within ${timeoutMs} ms`), timeoutMs);
     socket.on('connect', () => {
       socket.write(bytes, () => {
-        // Half-close: the server sees the end of what we send, as a client that is done would.
-        socket.end();
+        if (halfClose) socket.end();
       });
     });
     socket.on('data', (c: Buffer) => {
       chunks.push(c);
-      if (rawComplete(Buffer.concat(chunks))) finish();
+      if (!untilClose && rawComplete(Buffer.concat(chunks))) finish();
     });
-    socket.on('end', () => finish('closed without an answer'));
-    socket.on('close', () => finish('closed without an answer'));
-    socket.on('error', (err) => finish(err.message));
+    socket.on('end', () => finish('closed without an answer', true));
+    socket.on('close', () => finish('closed without an answer', true));
+    socket.on('error', (err) => finish(err.message, chunks.length > 0));
   });
 }
 
@@ -407,7 +466,8 @@ function rawComplete(buf: Buffer): boolean {
   return false;
 }
 
-function parseRawAnswer(buf: Buffer): Omit<Answer, 'ms'> {
+/** Status, headers (lower-cased) and body of one raw HTTP/1.1 answer (a chunked body is reassembled). */
+export function parseRawAnswer(buf: Buffer): Omit<Answer, 'ms'> {
   const end = buf.indexOf('\r\n\r\n');
   if (end < 0) return { status: 0, headers: {}, body: Buffer.alloc(0) };
   const lines = buf.subarray(0, end).toString('latin1').split('\r\n');
@@ -480,4 +540,28 @@ export function nameToken(token: string, name: string) {
 }
 function tokenVarOf(header: string): string {
   return tokenVars.get(header.slice('Bearer '.length)) ?? 'TOKEN';
+}
+
+/** Limits raised (not turned off) so that a suite's load reaches the checks behind them. */
+export const RAISED_LIMITS: NodeJS.ProcessEnv = { TOKEN_REQUESTS_PER_MINUTE: '100000', CLIENT_REQUESTS_PER_MINUTE: '1000000' };
+
+/**
+ * A running facade over a fresh store for the enclosing describe block: built, started and torn
+ * down by Jest's hooks. The suite reads `running.store` and `running.facade` (and may replace the
+ * facade, after a restart) once beforeAll has run.
+ */
+export function useRunningFacade(kind: StoreKind, label: string, concurrency: number) {
+  const running: { store?: FacadeStore; facade?: Facade; agent?: http.Agent } = {};
+  beforeAll(async () => {
+    await ensureBuilt();
+    running.store = await createFacadeStore(kind, label);
+    running.facade = await startFacade(running.store, { env: RAISED_LIMITS });
+    running.agent = httpAgent(concurrency);
+  }, 300_000);
+  afterAll(async () => {
+    running.agent?.destroy();
+    await running.facade?.kill();
+    await running.store?.dispose();
+  }, 120_000);
+  return running;
 }

@@ -122,12 +122,22 @@ function clientError(
   socket: Duplex,
   deps: { logger: Logger; audit?: (record: AccessRecord) => Promise<void> },
 ) {
+  // Node may report the same connection again (more bytes, its end) while the record is being written.
+  if (refusing.has(socket)) return;
   const answering = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
   // A connection reset, or one whose answer has begun, has nobody to answer.
   if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
     socket.destroy();
     return;
   }
+  refusing.add(socket);
+  // The parser has given up on the connection and the answer waits for the audit record: Node's own
+  // handling of what comes next would end the connection first (a client that half-closes once it
+  // has sent is closed at once) and lose the answer. Whatever else arrives is discarded.
+  socket.removeAllListeners('data');
+  socket.removeAllListeners('end');
+  socket.on('data', () => undefined);
+  socket.on('error', () => socket.destroy());
   const [status, code, text] =
     err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'too-costly', 'The request line or headers are too large'] as const
     : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'timeout', 'The request was not received in time'] as const
@@ -139,12 +149,13 @@ function clientError(
     socket.end(
       `HTTP/1.1 ${sent} ${STATUS_CODES[sent]}\r\n` +
         `Content-Type: ${FHIR_JSON}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}` +
-        `X-Request-ID: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+        `X-Request-ID: ${requestId}\r\nConnection: close\r\n\r\n${line?.method === 'HEAD' ? '' : body}`,
     );
   };
+  const line = requestLine(err.rawPacket);
+  // An answer to HEAD has no body (its Content-Length says what GET would have had): a client would read one as a second answer.
   const refusal = () => answer(status, JSON.stringify(outcome(code, text)));
   if (!deps.audit) return refusal();
-  const line = requestLine(err.rawPacket);
   // A connection opened and closed with nothing sent is not a request.
   if (!line && err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && !err.rawPacket?.length) return refusal();
   const { interaction, resourceType } = auditedAs(line);
@@ -161,6 +172,9 @@ function clientError(
     ok ? refusal() : answer(503, UNRECORDED_BODY, `Retry-After: ${RETRY_AFTER_SECONDS}\r\n`),
   );
 }
+
+/** Connections refused by the parser whose answer is waiting for its audit record. */
+const refusing = new WeakSet<Duplex>();
 
 /**
  * How long an answer Node's parser forced waits for its audit record. The connection is in a bad

@@ -223,6 +223,14 @@ describe('requests the HTTP parser refuses', () => {
     }
   });
 
+  // (Only the parser's refusals: for a request Node parsed, a half-close ends the connection before any answer, Node's own behaviour.)
+  it.each(refused.slice(0, 2))('%s: a client that half-closes once it has sent still gets its answer', async (_what, bytes) => {
+    const answer = await sendRaw(facade.port, Buffer.from(bytes, 'latin1'), { halfClose: true });
+    expect(answer.error).toBeUndefined();
+    expect([400, 431]).toContain(answer.status);
+    expect(await auditedStatusOf(String(answer.headers['x-request-id']))).toBe(answer.status);
+  });
+
   it.each(refused)('%s: the answer waits for its audit record when writing it is slow', async (_what, bytes) => {
     const locker = new Client({ connectionString: db.url });
     await locker.connect();

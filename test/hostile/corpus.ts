@@ -497,6 +497,8 @@ function hostileHeaders(rng: Rng, ctx: CorpusContext): { what: string; caller: C
     const t = ctx.tokens[callerName];
     const [h, p, s] = t.split('.');
     const flip = (x: string) => x.slice(0, -2) + (x.slice(-2) === 'AA' ? 'BB' : 'AA');
+    // The council's own token already claims WXB and system/*.cruds: "tampered", it is unchanged and still its own.
+    const tampered = base64url.encode(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), organization: 'WXB', scope: 'system/*.cruds' }));
     const choices: [string, string, Caller][] = [
       ['missing', '', 'anon'],
       ['Bearer', 'Bearer', 'anon'],
@@ -506,7 +508,7 @@ function hostileHeaders(rng: Rng, ctx: CorpusContext): { what: string; caller: C
       ['double space', `Bearer  ${t}`, callerName],
       ['two tokens', `Bearer ${t}, Bearer ${ctx.tokens.council}`, 'bogus'],
       ['garbage', `Bearer ${'x'.repeat(rng.pick([10, 500, 7000]))}`, 'bogus'],
-      ['tampered payload', `Bearer ${h}.${base64url.encode(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), organization: 'WXB', scope: 'system/*.cruds' }))}.${s}`, 'bogus'],
+      ['tampered payload', `Bearer ${h}.${tampered}.${s}`, tampered === p ? callerName : 'bogus'],
       ['flipped signature', `Bearer ${h}.${p}.${flip(s)}`, 'bogus'],
       ['alg none', `Bearer ${unsignedJwt({ typ: 'JWT' }, JSON.parse(Buffer.from(p, 'base64url').toString()))}`, 'bogus'],
       ['no signature', `Bearer ${h}.${p}.`, 'bogus'],

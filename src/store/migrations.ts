@@ -228,7 +228,7 @@ export const MIGRATIONS: Migration[] = [
     sql: `
       -- One row per limit and client: the limit's theoretical arrival time (GCRA, in ms since the
       -- epoch), the moment the client's allowance is back to full. Token requests update it one
-      -- statement each; FHIR requests are counted in each instance and added in batches.
+      -- statement each; FHIR requests are granted from slices each instance takes in one statement.
       CREATE TABLE request_limits (
         name text NOT NULL,
         key text NOT NULL,

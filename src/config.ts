@@ -1,4 +1,4 @@
-import { isView, View } from './fhir/views';
+import { isView, View } from './access/views';
 import path from 'node:path';
 
 /**

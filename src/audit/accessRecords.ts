@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Bundle, Resource } from '@medplum/fhirtypes';
 import { AccessRecord, AuditInteraction, AuditUser, outcomeOfStatus, PURPOSES_OF_USE } from '../domain/audit';
-import { Caller } from '../fhir/context';
+import { Caller } from '../access/context';
 
 /** What one request touched: the people (ids, NHS numbers) and the records. */
 export interface Touched {

@@ -1,4 +1,4 @@
-import { AccessInteraction, AccessPolicy, ReadAccess } from '../fhir/context';
+import { AccessInteraction, AccessPolicy, ReadAccess } from '../access/context';
 import { definitionOf } from '../fhir/registry';
 import { mergeQueries, Permission, ResourceScope } from './scopes';
 

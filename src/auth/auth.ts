@@ -1,7 +1,7 @@
 import { Config } from '../config';
 import { CapabilityOptions } from '../fhir/capability';
-import { Caller } from '../fhir/context';
-import { RequestContext } from '../fhir/router';
+import { Caller } from '../access/context';
+import { RequestContext } from '../access/context';
 import { JtiStore } from '../store/jtiStore';
 import { Store } from '../store/store';
 import { AccessTokens } from './accessToken';

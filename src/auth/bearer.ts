@@ -1,5 +1,5 @@
 import { FhirError, outcome } from '../fhir/outcome';
-import { RequestContext } from '../fhir/router';
+import { RequestContext } from '../access/context';
 import { TokenVerifier } from './tokenVerifier';
 import { InvalidToken, VerifiedToken } from './verifiedToken';
 

@@ -1,8 +1,8 @@
-import { isView, VIEW_NAMES } from '../fhir/views';
+import { isView, VIEW_NAMES } from '../access/views';
 import fs from 'node:fs';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { ConfigError, keyUrl } from '../config';
-import { View } from '../fhir/context';
+import { View } from '../access/context';
 import { parseScope, ResourceScope } from './scopes';
 
 /** One registered backend-services client. */

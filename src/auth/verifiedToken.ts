@@ -1,4 +1,4 @@
-import { AccessPolicy, Caller, View } from '../fhir/context';
+import { AccessPolicy, Caller, View } from '../access/context';
 
 /** An access token that has been verified: who is calling and what they may see, until exp. */
 export interface VerifiedToken {

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { UNRESTRICTED, View } from '../fhir/context';
+import { UNRESTRICTED, View } from '../access/context';
 import { RESOURCE_DEFINITIONS } from '../fhir/registry';
 import { FhirRouter, FhirRequest } from '../fhir/router';
 import { loadFixtures } from '../store/openStore';

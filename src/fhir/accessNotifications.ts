@@ -3,7 +3,7 @@ import { Communication } from '@medplum/fhirtypes';
 import { fullName, Person } from '../domain/person';
 import { insertNotifications, StoredNotification } from '../store/notificationStore';
 import { Store } from '../store/store';
-import { Caller } from './context';
+import { Caller } from '../access/context';
 import {
   ACCESS_NOTIFICATION_SYSTEM,
   COMMUNICATION_CATEGORY_SYSTEM,

@@ -2,8 +2,9 @@ import { Resource, ResourceType } from '@medplum/fhirtypes';
 import { Criterion, EntityKind } from '../store/criteria';
 import { Store, Stored } from '../store/store';
 import { EntityTypes } from '../store/tables';
-import { AccessPolicy, Caller, MappingContext, View } from './context';
-import { ViewRules } from './views';
+import { AccessPolicy, Caller, View } from '../access/context';
+import { MappingContext } from './context';
+import { ViewRules } from '../access/views';
 
 export type SearchParamType = 'token' | 'string' | 'date' | 'reference' | 'uri';
 

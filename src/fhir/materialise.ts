@@ -5,7 +5,8 @@ import { Worker } from '../domain/worker';
 import { Store, Stored } from '../store/store';
 import { EntityTypes } from '../store/tables';
 import { EntityKind } from '../store/criteria';
-import { MappingContext, View } from './context';
+import { View } from '../access/context';
+import { MappingContext } from './context';
 import { ResourceDefinition } from './definition';
 
 /**

@@ -1,11 +1,10 @@
 import { Resource } from '@medplum/fhirtypes';
 import { Store } from '../store/store';
-import { View } from './context';
+import { View } from '../access/context';
 import { ResourceDefinition } from './definition';
 import { materialise } from './materialise';
 import { FhirError, forbidden, notFound, outcome, WithheldRecord } from './outcome';
-import { ScopingContext, searchRestriction } from './scoping';
-import { restrictedRecordMessage, withheldPeople } from './restricted';
+import { restrictedRecordMessage, ScopingContext, searchRestriction, withheldPeople } from './scoping';
 import { Criterion } from '../store/criteria';
 
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;

@@ -2,7 +2,7 @@ import { isFhirResourceType } from './resourceTypes';
 import { Resource } from '@medplum/fhirtypes';
 import { Store } from '../store/store';
 import { capabilityStatement, CapabilityOptions } from './capability';
-import { AccessPolicy, Caller, View } from './context';
+import { RequestContext } from '../access/context';
 import { badRequest, FhirError, notFound, outcome } from './outcome';
 import { read } from './read';
 import { definitionOf } from './registry';
@@ -13,14 +13,6 @@ import { conformanceDefinitionOf, ConformanceDefinition, ConformanceResources, c
 import { searchRestriction } from './scoping';
 import { validateOperation } from './validate';
 import { PagingLimits } from './searchQuery';
-
-/** Who is asking and what they may see; set at the HTTP edge (by the authorisation layer). */
-export interface RequestContext {
-  view: View;
-  access: AccessPolicy;
-  /** Who is calling (client, organisation, scopes), for audit; absent for metadata. */
-  caller?: Caller;
-}
 
 /** A FHIR request as plain data, so handlers can be exercised without HTTP. */
 export interface FhirRequest {

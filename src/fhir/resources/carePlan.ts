@@ -3,7 +3,7 @@ import { CarePackage, FUNDING_TYPES, PackageStatus, SERVICE_TYPES } from '../../
 import { fullName } from '../../domain/person';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
-import { viewRules } from '../views';
+import { viewRules } from '../../access/views';
 import { ResourceDefinition } from '../definition';
 import { FUNDING_EXTENSION, FUNDING_SYSTEM, CARE_PACKAGE_ID_SYSTEM, PROFILES, SERVICE_TYPE_SYSTEM } from '../systems';
 import { codedToken, dateCriterion, mappedToken, referenceCriterion } from '../searchValues';

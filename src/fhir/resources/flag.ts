@@ -3,7 +3,7 @@ import { outOfHoursNumber } from '../../domain/organisation';
 import { CONCERN_TYPES, SafeguardingConcern } from '../../domain/safeguarding';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
-import { viewRules } from '../views';
+import { viewRules } from '../../access/views';
 import { ResourceDefinition } from '../definition';
 import { CONCERN_TYPE_SYSTEM, PROFILES, RECORD_HEADINGS_SYSTEM } from '../systems';
 import { codedToken, dateCriterion, mappedToken, referenceCriterion } from '../searchValues';

@@ -1,4 +1,4 @@
-import type { FrontDoor, Report } from './run';
+import type { FrontDoor, Report } from './reportData';
 
 const n0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : Math.round(x).toLocaleString('en-GB'));
 const n2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(2));

@@ -12,6 +12,7 @@ import { GENERATOR_VERSION, SyntheticPopulation } from '../src/synthetic/populat
 import { drive, LoadResult, median } from './load';
 import { Child, freePort, HOST, memoryOf, run, sleep, startChild } from './processes';
 import { markdownReport } from './report';
+import { FrontDoor, Report, Settings } from './reportData';
 import { fetchToken, sandboxClientKey, tokenRequestBody } from './token';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -24,24 +25,6 @@ const NOTICE_SCOPE = 'system/Communication.c';
 /** The facade's per-client limits as the benchmark sets them (stated in its output). */
 const BENCH_LIMITS = { TOKEN_REQUESTS_PER_MINUTE: '100000', CLIENT_REQUESTS_PER_MINUTE: '10000000' };
 const SEED = 1;
-
-interface Settings {
-  mode: 'quick' | 'full';
-  connections: number;
-  rounds: number;
-  roundSeconds: number;
-  warmupSeconds: number;
-  smallPeople: number;
-  largePeople: number;
-  tokenSeconds: number;
-  tokenAmount: number;
-  noticeSeconds: number;
-  noticeAmount: number;
-  /** How many different NHS numbers the front-door load rotates over. */
-  rotation: number;
-  /** Write V8 CPU profiles of the facade (node --cpu-prof) to bench/results/profile/. */
-  profile: boolean;
-}
 
 function settings(): Settings {
   const { values } = parseArgs({
@@ -80,46 +63,6 @@ interface StoreSpec {
   label: string;
   env: NodeJS.ProcessEnv;
   cached: boolean;
-}
-
-export interface FrontDoor {
-  people: number;
-  store: string;
-  bodyBytes: number;
-  facade: LoadResult[];
-  bare: LoadResult[];
-  rpsFacade: number;
-  rpsBare: number;
-  ratio: number;
-  p50: number;
-  p99: number;
-  bareP50: number;
-  bareP99: number;
-  /** Facade process memory when ready, before any load. */
-  idleRssMb?: number;
-  /** Facade process memory after the front-door load. */
-  rssMb?: number;
-  peakRssMb?: number;
-  /** ms from spawning `node dist/main.js` to the first 200 from /fhir/metadata, on an existing store. */
-  readyMs?: number;
-  /** The same on an empty store, including the synthetic load (small population only). */
-  firstStartMs?: number;
-  /** The front door with the lookup cache off (LOOKUP_CACHE_SECONDS=0): every request goes to the store. */
-  uncached?: LoadResult;
-}
-
-export interface Report {
-  date: string;
-  mode: string;
-  machine: { cpus: string; cores: number; memoryGb: number; node: string; os: string; loadAverage: number[] };
-  driver: 'pglite' | 'postgres';
-  settings: Settings;
-  frontDoor: FrontDoor[];
-  token?: LoadResult & { connections: number };
-  notices?: (LoadResult & { connections: number }) | { skipped: string };
-  npmStartReadyMs?: number;
-  generation?: { people: number; seconds: number; cached: boolean; where: string };
-  notes: string[];
 }
 
 async function main() {

@@ -1,7 +1,6 @@
 import { Dataset } from '../domain/dataset';
 import { EntityKind } from './criteria';
-import { SqlExecutor } from './sqlDriver';
-import type { Store } from './store';
+import { SqlDriver, SqlExecutor } from './sqlDriver';
 import { EntityTable, EntityTypes, insertColumnNames, TABLES } from './tables';
 
 /** Loads of any dataset into one database never interleave. */
@@ -38,8 +37,14 @@ export interface BulkLoadResult {
  * jsonb_to_recordset inserts as Store.loadDataset. One transaction: after a crash or an error there
  * is all of it or none, and the load is recorded in dataset_loads in the same commit.
  */
+/** What a load needs of the store: its database, and telling every instance the data has changed. */
+export interface LoadTarget {
+  db: SqlDriver;
+  dataChanged(): Promise<void>;
+}
+
 export async function loadDatasetStream(
-  store: Store,
+  store: LoadTarget,
   name: string,
   parts: Iterable<Dataset> | AsyncIterable<Dataset>,
   opts: BulkLoadOptions = {},
@@ -72,7 +77,7 @@ export async function loadDatasetStream(
 }
 
 /** The names of the datasets loaded into this database, oldest first. */
-export async function loadedDatasets(store: Store): Promise<{ name: string; people: number }[]> {
+export async function loadedDatasets(store: Pick<LoadTarget, 'db'>): Promise<{ name: string; people: number }[]> {
   return store.db.query<{ name: string; people: number }>('SELECT name, people FROM dataset_loads ORDER BY loaded_at, name');
 }
 

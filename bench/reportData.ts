@@ -1,0 +1,61 @@
+import type { LoadResult } from './load';
+
+/** What one benchmark run was asked to do, and what it measured: written by run.ts, rendered by report.ts. */
+
+export interface Settings {
+  mode: 'quick' | 'full';
+  connections: number;
+  rounds: number;
+  roundSeconds: number;
+  warmupSeconds: number;
+  smallPeople: number;
+  largePeople: number;
+  tokenSeconds: number;
+  tokenAmount: number;
+  noticeSeconds: number;
+  noticeAmount: number;
+  /** How many different NHS numbers the front-door load rotates over. */
+  rotation: number;
+  /** Write V8 CPU profiles of the facade (node --cpu-prof) to bench/results/profile/. */
+  profile: boolean;
+}
+
+export interface FrontDoor {
+  people: number;
+  store: string;
+  bodyBytes: number;
+  facade: LoadResult[];
+  bare: LoadResult[];
+  rpsFacade: number;
+  rpsBare: number;
+  ratio: number;
+  p50: number;
+  p99: number;
+  bareP50: number;
+  bareP99: number;
+  /** Facade process memory when ready, before any load. */
+  idleRssMb?: number;
+  /** Facade process memory after the front-door load. */
+  rssMb?: number;
+  peakRssMb?: number;
+  /** ms from spawning `node dist/main.js` to the first 200 from /fhir/metadata, on an existing store. */
+  readyMs?: number;
+  /** The same on an empty store, including the synthetic load (small population only). */
+  firstStartMs?: number;
+  /** The front door with the lookup cache off (LOOKUP_CACHE_SECONDS=0): every request goes to the store. */
+  uncached?: LoadResult;
+}
+
+export interface Report {
+  date: string;
+  mode: string;
+  machine: { cpus: string; cores: number; memoryGb: number; node: string; os: string; loadAverage: number[] };
+  driver: 'pglite' | 'postgres';
+  settings: Settings;
+  frontDoor: FrontDoor[];
+  token?: LoadResult & { connections: number };
+  notices?: (LoadResult & { connections: number }) | { skipped: string };
+  npmStartReadyMs?: number;
+  generation?: { people: number; seconds: number; cached: boolean; where: string };
+  notes: string[];
+}

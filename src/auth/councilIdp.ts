@@ -4,10 +4,10 @@ import { accessPolicyFromScopes } from './accessPolicy';
 import { RemoteJwksCache } from './remoteJwks';
 import { parseScopes } from './scopes';
 import { VerifiedToken } from './verifiedToken';
+import { ID as PATIENT_ID } from '../domain/ids';
 
 /** The asymmetric algorithms an identity provider may sign with; shared secrets are never accepted. */
 const IDP_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
-const PATIENT_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /**
  * Accepts access tokens issued by the council's own authorisation server (configured issuer,

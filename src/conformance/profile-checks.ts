@@ -25,6 +25,10 @@
 import type { ElementDefinition, OperationOutcomeIssue, StructureDefinition } from '@medplum/fhirtypes';
 import { isRepeating } from './medplum-view';
 import { TerminologyIndex } from './terminology-index';
+import { ID, ID_CHARS } from '../domain/ids';
+
+/** A literal reference's type: `Type/id`, absolute or relative, perhaps with a version. */
+const TYPED_REFERENCE = new RegExp(`^(?:.*/)?([A-Z][A-Za-z]+)/${ID_CHARS}(?:/_history/.*)?$`);
 
 const R4_BASE = 'http://hl7.org/fhir/StructureDefinition/';
 
@@ -93,7 +97,7 @@ export class ProfileChecker {
     const rootId = snapshot.sd.type as string;
     // R4 types Resource.id as a plain string (fhir-type "string"), so medplum never checks the id format.
     const id = (resource as { id?: unknown }).id;
-    if (id !== undefined && (typeof id !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(id))) {
+    if (id !== undefined && (typeof id !== 'string' || !ID.test(id))) {
       issues.push(issue(`${rootId}.id`, `Invalid id ${JSON.stringify(id)}: 1-64 letters, digits, '-' or '.'`));
     }
     this.walk(snapshot, rootId, [{ value: resource, path: rootId }], false, issues);
@@ -206,7 +210,7 @@ export class ProfileChecker {
     const targets = element.type?.find((t) => t.code === 'Reference')?.targetProfile;
     const reference = (node.value as { reference?: unknown })?.reference;
     if (!targets?.length || typeof reference !== 'string' || reference.startsWith('#')) return;
-    const type = /^(?:.*\/)?([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/.*)?$/.exec(reference)?.[1];
+    const type = TYPED_REFERENCE.exec(reference)?.[1];
     if (!type) return;
     const allowed = targets.map((t) => this.snapshots.get(t)?.sd.type ?? (t.startsWith(R4_BASE) ? t.slice(R4_BASE.length) : undefined));
     if (allowed.includes(undefined) || allowed.includes('Resource')) return; // a target we cannot resolve

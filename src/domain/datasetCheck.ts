@@ -3,8 +3,8 @@ import { isCalendarDate } from './dates';
 import { FUNDING_TYPES, PACKAGE_STATUSES, SERVICE_TYPES } from './carePackage';
 import { Dataset } from './dataset';
 import { describeNhsNumberProblem, nhsNumberProblem } from './nhsNumber';
+import { ID } from './ids';
 
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /**
  * Checks a dataset before it is loaded, so a developer's own fixture file fails with a list of

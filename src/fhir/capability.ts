@@ -73,7 +73,8 @@ export function capabilityStatement(opts: CapabilityOptions): CapabilityStatemen
     title: 'Adult social care FHIR facade',
     publisher: 'Social care FHIR facade project',
     description:
-      'Read-only lookup of adult social care records by NHS number: care packages, providers, allocated workers and safeguarding flags.',
+      'Adult social care records by NHS number (care packages, providers, allocated workers and safeguarding flags), ' +
+      "hospital notices in and the council's contacts they create, and the audit trail of who looked.",
     software: { name: 'social-care-fhir-facade', version: opts.version },
     implementation: { description: 'Adult social care FHIR facade', url: opts.baseUrl },
     fhirVersion: '4.0.1',

@@ -6,8 +6,8 @@ import { materialise } from './materialise';
 import { FhirError, forbidden, notFound, outcome, WithheldRecord } from './outcome';
 import { restrictedRecordMessage, ScopingContext, searchRestriction, withheldPeople } from './scoping';
 import { Criterion } from '../store/criteria';
+import { ID } from '../domain/ids';
 
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** Reads one resource by id, honouring the caller's access: 403 when it exists but is out of scope. */
 export async function read(

@@ -11,6 +11,10 @@ import { alternatives, parseToken } from '../searchValues';
 import { COMMUNICATION_CATEGORY_SYSTEM, NHS_NUMBER_SYSTEM, ODS_ORGANIZATION_SYSTEM, PROFILES, SNOMED_SYSTEM, WITHDRAWAL_REASON_SYSTEM } from '../systems';
 import { idParam, lastUpdatedParam, instantParam } from './common';
 import { personReferenceParam } from './personReference';
+import { ID_CHARS } from '../../domain/ids';
+
+const COMMUNICATION_REFERENCE = new RegExp(`(?:^|/)Communication/(${ID_CHARS})$`);
+const RECIPIENT_REFERENCE = new RegExp(`(?:^|/)((?:PractitionerRole|Organization)/${ID_CHARS})$`);
 
 /**
  * A hospital notice, as an R4 Communication (profile SocialCare-HospitalNotice):
@@ -158,7 +162,7 @@ function subjectNhsNumber(subject: Reference | undefined): string | undefined {
 }
 
 function earlierNotice(ref: Reference): NoticeSubmission['inResponseTo'] {
-  const m = /(?:^|\/)Communication\/([A-Za-z0-9\-.]{1,64})$/.exec(ref.reference ?? '');
+  const m = COMMUNICATION_REFERENCE.exec(ref.reference ?? '');
   if (m) return { id: m[1] };
   if (ref.identifier?.system && ref.identifier.value) return { identifier: { system: ref.identifier.system, value: ref.identifier.value } };
   return undefined;
@@ -284,7 +288,7 @@ export const communicationDefinition: ResourceDefinition<'notice'> = {
       toCriterion: (use) => {
         // Stored as "Type/id": accept that, or an absolute URL ending in it.
         const values = alternatives(use.value)
-          .map((v) => /(?:^|\/)((?:PractitionerRole|Organization)\/[A-Za-z0-9\-.]{1,64})$/.exec(v)?.[1])
+          .map((v) => RECIPIENT_REFERENCE.exec(v)?.[1])
           .filter((v): v is string => !!v);
         return values.length ? { field: 'recipient', match: 'any-of', values } : { match: 'nothing' };
       },

@@ -17,6 +17,11 @@ import {
 } from '../systems';
 import { clean, idParam, lastUpdatedParam, reference } from './common';
 import { personReferenceParam } from './personReference';
+import { ID_CHARS } from '../../domain/ids';
+
+const TEAM_REFERENCE = new RegExp(`^Organization/(${ID_CHARS})$`);
+/** "Type/id" at the end of a reference, relative or absolute. */
+const RELATIVE_REFERENCE = new RegExp(`([A-Za-z]+/${ID_CHARS})$`);
 
 export const CONTACT_PURPOSES: Record<ContactPurpose, string> = {
   assessment: 'Assess care and support needs before discharge',
@@ -105,7 +110,7 @@ export function contactChangesFrom(body: unknown, id: string, current: Task): Co
   const owner = referenceOf(t.owner, 'Task.owner');
   let ownerTeamId: string | undefined;
   if (owner !== undefined && owner !== current.owner?.reference) {
-    ownerTeamId = /^Organization\/([A-Za-z0-9\-.]{1,64})$/.exec(owner)?.[1];
+    ownerTeamId = TEAM_REFERENCE.exec(owner)?.[1];
     if (!ownerTeamId) throw badRequest(`Task.owner must name a council team as Organization/<id>, not ${owner}`, ['Task.owner']);
   }
   // The Task sent is the whole of it (PUT, or the patched Task): what it leaves out is cleared.
@@ -123,7 +128,7 @@ function referenceOf(value: unknown, path: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   const ref = typeof value === 'object' && !Array.isArray(value) ? (value as { reference?: unknown }).reference : undefined;
   if (typeof ref !== 'string') throw badRequest(`${path} must be a Reference with a reference such as Organization/<id>`, [path]);
-  return /([A-Za-z]+\/[A-Za-z0-9\-.]{1,64})$/.exec(ref)?.[1] ?? ref;
+  return RELATIVE_REFERENCE.exec(ref)?.[1] ?? ref;
 }
 
 /** A string element, or undefined when absent; any other JSON type is the sender's mistake. */

@@ -1,7 +1,6 @@
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { FhirRequest, FhirRouter } from '../fhir/router';
-import { RequestContext } from '../access/context';
-import { Caller } from '../access/context';
+import { Caller, RequestContext } from '../access/context';
 import { Resource } from '@medplum/fhirtypes';
 import { accessRecord, interactionOf, purposeOf, touchedBy } from '../audit/accessRecords';
 import { AccessRecord, PURPOSES_OF_USE } from '../domain/audit';

@@ -1,7 +1,6 @@
 import { Config } from '../config';
 import { CapabilityOptions } from '../fhir/capability';
-import { Caller } from '../access/context';
-import { RequestContext } from '../access/context';
+import { Caller, RequestContext } from '../access/context';
 import { JtiStore } from '../store/jtiStore';
 import { Store } from '../store/store';
 import { AccessTokens } from './accessToken';

@@ -1,15 +1,15 @@
 /**
  * Validation of a resource against one of the profiles in profiles/: @medplum/core's
- * validateResource (over the medplum view of the snapshot, see medplum-view.ts) plus the checks it
- * does not make (profile-checks.ts). Used by the $validate operation and by the tests that
+ * validateResource (over the medplum view of the snapshot, see medplumView.ts) plus the checks it
+ * does not make (profileChecks.ts). Used by the $validate operation and by the tests that
  * validate everything the facade emits.
  */
 import { getAllDataTypes, InternalTypeSchema, OperationOutcomeError, parseStructureDefinition, validateResource } from '@medplum/core';
 import type { CodeSystem, OperationOutcomeIssue, Resource, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
-import { loadProfilesForValidation } from './load-profiles';
-import { ProfileChecker } from './profile-checks';
-import { PROFILES_DIR, readAllConformanceFiles } from './profile-files';
-import { TerminologyIndex } from './terminology-index';
+import { loadProfilesForValidation } from './loadProfiles';
+import { ProfileChecker } from './profileChecks';
+import { PROFILES_DIR, readAllConformanceFiles } from './profileFiles';
+import { TerminologyIndex } from './terminologyIndex';
 
 export interface ProfileValidator {
   /** The profiles it can validate against, by canonical URL (standard snapshots). */

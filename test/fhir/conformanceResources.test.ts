@@ -3,7 +3,7 @@
  * read by id, search by url (and url|version) and _id.
  */
 import { Bundle, Resource } from '@medplum/fhirtypes';
-import { readAllConformanceFiles } from '../../src/conformance/profile-files';
+import { readAllConformanceFiles } from '../../src/conformance/profileFiles';
 import { CANONICAL_BASE, PROFILES, UKCORE_BASE } from '../../src/fhir/systems';
 import { startTestApp, TestApp } from '../support/app';
 

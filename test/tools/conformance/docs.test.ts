@@ -2,8 +2,8 @@
  * docs/conformance.md is generated (npm run docs:conformance): it must be exactly what the
  * generator writes from today's registry, profiles and sandbox output.
  */
-import { generateDocs } from '../../src/conformance/docs';
-import { RESOURCE_DEFINITIONS } from '../../src/fhir/registry';
+import { generateDocs } from '../../../tools/conformance/docs';
+import { RESOURCE_DEFINITIONS } from '../../../src/fhir/registry';
 
 describe('docs/conformance.md', () => {
   let result: Awaited<ReturnType<typeof generateDocs>>;

@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 /**
  * Writes our CodeSystems and ValueSets (profiles/terminology/*.json) from the domain constants
- * (src/conformance/terminology.ts).
+ * (tools/conformance/terminology.ts).
  *
- *   node scripts/generate-terminology.js          # regenerate and write
- *   node scripts/generate-terminology.js --check  # write nothing; exit 1 if any file is stale
+ *   node tools/conformance/runTerminology.js          # regenerate and write
+ *   node tools/conformance/runTerminology.js --check  # write nothing; exit 1 if any file is stale
  */
 'use strict';
 const path = require('node:path');
-require('./register-ts');
-const { generateTerminology } = require('../src/conformance/terminology.ts');
+require('../registerTs');
+const { generateTerminology } = require('./terminology.ts');
 
 const check = process.argv.includes('--check');
-const results = generateTerminology(path.join(__dirname, '..', 'profiles'), { write: !check });
+const results = generateTerminology(path.join(__dirname, '..', '..', 'profiles'), { write: !check });
 for (const result of results) {
   const state = result.upToDate ? 'up to date' : check ? 'STALE' : result.expected ? 'written' : 'removed';
   console.log(`${state.padEnd(10)} profiles/${result.file}`);

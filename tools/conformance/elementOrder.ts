@@ -5,7 +5,7 @@
  * committed snapshots readable and their diffs small.
  */
 import type { ElementDefinition } from '@medplum/fhirtypes';
-import { loadR4CoreStructureDefinitions } from './package-cache';
+import { loadR4CoreStructureDefinitions } from './packageCache';
 
 let propertyOrder: string[] | undefined;
 

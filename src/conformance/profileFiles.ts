@@ -1,13 +1,14 @@
 /**
  * Reading the conformance resources committed under profiles/. Kept apart from the snapshot
- * generator (generate-all.ts), which needs dev-only packages: the running server reads these files
- * too (to serve them and to validate), and must not load fhir-snapshot-generator to do so.
+ * generator (tools/conformance/generateAll.ts), which needs dev-only packages: the running server
+ * reads these files too (to serve them and to validate), and must not load fhir-snapshot-generator
+ * to do so.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 
-/** profiles/ in the project, from src/conformance/ (ts-jest, scripts) or dist/conformance/ (built). */
+/** profiles/ in the project, from src/conformance/ (ts-jest, tools/) or dist/conformance/ (built). */
 export const PROFILES_DIR = resolve(__dirname, '..', '..', 'profiles');
 
 /** Sub-folders of profiles/ that hold conformance resources, besides profiles/ itself. */

@@ -8,12 +8,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { UNRESTRICTED, View } from '../access/context';
-import { RESOURCE_DEFINITIONS } from '../fhir/registry';
-import { FhirRouter, FhirRequest } from '../fhir/router';
-import { loadFixtures } from '../store/openStore';
-import { openPgliteThread } from '../store/pgliteThread';
-import { Store } from '../store/store';
+import { UNRESTRICTED, View } from '../../src/access/context';
+import { RESOURCE_DEFINITIONS } from '../../src/fhir/registry';
+import { FhirRouter, FhirRequest } from '../../src/fhir/router';
+import { loadFixtures } from '../../src/store/openStore';
+import { openPgliteThread } from '../../src/store/pgliteThread';
+import { Store } from '../../src/store/store';
 
 const PROJECT = resolve(__dirname, '..', '..');
 export const SANDBOX_DATASET = join(PROJECT, 'fixtures', 'sandbox', 'dataset.json');

@@ -4,15 +4,15 @@
  */
 import type { CodeSystem, ValueSet } from '@medplum/fhirtypes';
 import { join } from 'node:path';
-import { readProfileFiles } from '../../src/conformance/profile-files';
-import { CONTACT_OUTCOMES, generateTerminology } from '../../src/conformance/terminology';
-import { TerminologyIndex } from '../../src/conformance/terminology-index';
-import { FUNDING_TYPES, SERVICE_TYPES } from '../../src/domain/carePackage';
-import { CONTACT_STATUSES } from '../../src/domain/contact';
-import { NOTICE_KINDS } from '../../src/domain/notice';
-import { CONCERN_TYPES } from '../../src/domain/safeguarding';
-import { ACCESS_NOTIFICATION } from '../../src/fhir/accessNotifications';
-import { CONTACT_PURPOSES } from '../../src/fhir/resources/task';
+import { readProfileFiles } from '../../../src/conformance/profileFiles';
+import { CONTACT_OUTCOMES, generateTerminology } from '../../../tools/conformance/terminology';
+import { TerminologyIndex } from '../../../src/conformance/terminologyIndex';
+import { FUNDING_TYPES, SERVICE_TYPES } from '../../../src/domain/carePackage';
+import { CONTACT_STATUSES } from '../../../src/domain/contact';
+import { NOTICE_KINDS } from '../../../src/domain/notice';
+import { CONCERN_TYPES } from '../../../src/domain/safeguarding';
+import { ACCESS_NOTIFICATION } from '../../../src/fhir/accessNotifications';
+import { CONTACT_PURPOSES } from '../../../src/fhir/resources/task';
 import {
   COMMUNICATION_CATEGORY_SYSTEM,
   CONCERN_TYPE_SYSTEM,
@@ -22,9 +22,9 @@ import {
   NOTICE_KIND_VALUESET,
   SERVICE_TYPE_SYSTEM,
   SERVICE_TYPE_VALUESET,
-} from '../../src/fhir/systems';
+} from '../../../src/fhir/systems';
 
-const PROFILES_DIR = join(__dirname, '..', '..', 'profiles');
+const PROFILES_DIR = join(__dirname, '..', '..', '..', 'profiles');
 const files = () => readProfileFiles(PROFILES_DIR, 'terminology').map((f) => f.resource as CodeSystem | ValueSet);
 const codeSystem = (url: string) => files().find((r): r is CodeSystem => r.resourceType === 'CodeSystem' && r.url === url)!;
 const codes = (cs: CodeSystem) => Object.fromEntries((cs.concept ?? []).map((c) => [c.code, c.display]));

@@ -4,21 +4,21 @@
  */
 import { join } from 'node:path';
 import type { ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';
-import { generateAll, readProfileFiles, UKCORE_PACKAGE } from '../../src/conformance/generate-all';
-import { R4_CORE_PACKAGE } from '../../src/conformance/package-cache';
+import { generateAll, readProfileFiles, UKCORE_PACKAGE } from '../../../tools/conformance/generateAll';
+import { R4_CORE_PACKAGE } from '../../../tools/conformance/packageCache';
 import {
   addDefaultExtensionSlicing,
   createSnapshotGenerator,
   DEFAULT_EXTENSION_SLICING,
   SnapshotGenerator,
   withSnapshot,
-} from '../../src/conformance/snapshot';
+} from '../../../tools/conformance/snapshot';
 
-const PROFILES_DIR = join(__dirname, '..', '..', 'profiles');
+const PROFILES_DIR = join(__dirname, '..', '..', '..', 'profiles');
 const TEST_BASE_URL = 'https://example.org/fhir/StructureDefinition/';
 
 describe('committed snapshots in profiles/', () => {
-  it('are exactly what the generator produces now (else run: node scripts/generate-snapshots.js)', async () => {
+  it('are exactly what the generator produces now (else run: npm run conformance:snapshots)', async () => {
     const results = await generateAll(PROFILES_DIR, { write: false });
     const files = results.map((r) => r.file);
     expect(files).toEqual(

@@ -17,7 +17,7 @@
  *  3. fixed[x]/pattern[x] on a repeating element (e.g. a pattern on `Flag.category`, 0..1 in the
  *     profile but 0..* in R4) are removed. Medplum compares them with the whole array of values, so
  *     every correct resource fails ("Value did not match expected pattern"); FHIR applies them to
- *     each repetition. profile-checks.ts checks them that way instead. Slices keep theirs: medplum
+ *     each repetition. profileChecks.ts checks them that way instead. Slices keep theirs: medplum
  *     uses them to match values to slices, where they work.
  */
 import type { ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';

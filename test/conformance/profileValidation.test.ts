@@ -6,11 +6,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import type { ElementDefinition, Flag, Patient, Resource, StructureDefinition } from '@medplum/fhirtypes';
-import { readProfileFiles, UKCORE_PACKAGE } from '../../src/conformance/generate-all';
-import { loadProfilesForValidation } from '../../src/conformance/load-profiles';
-import { forMedplumValidator } from '../../src/conformance/medplum-view';
-import { R4_CORE_PACKAGE } from '../../src/conformance/package-cache';
-import { createSnapshotGenerator } from '../../src/conformance/snapshot';
+import { readProfileFiles, UKCORE_PACKAGE } from '../../tools/conformance/generateAll';
+import { loadProfilesForValidation } from '../../src/conformance/loadProfiles';
+import { forMedplumValidator } from '../../src/conformance/medplumView';
+import { R4_CORE_PACKAGE } from '../../tools/conformance/packageCache';
+import { createSnapshotGenerator } from '../../tools/conformance/snapshot';
 
 const PROFILES_DIR = join(__dirname, '..', '..', 'profiles');
 const EXAMPLES_DIR = join(__dirname, 'fixtures', 'ukcore-examples');

@@ -4,19 +4,19 @@
  * The element-by-element work (merging the differential onto the base snapshot, slicing, expanding
  * into datatypes and extension definitions) is done by the npm package fhir-snapshot-generator
  * (FSG), pinned to an exact version because its output is committed. This module feeds it a
- * local package cache (see package-cache.ts) and then tidies its output:
+ * local package cache (see packageCache.ts) and then tidies its output:
  *  - drops FSG's bookkeeping properties (`__packageId`, `__filename`, ...);
  *  - adds the implicit "extensions are sliced by url" slicing that FSG leaves out when the base
  *    snapshot (e.g. `Patient.extension` in R4) has none: a snapshot with slices but no slicing is
  *    invalid, and @medplum/core refuses to load it ("Invalid slice start before discriminator");
- *  - orders each element's properties as the ElementDefinition datatype does (element-order.ts);
+ *  - orders each element's properties as the ElementDefinition datatype does (elementOrder.ts);
  *  - keeps every property of the source StructureDefinition as written, replacing only `snapshot`.
  */
 import type { ElementDefinition, ElementDefinitionSlicing, StructureDefinition } from '@medplum/fhirtypes';
 import { FhirPackageExplorer } from 'fhir-package-explorer';
 import { FhirSnapshotGenerator } from 'fhir-snapshot-generator';
-import { orderElementProperties } from './element-order';
-import { createPackageCache, LocalPackage, R4_CORE_PACKAGE } from './package-cache';
+import { orderElementProperties } from './elementOrder';
+import { createPackageCache, LocalPackage, R4_CORE_PACKAGE } from './packageCache';
 
 /** The slicing every `extension` element implicitly has in FHIR R4 (wording as in the R4 datatype definitions). */
 export const DEFAULT_EXTENSION_SLICING: ElementDefinitionSlicing = {

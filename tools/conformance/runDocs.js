@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 /**
  * Writes docs/conformance.md from the registry, the profiles in profiles/ and real examples from
- * the sandbox fixtures (src/conformance/docs.ts).
+ * the sandbox fixtures (tools/conformance/docs.ts).
  *
- *   node scripts/generate-conformance-docs.js          # regenerate and write
- *   node scripts/generate-conformance-docs.js --check  # write nothing; exit 1 if it is stale
+ *   node tools/conformance/runDocs.js          # regenerate and write
+ *   node tools/conformance/runDocs.js --check  # write nothing; exit 1 if it is stale
  */
 'use strict';
-require('./register-ts');
-const { generateDocs } = require('../src/conformance/docs.ts');
+require('../registerTs');
+const { generateDocs } = require('./docs.ts');
 
 const check = process.argv.includes('--check');
 generateDocs({ write: !check })

@@ -8,7 +8,7 @@ import { openStore } from '../../src/store/openStore';
 import { BASE_URL, startTestApp, TestApp } from '../support/app';
 import { keyOfClient, requestToken, testPrivateKey, testPublicJwks, tokenUrlOf } from '../support/auth';
 import { assertionClaims, signJwt, tamper, unsignedJwt } from '../support/jwt';
-import { DRIVERS } from '../support/stores';
+import { DRIVERS, describeWithPostgres } from '../support/stores';
 
 const TOKEN_URL = tokenUrlOf(BASE_URL);
 const CLIENT = 'test-flags';
@@ -221,7 +221,7 @@ describe.each(DRIVERS)('token endpoint: client_credentials with a signed JWT ass
   });
 });
 
-describe('the jti replay record is shared by instances on one PostgreSQL database', () => {
+describeWithPostgres('the jti replay record is shared by instances on one PostgreSQL database', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp('postgres');

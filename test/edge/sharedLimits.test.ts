@@ -19,7 +19,7 @@ import { SqlDriver } from '../../src/store/sqlDriver';
 import { Store } from '../../src/store/store';
 import { SANDBOX_FIXTURES, testClients } from '../support/app';
 import { requestToken } from '../support/auth';
-import { createPostgresDatabase, TestDatabase } from '../support/stores';
+import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
 
 const silent = pino({ level: 'silent' });
 
@@ -64,7 +64,7 @@ async function auditRow(store: Store, requestId: string) {
   );
 }
 
-describe('two instances on one PostgreSQL database', () => {
+describeWithPostgres('two instances on one PostgreSQL database', () => {
   let db: TestDatabase;
   let a: Instance;
   let b: Instance;
@@ -190,7 +190,7 @@ describe('two instances on one PostgreSQL database', () => {
   });
 });
 
-describe('instances counting overlapping clients at once', () => {
+describeWithPostgres('instances counting overlapping clients at once', () => {
   let db: TestDatabase;
   const drivers: SqlDriver[] = [];
   beforeAll(async () => {

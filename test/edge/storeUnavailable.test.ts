@@ -16,7 +16,7 @@ import { SqlDriver } from '../../src/store/sqlDriver';
 import { Store } from '../../src/store/store';
 import { SANDBOX_FIXTURES, testClients } from '../support/app';
 import { requestToken } from '../support/auth';
-import { createPostgresDatabase, DRIVERS, DriverName, TestDatabase } from '../support/stores';
+import { createPostgresDatabase, DRIVERS, DriverName, TestDatabase, describeWithPostgres } from '../support/stores';
 import { startTcpProxy, TcpProxy } from '../support/tcpProxy';
 
 const config = loadConfig({ PUBLIC_BASE_URL: 'http://facade.test', FIXTURES_FILE: 'none', TOKEN_REQUESTS_PER_MINUTE: '100000', LOOKUP_CACHE_SECONDS: '0' });
@@ -61,7 +61,7 @@ async function expectUnavailable(http: ReturnType<typeof request>, bearer: strin
   expect([search.status, search.body.issue?.[0]?.code]).toEqual([503, 'transient']);
 }
 
-describe('PostgreSQL goes away after start', () => {
+describeWithPostgres('PostgreSQL goes away after start', () => {
   let db: TestDatabase;
   let proxy: TcpProxy;
   beforeAll(async () => {

@@ -12,6 +12,7 @@ import {
   useRunningFacade,
   withStore,
 } from '../support/facadeProcess';
+import { DRIVERS } from '../support/stores';
 import { Identifier, KNOWN_NHS, makeNotice, nhsNumber } from './corpus';
 
 /**
@@ -50,7 +51,7 @@ interface Sent {
   again?: Answer;
 }
 
-describe.each<StoreKind>(['pglite', 'postgres'])('a crash during notice intake (%s)', (kind) => {
+describe.each<StoreKind>(DRIVERS)('a crash during notice intake (%s)', (kind) => {
   const problems = new Map<string, string[]>();
   let ran = false;
   let stats = '';

@@ -11,6 +11,7 @@ import {
   StoreKind,
   useRunningFacade,
 } from '../support/facadeProcess';
+import { DRIVERS } from '../support/stores';
 import { buildCorpus, Caller, CorpusContext, HostileRequest, Identifier, KNOWN_NHS, makeNotice } from './corpus';
 
 /**
@@ -45,7 +46,7 @@ interface Finding {
 
 type FindingKind = '5xx' | 'no answer' | 'FHIR 4xx not an OperationOutcome' | 'auth 4xx not OAuth error JSON' | 'not audited' | 'leak to another organisation' | 'cross-organisation write' | 'shutdown' | 'time bound';
 
-describe.each<StoreKind>(['pglite', 'postgres'])('hostile input against a running facade (%s)', (kind) => {
+describe.each<StoreKind>(DRIVERS)('hostile input against a running facade (%s)', (kind) => {
   const findings = new Map<FindingKind, Finding[]>();
   const outcomes: Outcome[] = [];
   let stats = '';

@@ -7,7 +7,7 @@ import { loadFixtures, openStore } from '../../src/store/openStore';
 import { Store } from '../../src/store/store';
 import { SANDBOX_FIXTURES } from '../support/app';
 import { bearerFrom } from '../support/auth';
-import { createPostgresDatabase, TestDatabase } from '../support/stores';
+import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
 
 /**
  * Instances sharing a PostgreSQL database hear each other's changes (LISTEN/NOTIFY) even after the
@@ -17,7 +17,7 @@ const config = loadConfig({ PUBLIC_BASE_URL: 'http://facade.test', FIXTURES_FILE
 const silent = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('cache invalidation between instances after the listener connection is lost', () => {
+describeWithPostgres('cache invalidation between instances after the listener connection is lost', () => {
   let db: TestDatabase;
   let admin: Client;
   let stores: Store[] = [];

@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createPostgresDatabase, TestDatabase } from '../support/stores';
+import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
 import { parseRawAnswer, sendRaw } from '../support/facadeProcess';
 import { Facade, freePort, HOST, MAIN, preparedDataDir, requireBuild, run, sleep, startFacade } from './processes';
 
@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 const pgEnv = () => ({ DATABASE_URL: db.url!, DATA_DIR: dir });
 
-describe('a port already in use', () => {
+describeWithPostgres('a port already in use', () => {
   it('is a clear error and a non-zero exit, not "ready"', async () => {
     const port = await freePort();
     const taken = net.createServer().listen(port, HOST);
@@ -61,7 +61,7 @@ function collect(socket: net.Socket): { text: () => string; closed: Promise<numb
   return { text: () => text, closed };
 }
 
-describe('graceful shutdown', () => {
+describeWithPostgres('graceful shutdown', () => {
   it('finishes the request in flight with Connection: close, closes idle keep-alive connections, cuts off a trickler at the deadline, exits 0', async () => {
     const facade = await startFacade({ ...pgEnv(), SHUTDOWN_TIMEOUT_SECONDS: '3', HTTP_HEADERS_TIMEOUT_SECONDS: '60', HTTP_REQUEST_TIMEOUT_SECONDS: '120' });
     // An idle keep-alive connection: one request answered, the connection left open.
@@ -124,7 +124,7 @@ describe('graceful shutdown', () => {
   }, 60_000);
 });
 
-describe('slow clients', () => {
+describeWithPostgres('slow clients', () => {
   let facade: Facade;
   beforeAll(async () => {
     facade = await startFacade({ ...pgEnv(), HTTP_HEADERS_TIMEOUT_SECONDS: '1', HTTP_REQUEST_TIMEOUT_SECONDS: '2' });
@@ -159,7 +159,7 @@ const refused = [
   ['HTTP/1.1 without Host', 'GET /fhir/Patient?identifier=9990000018 HTTP/1.1\r\n\r\n'],
 ] as const;
 
-describe('requests the HTTP parser refuses', () => {
+describeWithPostgres('requests the HTTP parser refuses', () => {
   let facade: Facade;
   beforeAll(async () => {
     facade = await startFacade(pgEnv());
@@ -249,7 +249,7 @@ describe('requests the HTTP parser refuses', () => {
   }, 15_000);
 });
 
-describe('requests the HTTP parser refuses, when the audit trail cannot be written', () => {
+describeWithPostgres('requests the HTTP parser refuses, when the audit trail cannot be written', () => {
   let facade: Facade;
   let admin: Client;
   beforeAll(async () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { getToken } from '../support/facadeProcess';
-import { createPostgresDatabase, TestDatabase } from '../support/stores';
+import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
 import { Facade, requireBuild, sleep, startFacade } from './processes';
 
 /**
@@ -41,7 +41,7 @@ async function waitedFor(observer: Client, key: number, failed: () => unknown, t
   throw new Error(`nobody waited for advisory lock ${key} within ${timeoutMs} ms`);
 }
 
-describe('start-up against PostgreSQL with a 1 s statement timeout', () => {
+describeWithPostgres('start-up against PostgreSQL with a 1 s statement timeout', () => {
   it('waits longer than the timeout for another instance\'s migration and fixture load, starts, and still times out requests', async () => {
     const holder = new Client({ connectionString: db.url });
     const observer = new Client({ connectionString: db.url });

@@ -8,7 +8,7 @@ import { Store } from '../../src/store/store';
 import { SANDBOX_FIXTURES } from '../support/app';
 import { bearerFrom } from '../support/auth';
 import { exampleNotice } from '../support/notices';
-import { createPostgresDatabase, TestDatabase } from '../support/stores';
+import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
 import { startTcpProxy, TcpProxy } from '../support/tcpProxy';
 import { openPostgres } from '../../src/store/postgresDriver';
 
@@ -22,7 +22,7 @@ const config = loadConfig({ PUBLIC_BASE_URL: 'http://facade.test', FIXTURES_FILE
 const ONE_TIMEOUT_MS = 3_000;
 const silent = pino({ level: 'silent' });
 
-describe('PostgreSQL statement and connection timeouts', () => {
+describeWithPostgres('PostgreSQL statement and connection timeouts', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createPostgresDatabase();

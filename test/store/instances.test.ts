@@ -8,12 +8,12 @@ import { loadConfig } from '../../src/config';
 import { loadFixtures, openStore, readDataset, DatasetError } from '../../src/store/openStore';
 import { SANDBOX_FIXTURES } from '../support/app';
 import { bearerFrom } from '../support/auth';
-import { createPostgresDatabase, TestDatabase } from '../support/stores';
+import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
 
 const config = loadConfig({ PUBLIC_BASE_URL: 'http://facade.test', FIXTURES_FILE: 'none' });
 const silent = pino({ level: 'silent' });
 
-describe('two facade instances on one PostgreSQL database', () => {
+describeWithPostgres('two facade instances on one PostgreSQL database', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createPostgresDatabase();

@@ -11,7 +11,7 @@ import { loadFixtures, openStore } from '../../src/store/openStore';
 import { Store } from '../../src/store/store';
 import { SANDBOX_FIXTURES } from '../support/app';
 import { bearerFrom } from '../support/auth';
-import { createPostgresDatabase, TestDatabase } from '../support/stores';
+import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
 import { about } from '../support/notices';
 
 const config = loadConfig({ PUBLIC_BASE_URL: 'http://facade.test', FIXTURES_FILE: 'none', TOKEN_REQUESTS_PER_MINUTE: '100000' });
@@ -68,7 +68,7 @@ describe('notices, contacts, audit and notifications are shared state', () => {
     }
   });
 
-  describe('two instances on one PostgreSQL database', () => {
+  describeWithPostgres('two instances on one PostgreSQL database', () => {
     let db: TestDatabase;
     let stores: Store[];
     beforeAll(async () => {

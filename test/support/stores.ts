@@ -3,12 +3,20 @@ import { Client } from 'pg';
 import { openPgliteThread } from '../../src/store/pgliteThread';
 import { openPostgres } from '../../src/store/postgresDriver';
 import { Store } from '../../src/store/store';
+import { displayUrl, postgresAvailable, testDatabaseUrl } from './postgresGate';
 
-/** Every storage-dependent test runs against both drivers. */
-export const DRIVERS = ['pglite', 'postgres'] as const;
-export type DriverName = (typeof DRIVERS)[number];
+export type DriverName = 'pglite' | 'postgres';
 
-const ADMIN_URL = process.env.TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Whether PostgreSQL answered when the run started (test/globalSetup.ts; its banner says when not). */
+export const POSTGRES_AVAILABLE = postgresAvailable();
+
+/** Every storage-dependent test runs against both drivers, or PGlite alone when PostgreSQL is not there. */
+export const DRIVERS: readonly DriverName[] = POSTGRES_AVAILABLE ? ['pglite', 'postgres'] : ['pglite'];
+
+/** describe for suites that need PostgreSQL itself: skipped (and counted as skipped) without it. */
+export const describeWithPostgres: jest.Describe = POSTGRES_AVAILABLE ? describe : describe.skip;
+
+const ADMIN_URL = testDatabaseUrl();
 
 export interface TestDatabase {
   /** Connection string for PostgreSQL databases (undefined for PGlite). */
@@ -18,6 +26,9 @@ export interface TestDatabase {
 
 /** A fresh PostgreSQL database of its own, dropped by drop(). */
 export async function createPostgresDatabase(): Promise<TestDatabase> {
+  if (!POSTGRES_AVAILABLE) {
+    throw new Error(`PostgreSQL did not answer at ${displayUrl(ADMIN_URL)} when the run started: run this suite with describeWithPostgres or DRIVERS`);
+  }
   const name = `facade_test_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();

@@ -60,7 +60,7 @@ const noticeWrites: WriteHandlers = {
       const resource = toCommunication(result.notice);
       return writeResult(result.created ? 201 : 200, resource, result.created ? resource.id : undefined);
     } catch (err) {
-      if (err instanceof IntakeRefused) throw refusalOutcome(err.refusal, submission);
+      if (err instanceof IntakeRefused) throw intakeRefusalOutcome(err.refusal, submission);
       throw err;
     }
   },
@@ -76,7 +76,7 @@ const noticeWrites: WriteHandlers = {
 };
 
 /** Each reason intake refuses a notice, as the HTTP status, issue and element the sender sees. */
-function refusalOutcome(r: IntakeRefusal, submission: NoticeSubmission): FhirError {
+function intakeRefusalOutcome(r: IntakeRefusal, submission: NoticeSubmission): FhirError {
   const refused = (element: string, diagnostics: string) => new FhirError(422, outcome('business-rule', diagnostics, 'error', [element]));
   switch (r.code) {
     case 'unknown-person':

@@ -21,7 +21,8 @@ const COMMUNICATION_REFERENCE = new RegExp(`(?:^|/)Communication/(${ID_CHARS})$`
 
 /**
  * A hospital notice, as an R4 Communication (profile SocialCare-HospitalNotice):
- * - identifier: the hospital's own id for the notice (required; a resend with it is a no-op);
+ * - identifier: the hospital's own id for the notice (required; the same notice resent under it is a
+ *   no-op, one with other content is refused);
  * - category: the national SNOMED CT event code of the notice kind;
  * - subject: the patient by NHS number, `{"identifier": {"system": "https://fhir.nhs.uk/Id/nhs-number", ...}}`;
  * - sender: the hospital by ODS code; sent: when;

@@ -1,6 +1,6 @@
 import { applyPatch, Operation } from 'fast-json-patch';
 import { Task, TaskInput } from '@medplum/fhirtypes';
-import { Contact, ContactPurpose, ContactRefusal, ContactRefused } from '../../domain/contact';
+import { Contact, ContactChanges, ContactPurpose, ContactRefusal, ContactRefused } from '../../domain/contact';
 import { NOTICE_KINDS, withdrawalReasonText } from '../../domain/notice';
 import { answerContact } from '../../services/contactAnswers';
 import { Stored } from '../../store/store';
@@ -23,6 +23,7 @@ import { personReferenceParam } from './personReference';
 import { contactChangesFrom } from './taskChanges';
 import { requireWrite, writeResult } from './writes';
 
+/** What each purpose asks the council to do, in words: Task.code's display, and the published code system's. */
 export const CONTACT_PURPOSES: Record<ContactPurpose, string> = {
   assessment: 'Assess care and support needs before discharge',
   'package-review': 'Review or suspend the care package while the person is in hospital',
@@ -99,20 +100,20 @@ const contactWrites: WriteHandlers = {
   },
 };
 
-async function answer(ctx: WriteContext, id: string, changes: ReturnType<typeof contactChangesFrom>, expectedVersion?: number): Promise<WriteResult> {
+async function answer(ctx: WriteContext, id: string, changes: ContactChanges, expectedVersion?: number): Promise<WriteResult> {
   try {
     const stored = await answerContact(ctx.store, id, changes, expectedVersion);
     if (!stored) throw notFound(`Task/${id} does not exist`);
     const [task] = await materialise(taskDefinition, [stored], ctx.store, ctx.view);
     return writeResult(200, task);
   } catch (err) {
-    if (err instanceof ContactRefused) throw refusalOutcome(err.refusal, err.message);
+    if (err instanceof ContactRefused) throw answerRefusalOutcome(err.refusal, err.message);
     throw err;
   }
 }
 
 /** Each reason an answer is refused, as the HTTP status, issue and element the council's system sees. */
-function refusalOutcome(r: ContactRefusal, message: string): FhirError {
+function answerRefusalOutcome(r: ContactRefusal, message: string): FhirError {
   switch (r.code) {
     case 'stale-version':
       return new FhirError(412, outcome('conflict', `If-Match failed: ${message}; read the Task again and retry`));

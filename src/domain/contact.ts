@@ -56,3 +56,58 @@ export interface Contact {
   note?: string;
   createdAt: string;
 }
+
+/**
+ * What may change on a contact: the council's answer (status, reason, progress, note, the team it
+ * is reassigned to), and what intake changes when a later notice on the referral arrives.
+ */
+export type ContactChanges = Partial<Pick<Contact, 'status' | 'statusReason' | 'businessStatus' | 'dueDate' | 'inputs' | 'note' | 'ownerTeamId'>>;
+
+/** Why an answer to a contact is refused, with what the caller needs to put it right. */
+export type ContactRefusal =
+  /** The contact changed since the caller read it: it must read it again. */
+  | { code: 'stale-version'; version: number; expectedVersion: number }
+  /** The status may not move that way (a final status, or backwards). */
+  | { code: 'bad-transition'; from: ContactStatus; to: ContactStatus }
+  /** The contact is reassigned to something that is not one of the council's teams. */
+  | { code: 'unknown-team'; teamId: string };
+
+export class ContactRefused extends Error {
+  constructor(readonly refusal: ContactRefusal) {
+    super(describeContactRefusal(refusal));
+  }
+
+  get code(): ContactRefusal['code'] {
+    return this.refusal.code;
+  }
+}
+
+function describeContactRefusal(r: ContactRefusal): string {
+  switch (r.code) {
+    case 'stale-version':
+      return `the contact is at version ${r.version}, not ${r.expectedVersion}`;
+    case 'bad-transition':
+      return `a ${r.from} contact cannot become ${r.to}`;
+    case 'unknown-team':
+      return `team ${r.teamId} is not one of the council's teams`;
+  }
+}
+
+/**
+ * Whether an answer may be made to the contact as it stands: the version the caller saw (when it
+ * names one) must be the current one, and the status may only move as canMoveTo allows. Whether a
+ * new owner is one of the council's teams needs the council's records, so is checked by the caller.
+ */
+export function answerRefusal(
+  current: { status: ContactStatus; version: number },
+  changes: ContactChanges,
+  expectedVersion?: number,
+): ContactRefusal | undefined {
+  if (expectedVersion !== undefined && expectedVersion !== current.version) {
+    return { code: 'stale-version', version: current.version, expectedVersion };
+  }
+  if (changes.status && !canMoveTo(current.status, changes.status)) {
+    return { code: 'bad-transition', from: current.status, to: changes.status };
+  }
+  return undefined;
+}

@@ -1,10 +1,10 @@
 import { Contact, ContactPurpose, isOpen } from './contact';
-import { HospitalNotice, isWithdrawal, NoticePersonDetails } from './notice';
+import { HospitalNotice, isWithdrawal, NoticePersonDetails, NoticeReference } from './notice';
 import { isOpenedFromNotice } from './person';
 
 /**
  * What a newly received notice does to the council's work, decided from what is already known.
- * Pure: the store runs the result in the same transaction that records the notice.
+ * Pure: the intake service carries it out in the same transaction that records the notice.
  */
 export type IntakeAction =
   | { type: 'create-contact'; contact: Omit<Contact, 'id' | 'createdAt'> }
@@ -54,6 +54,48 @@ function intakeMayReword(contact: Contact): boolean {
  */
 export function contradictsRecord(record: { id: string; birthDate: string }, described: Pick<NoticePersonDetails, 'birthDate'> | undefined): boolean {
   return !isOpenedFromNotice(record.id) && !!described?.birthDate && described.birthDate !== record.birthDate;
+}
+
+/** Why a notice cannot be taken, with what the sender needs to put it right. */
+export type IntakeRefusal =
+  /** The NHS number is not known to the council and the notice does not describe the person. */
+  | { code: 'unknown-person'; nhsNumber: string }
+  /** The notice describes someone born on another day than the council's record of the NHS number. */
+  | { code: 'birth-date-mismatch'; nhsNumber: string }
+  /** The earlier notice it answers has not been received from this sender (or is another sender's). */
+  | { code: 'unknown-referral'; senderOds: string; answers: NoticeReference }
+  /** The earlier notice it answers is about another person. */
+  | { code: 'referral-of-another-person'; earlierNoticeId: string }
+  /** The sender already sent a notice under this identifier with other content. */
+  | { code: 'changed-resend'; existingNoticeId: string };
+
+/**
+ * A notice intake will not take. A correction is a notice of its own (or a withdrawal and a new
+ * notice), never a silent replacement, so a changed resend is refused too.
+ */
+export class IntakeRefused extends Error {
+  constructor(readonly refusal: IntakeRefusal) {
+    super(describeIntakeRefusal(refusal));
+  }
+
+  get code(): IntakeRefusal['code'] {
+    return this.refusal.code;
+  }
+}
+
+function describeIntakeRefusal(r: IntakeRefusal): string {
+  switch (r.code) {
+    case 'unknown-person':
+      return `NHS number ${r.nhsNumber} is not known to the council and the notice does not describe the person`;
+    case 'birth-date-mismatch':
+      return `the person described is not the council's record for NHS number ${r.nhsNumber}`;
+    case 'unknown-referral':
+      return `the notice it answers has not been received from ${r.senderOds}`;
+    case 'referral-of-another-person':
+      return `the notice it answers (${r.earlierNoticeId}) is about a different person`;
+    case 'changed-resend':
+      return `notice ${r.existingNoticeId} was received under this identifier with different content`;
+  }
 }
 
 export function planIntake(s: IntakeSituation): IntakeAction {

@@ -19,6 +19,14 @@ export function noticeKindOfCode(code: string): NoticeKind | undefined {
 
 export const isWithdrawal = (kind: NoticeKind) => kind.startsWith('withdraw-');
 
+/**
+ * Whether a kind is one of the hospital notice kinds: the notices table also keeps the access
+ * notifications the facade writes itself, which are not hospital notices.
+ */
+export function isHospitalNoticeKind(kind: string): kind is NoticeKind {
+  return Object.hasOwn(NOTICE_KINDS, kind);
+}
+
 /** Why a hospital withdrew a notice (the national ADW withdrawal reasons). 13 (Other) needs words. */
 export const WITHDRAWAL_REASONS: Record<string, string> = {
   '01': 'Patient is safe to discharge without a needs assessment',
@@ -64,7 +72,10 @@ export interface HospitalNotice {
   withdrawalReason?: Reason;
   /** The expected (assessment) or planned (discharge) date of discharge, if the notice gives one. */
   dischargeDate?: string;
-  /** The notice as the hospital sent it (with our ids filled in), served back unchanged. */
+  /**
+   * The notice as the hospital sent it, kept whole. Our ids and literal references are filled in
+   * when it is served, not here (documents kept before that already carry them).
+   */
   document: Record<string, unknown>;
   /**
    * A digest of the notice exactly as received (without the id and meta the server assigns): a
@@ -81,4 +92,24 @@ export interface NoticePersonDetails {
   gender: 'male' | 'female' | 'other' | 'unknown';
   address?: { lines: string[]; city?: string; district?: string; postcode?: string };
   telecom: { system: 'phone' | 'email'; value: string; use?: 'home' | 'work' | 'mobile' }[];
+}
+
+/** An earlier notice named by a later one: by our id, or by the sender's own identifier. */
+export interface NoticeReference {
+  id?: string;
+  identifier?: { system: string; value: string };
+}
+
+/**
+ * A notice as a hospital submits it, before intake: what the council acts on, the document to keep,
+ * the earlier notice it answers and whom it is about. Intake gives it its id, person and referral.
+ */
+export interface NoticeSubmission {
+  notice: Omit<HospitalNotice, 'id' | 'personId' | 'referralId' | 'inResponseToId' | 'document'>;
+  /** The document exactly as sent, kept whole. */
+  document: Record<string, unknown>;
+  /** The earlier notice this one follows up or withdraws. */
+  inResponseTo?: NoticeReference;
+  /** Who the notice is about, for a person the council does not yet know. */
+  person?: NoticePersonDetails;
 }

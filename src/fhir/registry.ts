@@ -8,7 +8,6 @@ import { practitionerDefinition } from './resources/practitioner';
 import { practitionerRoleDefinition } from './resources/practitionerRole';
 import { communicationDefinition } from './resources/communication';
 import { taskDefinition } from './resources/task';
-import { contactWrites, noticeWrites } from './notices';
 import { auditEventDefinition } from './resources/auditEvent';
 import { PROFILES } from './systems';
 
@@ -32,8 +31,8 @@ export const RESOURCE_DEFINITIONS: ResourceDefinition[] = ([
   practitionerRoleDefinition,
   // Hospital notices and the contacts they raise belong to the sending hospital and the council.
   // Access notifications to other councils are Communications too, with a profile of their own.
-  { ...communicationDefinition, ownerOdsField: 'senderOds', writes: noticeWrites, otherProfiles: [PROFILES.AccessNotification] },
-  { ...taskDefinition, ownerOdsField: 'requesterOds', writes: contactWrites },
+  { ...communicationDefinition, ownerOdsField: 'senderOds', otherProfiles: [PROFILES.AccessNotification] },
+  { ...taskDefinition, ownerOdsField: 'requesterOds' },
   // The audit trail: read-only through the API.
   auditEventDefinition,
 ] as ResourceDefinition[]).map(withOwnNamesOnly);

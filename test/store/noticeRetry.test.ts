@@ -1,7 +1,7 @@
 import { Communication } from '@medplum/fhirtypes';
 import type { Test } from 'supertest';
-import { completeNoticeDocument, parseNotice } from '../../src/fhir/resources/communication';
-import { receiveNotice } from '../../src/store/noticeStore';
+import { parseNotice } from '../../src/fhir/resources/noticeParser';
+import { receiveNotice } from '../../src/services/noticeIntake';
 import { startTestApp, TestApp } from '../support/app';
 import { about, exampleNotice, NOTICE_ID } from '../support/notices';
 import { DRIVERS } from '../support/stores';
@@ -22,7 +22,7 @@ describe.each(DRIVERS)('a resent notice is answered with its own contact (%s)', 
 
   const send = (body: Communication) => hospital(t.http.post('/fhir/Communication').set('Content-Type', 'application/fhir+json').send(body));
   const resend = (body: Communication) =>
-    receiveNotice(t.testStore.store, parseNotice(body), { intakeTeamId: 'TEAM-HDT', completeDocument: (n) => completeNoticeDocument(n) });
+    receiveNotice(t.testStore.store, parseNotice(body), { intakeTeamId: 'TEAM-HDT' });
 
   it('not the first contact of its referral', async () => {
     // With only the first contact of the referral, one of the two resends below gets the wrong one.

@@ -1,11 +1,14 @@
+import { applyPatch, Operation } from 'fast-json-patch';
 import { Task, TaskInput } from '@medplum/fhirtypes';
-import { Contact, CONTACT_STATUSES, ContactPurpose, ContactStatus } from '../../domain/contact';
+import { Contact, ContactChanges, ContactPurpose, ContactRefusal, ContactRefused } from '../../domain/contact';
 import { NOTICE_KINDS, withdrawalReasonText } from '../../domain/notice';
-import { ContactChanges } from '../../store/noticeStore';
+import { answerContact } from '../../services/contactAnswers';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
-import { ResourceDefinition } from '../definition';
-import { badRequest, FhirError, outcome } from '../outcome';
+import { ResourceDefinition, WriteContext, WriteHandlers, WriteResult } from '../definition';
+import { materialise } from '../materialise';
+import { badRequest, FhirError, forbidden, notFound, outcome } from '../outcome';
+import { searchRestriction } from '../scoping';
 import { alternatives, parseToken, referenceCriterion } from '../searchValues';
 import {
   CONTACT_PURPOSE_SYSTEM,
@@ -17,12 +20,10 @@ import {
 } from '../systems';
 import { clean, idParam, lastUpdatedParam, reference } from './common';
 import { personReferenceParam } from './personReference';
-import { ID_CHARS } from '../../domain/ids';
+import { contactChangesFrom } from './taskChanges';
+import { requireWrite, writeResult } from './writes';
 
-const TEAM_REFERENCE = new RegExp(`^Organization/(${ID_CHARS})$`);
-/** "Type/id" at the end of a reference, relative or absolute. */
-const RELATIVE_REFERENCE = new RegExp(`([A-Za-z]+/${ID_CHARS})$`);
-
+/** What each purpose asks the council to do, in words: Task.code's display, and the published code system's. */
 export const CONTACT_PURPOSES: Record<ContactPurpose, string> = {
   assessment: 'Assess care and support needs before discharge',
   'package-review': 'Review or suspend the care package while the person is in hospital',
@@ -77,65 +78,80 @@ export function toTask(stored: Stored<Contact>, ctx: MappingContext): Task {
 }
 
 /**
- * What the council may change on a contact through PUT or PATCH: status, statusReason,
- * businessStatus, note, and the owner (reassigning the work to another council team). Whom it is
- * for and the notice that raised it are facts of the contact: a Task naming others is refused
- * (422), never answered 200 with the change silently dropped. Everything else is the facade's and
- * is taken from the stored contact.
+ * The council's answers to contacts (PUT, or PATCH with a JSON Patch), and each refusal as the
+ * council's system sees it. Checks here are the ones a user sees: only the council answers.
  */
-export function contactChangesFrom(body: unknown, id: string, current: Task): ContactChanges {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The body must be a FHIR Task', ['Task']);
-  const t = body as Task;
-  if (t.resourceType !== 'Task') throw badRequest(`Expected a Task, got ${JSON.stringify(t.resourceType ?? null)}`, ['Task.resourceType']);
-  if (t.id !== id) throw badRequest(`The Task's id (${t.id ?? 'none'}) must match the id in the URL (${id})`, ['Task.id']);
-  if (!CONTACT_STATUSES.includes(t.status as ContactStatus)) {
-    throw badRequest(`Task.status must be one of ${CONTACT_STATUSES.join(', ')}`, ['Task.status']);
-  }
-  const status = t.status as ContactStatus;
-  const reasonText =
-    text(t.statusReason?.text, 'Task.statusReason.text') ?? text(t.statusReason?.coding?.[0]?.display, 'Task.statusReason.coding.display');
-  if (status === 'rejected' && !reasonText) {
-    throw badRequest('A rejected contact needs a reason in statusReason.text, for the hospital to read', ['Task.statusReason']);
-  }
-  if (t.note !== undefined && !Array.isArray(t.note)) throw badRequest('Task.note must be a list of annotations', ['Task.note']);
-  for (const element of ['for', 'focus'] as const) {
-    const sent = referenceOf(t[element], `Task.${element}`);
-    if (sent !== undefined && sent !== current[element]?.reference) {
-      throw new FhirError(
-        422,
-        outcome('business-rule', `Task.${element} cannot change: this contact is about ${current[element]?.reference}, not ${sent}`, 'error', [`Task.${element}`]),
-      );
+const contactWrites: WriteHandlers = {
+  async update(id, body, ctx, ifMatch) {
+    const current = await requireCouncil(ctx, id);
+    return answer(ctx, id, changesOrThrow(body, id, current), versionOf(ifMatch));
+  },
+  async patch(id, patch, ctx, ifMatch) {
+    const current = await requireCouncil(ctx, id);
+    if (!Array.isArray(patch)) throw badRequest('PATCH takes a JSON Patch document (an array of operations), Content-Type application/json-patch+json');
+    let patched: Task;
+    try {
+      patched = applyPatch(structuredClone(current), patch as Operation[], true, false).newDocument;
+    } catch (err) {
+      throw badRequest(`The JSON Patch cannot be applied: ${(err as Error).message.split('\n')[0]}`);
     }
+    // Without If-Match, the version patched is the one read: a change made in between is a 412, not overwritten.
+    return answer(ctx, id, changesOrThrow(patched, id, current), versionOf(ifMatch) ?? Number(current.meta!.versionId));
+  },
+};
+
+async function answer(ctx: WriteContext, id: string, changes: ContactChanges, expectedVersion?: number): Promise<WriteResult> {
+  try {
+    const stored = await answerContact(ctx.store, id, changes, expectedVersion);
+    if (!stored) throw notFound(`Task/${id} does not exist`);
+    const [task] = await materialise(taskDefinition, [stored], ctx.store, ctx.view);
+    return writeResult(200, task);
+  } catch (err) {
+    if (err instanceof ContactRefused) throw answerRefusalOutcome(err.refusal, err.message);
+    throw err;
   }
-  const owner = referenceOf(t.owner, 'Task.owner');
-  let ownerTeamId: string | undefined;
-  if (owner !== undefined && owner !== current.owner?.reference) {
-    ownerTeamId = TEAM_REFERENCE.exec(owner)?.[1];
-    if (!ownerTeamId) throw badRequest(`Task.owner must name a council team as Organization/<id>, not ${owner}`, ['Task.owner']);
-  }
-  // The Task sent is the whole of it (PUT, or the patched Task): what it leaves out is cleared.
-  return {
-    ...(ownerTeamId ? { ownerTeamId } : {}),
-    status,
-    statusReason: t.statusReason ? { code: text(t.statusReason.coding?.[0]?.code, 'Task.statusReason.coding.code'), text: reasonText } : undefined,
-    businessStatus: text(t.businessStatus?.text, 'Task.businessStatus.text'),
-    note: t.note?.map((n, i) => text(n?.text, `Task.note[${i}].text`)).filter(Boolean).join('\n') || undefined,
-  };
 }
 
-/** A Reference's relative reference ("Type/id", from an absolute URL too), or undefined when the element is absent. */
-function referenceOf(value: unknown, path: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  const ref = typeof value === 'object' && !Array.isArray(value) ? (value as { reference?: unknown }).reference : undefined;
-  if (typeof ref !== 'string') throw badRequest(`${path} must be a Reference with a reference such as Organization/<id>`, [path]);
-  return RELATIVE_REFERENCE.exec(ref)?.[1] ?? ref;
+/** Each reason an answer is refused, as the HTTP status, issue and element the council's system sees. */
+function answerRefusalOutcome(r: ContactRefusal, message: string): FhirError {
+  switch (r.code) {
+    case 'stale-version':
+      return new FhirError(412, outcome('conflict', `If-Match failed: ${message}; read the Task again and retry`));
+    case 'bad-transition':
+      return new FhirError(422, outcome('business-rule', message, 'error', ['Task.status']));
+    case 'unknown-team':
+      return new FhirError(422, outcome('business-rule', `Organization/${r.teamId} is not one of the council's teams`, 'error', ['Task.owner']));
+  }
 }
 
-/** A string element, or undefined when absent; any other JSON type is the sender's mistake. */
-function text(value: unknown, path: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw badRequest(`${path} must be a string`, [path]);
-  return value;
+/** Only the council's own clients answer contacts; a hospital may follow them but not change them. */
+async function requireCouncil(ctx: WriteContext, id: string): Promise<Task> {
+  requireWrite(ctx, 'Task', 'update');
+  const org = ctx.caller?.organization;
+  if (ctx.caller && org !== ctx.council.odsCode) {
+    throw forbidden(`Only the council (${ctx.council.odsCode}) may change a contact; this client belongs to ${org ?? 'no organisation'}`);
+  }
+  const restriction = searchRestriction(taskDefinition, ctx, 'read');
+  const found = await ctx.store.search('contact', [{ field: 'id', match: 'any-of', values: [id] }, ...restriction], { limit: 1, offset: 0 });
+  if (!found.records.length) throw notFound(`Task/${id} does not exist`);
+  const [task] = await materialise(taskDefinition, found.records, ctx.store, ctx.view);
+  return task as Task;
+}
+
+function changesOrThrow(body: unknown, id: string, current: Task) {
+  try {
+    return contactChangesFrom(body, id, current);
+  } catch (err) {
+    if (err instanceof TypeError) throw badRequest(`The body is not a well-formed FHIR Task: ${err.message}`, ['Task']);
+    throw err;
+  }
+}
+
+function versionOf(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined) return undefined;
+  const m = /^(?:W\/)?"(\d+)"$/.exec(ifMatch.trim());
+  if (!m) throw badRequest(`If-Match must be a version ETag such as W/"3", not ${ifMatch}`, ['If-Match']);
+  return Number(m[1]);
 }
 
 export const taskDefinition: ResourceDefinition<'contact'> = {
@@ -190,4 +206,7 @@ export const taskDefinition: ResourceDefinition<'contact'> = {
   },
   related: (c) => ({ organisations: [c.ownerTeamId] }),
   toFhir: toTask,
+  // A contact belongs to the hospital whose notice raised it, and to the council.
+  ownerOdsField: 'requesterOds',
+  writes: contactWrites,
 };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
 import { parseRawAnswer, sendRaw } from '../support/facadeProcess';
-import { Facade, freePort, HOST, MAIN, preparedDataDir, requireBuild, run, sleep, startFacade } from './processes';
+import { Facade, freePort, HOST, MAIN, preparedDataDir, requireBuild, run, sleep, startFacade } from '../runtime/processes';
 
 /** Sends the bytes and reads until the server closes the connection, as it must after these answers (Connection: close). */
 const exchange = (port: number, bytes: string, timeoutMs = 5_000) => sendRaw(port, Buffer.from(bytes, 'latin1'), { timeoutMs, untilClose: true, halfClose: false });

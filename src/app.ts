@@ -70,7 +70,6 @@ export function createApp(config: Config, deps: AppDeps): Express {
     fhirRoutes({
       router,
       resolveContext: deps.resolveContext ?? ((req) => auth.context(req.get('authorization'))),
-      publicPaths: new Set(['/metadata']),
       log,
       audit,
       notifier: new AccessNotifier(deps.store, config.council.odsCode),

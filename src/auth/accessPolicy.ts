@@ -12,9 +12,9 @@ import { mergeQueries, Permission, ResourceScope } from './scopes';
  *   rules of its own; the calling system applies them and the audit names the user).
  * - A granular scope (`?category=...`) reaches only resources matching all of its parameters;
  *   several scopes for one type add up.
- * - patient/ scopes are confined to the token's patient: Patient?_id=<patient>, and for types in
- *   the patient compartment (CarePlan, Flag, CareTeam) ?patient=Patient/<patient>. Types outside
- *   it (Organization, Practitioner, PractitionerRole) hold directory data about services and
+ * - patient/ scopes are confined to the token's patient, by the search parameters each type's
+ *   definition names (Patient?_id=<patient>; CarePlan, Flag, CareTeam ?patient=Patient/<patient>).
+ *   Directory types (Organization, Practitioner, PractitionerRole) hold data about services and
  *   staff, nothing about the person, and are reachable as written. Without a patient in the token
  *   a patient/ scope reaches nothing.
  */
@@ -70,18 +70,16 @@ function compute(scopes: ResourceScope[], type: string, permission: Permission, 
   return [...unique.values()];
 }
 
-/** Directory data about services and staff: nothing about a person, so outside any confinement. */
-const DIRECTORY_TYPES = new Set(['Organization', 'Practitioner', 'PractitionerRole']);
-
 /**
- * The search parameters that confine a type to one person; {} for directory types, which need
- * none; undefined for anything else (a type added later is unreachable by patient/ scopes until
- * it says how it is confined, rather than open by default).
+ * The search parameters that confine a type to one person, as its definition says
+ * (ResourcePolicy.patientCompartment); undefined for a type that says nothing and has no `patient`
+ * parameter pointing at Patient, or that is not served: unreachable by patient/ scopes rather than
+ * open by default.
  */
 function patientCompartment(type: string, patientId: string): Record<string, string> | undefined {
-  if (type === 'Patient') return { _id: patientId };
-  if (DIRECTORY_TYPES.has(type)) return {};
-  const param = definitionOf(type)?.searchParams.patient;
+  const def = definitionOf(type);
+  if (def?.patientCompartment) return def.patientCompartment(patientId);
+  const param = def?.searchParams.patient;
   if (param?.type === 'reference' && param.targets?.includes('Patient')) return { patient: `Patient/${patientId}` };
   return undefined;
 }

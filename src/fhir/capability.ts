@@ -1,7 +1,8 @@
 import { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
 import { CONFORMANCE_DEFINITIONS } from './conformance';
 import { SearchParamDefinition } from './definition';
-import { RESOURCE_DEFINITIONS, RESULT_PARAMETERS, revIncludesFor } from './registry';
+import { RESOURCE_DEFINITIONS, revIncludesFor } from './registry';
+import { RESULT_PARAMETERS } from './searchQuery';
 import { VALIDATE_OPERATION } from './validate';
 
 export interface CapabilityOptions {
@@ -83,6 +84,7 @@ export function capabilityStatement(opts: CapabilityOptions): CapabilityStatemen
       {
         mode: 'server',
         documentation: `Search-result parameters for every type: ${Object.entries(RESULT_PARAMETERS)
+          .filter(([, v]) => v !== undefined)
           .map(([k, v]) => `${k}: ${v}`)
           .join(' ')} Unknown parameters are ignored (reported in an OperationOutcome entry) unless Prefer: handling=strict, which refuses them with 400.`,
         ...(opts.security ? { security: opts.security } : {}),

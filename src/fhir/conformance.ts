@@ -82,15 +82,6 @@ export function conformanceDefinitionOf(type: string): ConformanceDefinition | u
   return byType.get(type);
 }
 
-/**
- * Paths below the FHIR base of the conformance types: public, like /metadata. They hold no one's
- * data, so whatever is asked there (read, search, or something refused with 404/405) needs no caller.
- */
-export function isConformancePath(path: string): boolean {
-  const m = /^\/([A-Za-z]+)(?:\/|$)/.exec(path);
-  return !!m && byType.has(m[1]);
-}
-
 /** The resources, by type and id, as read from profiles/. */
 export class ConformanceResources {
   private readonly byKey = new Map<string, Resource>();

@@ -48,10 +48,22 @@ export interface IncludeDefinition {
 }
 
 /**
- * One FHIR resource type served by the facade: how it maps from the store, what can be searched
- * and included. The registry of these drives the routes, the search layer and the CapabilityStatement.
+ * One FHIR resource type served by the facade, whole, in one file of src/fhir/resources: what it is,
+ * how it maps from the store, how it is searched, who may see what of it, and the writes it takes.
+ * The registry of these drives the routes, the search layer, the access rules and the
+ * CapabilityStatement. The members stay flat (def.searchParams, def.personField, def.writes); the
+ * parts below only group them by concern.
  */
-export interface ResourceDefinition<K extends EntityKind = EntityKind> {
+export type ResourceDefinition<K extends EntityKind = EntityKind> = ResourceIdentity<K> &
+  ResourceMapping<K> &
+  ResourceSearch &
+  ResourcePolicy & {
+    /** Interactions beyond read and search-type, with their handlers (hospital notices, contacts). */
+    writes?: WriteHandlers;
+  };
+
+/** What the type is: its name, its profiles, its meaning, and the store entity behind it. */
+export interface ResourceIdentity<K extends EntityKind = EntityKind> {
   type: ResourceType;
   profile: string;
   /**
@@ -62,30 +74,50 @@ export interface ResourceDefinition<K extends EntityKind = EntityKind> {
   /** What this resource means in social-care terms (CapabilityStatement documentation). */
   documentation: string;
   entity: K;
-  /** Criteria every search of this type carries (e.g. CareTeams exist only for people with a team). */
-  baseCriteria?: Criterion[];
-  searchParams: Record<string, SearchParamDefinition>;
-  /** _include targets, by search parameter name. */
-  includes: Record<string, IncludeDefinition>;
+}
+
+/** From the store to FHIR: what a record needs loaded alongside it, and the mapping itself. */
+export interface ResourceMapping<K extends EntityKind = EntityKind> {
   /**
    * Organisations, workers and people the mapping needs (to name them and give their numbers).
    * People's allocated workers and responsible teams are loaded with them.
    */
   related(record: EntityTypes[K]): RelatedIds;
   toFhir(stored: Stored<EntityTypes[K]>, ctx: MappingContext): Resource;
-  /** The field holding the person a record is about ('id' for Patient): restricted records are withheld by it. */
-  personField?: string;
-  /** Criteria a view adds (e.g. the health view sees only open safeguarding concerns). */
-  viewCriteria?(rules: ViewRules): Criterion[];
+}
+
+/** How the type is searched: its parameters, includes, fixed criteria and order. */
+export interface ResourceSearch {
+  /** Criteria every search of this type carries (e.g. CareTeams exist only for people with a team). */
+  baseCriteria?: Criterion[];
+  searchParams: Record<string, SearchParamDefinition>;
+  /** _include targets, by search parameter name. */
+  includes: Record<string, IncludeDefinition>;
   /**
    * For types listed newest first and growing (the audit trail): the date parameter that pins paging,
    * and the value of it a resource carries.
    */
   newestFirstBy?: { param: string; valueOf(resource: Resource): string | undefined };
+}
+
+/**
+ * Who may see what of the type: the facts about it that the access rules (scoping.ts, and the
+ * scope rules of auth/accessPolicy.ts) apply. Each is optional: a type without one is not narrowed by it.
+ */
+export interface ResourcePolicy {
+  /** The field holding the person a record is about ('id' for Patient): restricted records are withheld by it. */
+  personField?: string;
+  /** Criteria a view adds (e.g. the health view sees only open safeguarding concerns). */
+  viewCriteria?(rules: ViewRules): Criterion[];
   /** The field naming the organisation (ODS code) a record belongs to, when only it and the council may see it. */
   ownerOdsField?: string;
-  /** Interactions beyond read and search-type, with their handlers (hospital notices, contacts). */
-  writes?: WriteHandlers;
+  /**
+   * How a patient/ scope confines the type to one person: the search parameters that do it
+   * (Patient: _id; records about a person: patient), or {} for directory data (services and staff)
+   * that holds nothing about a person. Without it, a type is confined by its `patient` parameter
+   * when that points at Patient, and otherwise unreachable by patient/ scopes (never open by default).
+   */
+  patientCompartment?(patientId: string): Record<string, string>;
 }
 
 /** What a write handler is given: the store, the caller, and the council it acts for. */

@@ -8,7 +8,6 @@ import { restrictedRecordMessage, ScopingContext, searchRestriction, withheldPeo
 import { Criterion } from '../store/criteria';
 import { ID } from '../domain/ids';
 
-
 /** Reads one resource by id, honouring the caller's access: 403 when it exists but is out of scope. */
 export async function read(
   def: ResourceDefinition,

@@ -9,30 +9,24 @@ import { practitionerRoleDefinition } from './resources/practitionerRole';
 import { communicationDefinition } from './resources/communication';
 import { taskDefinition } from './resources/task';
 import { auditEventDefinition } from './resources/auditEvent';
-import { PROFILES } from './systems';
 
 /**
- * The one list of what the facade serves. Routes, search-parameter checks, _include/_revinclude
- * and the CapabilityStatement are all derived from it, so none of them can claim what another lacks.
+ * The one list of what the facade serves, each type whole in its own file under resources/ (mapping,
+ * search, policy, writes). Routes (routes.ts), search-parameter checks, _include/_revinclude, the
+ * access rules and the CapabilityStatement are all derived from it, so none of them can claim what
+ * another lacks.
  */
 export const RESOURCE_DEFINITIONS: ResourceDefinition[] = ([
-  // Records about a person carry the field that names them, so restricted people can be withheld.
-  { ...patientDefinition, personField: 'id' },
-  { ...carePlanDefinition, personField: 'personId' },
-  {
-    ...flagDefinition,
-    personField: 'personId',
-    // Health staff need to know a concern is open, not the history of closed ones.
-    viewCriteria: (rules) => (rules.closedConcerns ? [] : [{ field: 'status', match: 'any-of', values: ['open'] }]),
-  },
-  { ...careTeamDefinition, personField: 'id' },
+  patientDefinition,
+  carePlanDefinition,
+  flagDefinition,
+  careTeamDefinition,
   organizationDefinition,
   practitionerDefinition,
   practitionerRoleDefinition,
-  // Hospital notices and the contacts they raise belong to the sending hospital and the council.
-  // Access notifications to other councils are Communications too, with a profile of their own.
-  { ...communicationDefinition, ownerOdsField: 'senderOds', otherProfiles: [PROFILES.AccessNotification] },
-  { ...taskDefinition, ownerOdsField: 'requesterOds' },
+  // Hospital notices in, and the contacts they raise for the council.
+  communicationDefinition,
+  taskDefinition,
   // The audit trail: read-only through the API.
   auditEventDefinition,
 ] as ResourceDefinition[]).map(withOwnNamesOnly);
@@ -48,17 +42,6 @@ function withOwnNamesOnly(def: ResourceDefinition): ResourceDefinition {
     includes: Object.assign(Object.create(null), def.includes),
   };
 }
-
-/** Search-result parameters every type honours, with what they do (for the CapabilityStatement). */
-export const RESULT_PARAMETERS: Record<string, string> = {
-  _count: 'Page size (default 20, at most 100); next/previous links page through the rest.',
-  _offset: 'Where the page starts (at most 10,000); used by the next/previous links.',
-  _summary: '_summary=count returns only the total. Other _summary values are not supported.',
-  _elements: 'Only these top-level elements (plus id and meta) in each matched resource.',
-  _include: 'Add the resources a match refers to (see searchInclude).',
-  _revinclude: 'Add resources that refer to a match (see searchRevInclude).',
-  _format: 'json, application/json or application/fhir+json (overrides Accept). XML is not supported.',
-};
 
 /**
  * Every _include must follow a reference search parameter of the same name pointing at the same

@@ -1,15 +1,14 @@
-import { isFhirResourceType } from './resourceTypes';
 import { Resource } from '@medplum/fhirtypes';
 import { Store } from '../store/store';
 import { capabilityStatement, CapabilityOptions } from './capability';
 import { RequestContext } from '../access/context';
-import { badRequest, FhirError, notFound, outcome } from './outcome';
+import { outcome } from './outcome';
 import { read } from './read';
-import { definitionOf } from './registry';
-import { ResourceDefinition, WriteResult } from './definition';
+import { ResourceDefinition, WriteContext, WriteResult } from './definition';
 import { CachedLookup, LookupCache } from './lookupCache';
+import { isPublicPath, resolveRoute, ResolvedRoute, RouteHandler } from './routes';
 import { search } from './search';
-import { conformanceDefinitionOf, ConformanceDefinition, ConformanceResources, conformanceResources, isConformancePath } from './conformance';
+import { ConformanceResources, conformanceResources } from './conformance';
 import { searchRestriction } from './scoping';
 import { validateOperation } from './validate';
 import { PagingLimits } from './searchQuery';
@@ -57,35 +56,88 @@ export interface FhirRouterOptions extends PagingLimits {
   capability: Omit<CapabilityOptions, 'baseUrl'>;
 }
 
+/** A route's handler: given the request and what its path resolved to. */
+type Handler = (req: FhirRequest, to: ResolvedRoute) => FhirResult | Promise<FhirResult>;
+
 /**
- * Routes a FhirRequest to the read, search or metadata handler. Errors are thrown as FhirError
- * values carrying their OperationOutcome.
+ * Serves a FhirRequest: resolves it through the route table (routes.ts) and calls the route's
+ * handler (capabilities, search, read, create, update, patch, $validate, and the conformance
+ * resources). Errors are thrown as FhirError values carrying their OperationOutcome.
  */
 export class FhirRouter {
   private readonly capability: Resource;
   /** profiles/, read once: served as StructureDefinition, CodeSystem and ValueSet. */
   private readonly conformance: ConformanceResources;
+  private readonly handlers: Record<RouteHandler, Handler>;
 
   constructor(private readonly opts: FhirRouterOptions) {
     this.capability = capabilityStatement({ ...opts.capability, baseUrl: opts.baseUrl });
     this.conformance = conformanceResources();
+    this.handlers = {
+      capabilities: () => ({ status: 200, resource: this.capability }),
+      'conformance-search': (req, to) => ({
+        status: 200,
+        resource: this.conformance.search(to.conformance!, mergeParams(req.query, req.form), {
+          baseUrl: this.opts.baseUrl,
+          strict: req.strict,
+          limits: this.opts,
+        }),
+      }),
+      'conformance-read': (_req, to) => ({ status: 200, resource: this.conformance.read(to.conformance!.type, to.id!) }),
+      search: (req, to) => {
+        const query = mergeParams(req.query, req.form);
+        return this.cached(to.def!, req, query, async () => {
+          const { bundle, withheld } = await search(to.def!, query, {
+            ...this.common(req),
+            baseUrl: this.opts.baseUrl,
+            strict: req.strict,
+            limits: this.opts,
+          });
+          return { resource: bundle, withheld };
+        });
+      },
+      read: (req, to) =>
+        this.cached(to.def!, req, {}, async () => {
+          const resource = await read(to.def!, to.id!, this.common(req));
+          return { resource, version: { versionId: resource.meta!.versionId!, lastUpdated: resource.meta!.lastUpdated! } };
+        }),
+      validate: (req, to) => {
+        // Validating shows what the facade makes of a resource of the type: it needs read access to it.
+        searchRestriction(to.def!, this.common(req), 'read');
+        return { status: 200, resource: validateOperation(to.def!, req.query, req.body) };
+      },
+      create: async (req, to) =>
+        this.writeResponse(to.def!.type, await to.def!.writes!.create!(req.body, this.writeContext(req), req.ifNoneExist), req.preferReturn),
+      update: async (req, to) =>
+        this.writeResponse(to.def!.type, await to.def!.writes!.update!(to.id!, req.body, this.writeContext(req), req.ifMatch), req.preferReturn),
+      patch: async (req, to) =>
+        this.writeResponse(to.def!.type, await to.def!.writes!.patch!(to.id!, req.body, this.writeContext(req), req.ifMatch), req.preferReturn),
+    };
   }
 
-  /** Paths answered without a caller: the CapabilityStatement and the conformance resources. */
+  /** Paths answered without a caller, as the route table marks them: metadata and the conformance resources. */
   isPublicPath(path: string): boolean {
-    return path === '/metadata' || isConformancePath(path);
+    return isPublicPath(path);
   }
 
-  /** Read and search of the conformance resources (profiles, code systems, value sets). */
-  private handleConformance(def: ConformanceDefinition, method: string, req: FhirRequest, id?: string, extra?: string): FhirResult {
-    if (id === undefined || (id === '_search' && extra === undefined)) {
-      requireMethod(method, id === '_search' ? ['POST', 'GET'] : ['GET'], req.path);
-      const query = mergeParams(req.query, req.form);
-      return { status: 200, resource: this.conformance.search(def, query, { baseUrl: this.opts.baseUrl, strict: req.strict, limits: this.opts }) };
-    }
-    if (extra !== undefined) throw notFound(`No such interaction: ${req.path}`);
-    requireMethod(method, ['GET'], req.path);
-    return { status: 200, resource: this.conformance.read(def.type, id) };
+  async handle(req: FhirRequest): Promise<FhirResult> {
+    const to = resolveRoute(req.method, req.path);
+    return this.handlers[to.route.handler](req, to);
+  }
+
+  /** What the search, read and write layers need to know of the request: the store, the caller and its access. */
+  private common(req: FhirRequest) {
+    return {
+      store: this.opts.store,
+      view: req.context.view,
+      access: req.context.access,
+      caller: req.context.caller,
+      council: this.opts.council,
+    };
+  }
+
+  private writeContext(req: FhirRequest): WriteContext {
+    return { ...this.common(req), preferReturn: req.preferReturn };
   }
 
   /**
@@ -116,8 +168,8 @@ export class FhirRouter {
     return { status: 200, resource: answer.resource, json, withheld: answer.withheld, version: answer.version };
   }
 
-  /** A write's response, shaped by Prefer: return (representation by default). */
-  private written(type: string, result: WriteResult, preferReturn: FhirRequest['preferReturn']): FhirResult {
+  /** The response to a write, shaped by Prefer: return (the representation by default), with Location for 201. */
+  private writeResponse(type: string, result: WriteResult, preferReturn: FhirRequest['preferReturn']): FhirResult {
     const location = result.createdId
       ? `${this.opts.baseUrl}/${type}/${result.createdId}/_history/${result.version?.versionId}`
       : undefined;
@@ -128,88 +180,6 @@ export class FhirRouter {
           ? outcome('informational', result.status === 201 ? `Created ${type}/${result.createdId}` : 'Done', 'information')
           : result.resource;
     return { status: result.status, resource, audited: result.resource, location, version: result.version };
-  }
-
-  async handle(req: FhirRequest): Promise<FhirResult> {
-    const segments = req.path.split('/').filter(Boolean).map(decodeSegment);
-    const method = req.method === 'HEAD' ? 'GET' : req.method;
-    if (segments.length === 1 && segments[0] === 'metadata') {
-      requireMethod(method, ['GET'], req.path);
-      return { status: 200, resource: this.capability };
-    }
-    const [type, id, extra] = segments;
-    if (!type) throw notFound('Nothing here: name a resource type, e.g. /Patient?identifier=...');
-    const conformanceDef = conformanceDefinitionOf(type);
-    if (conformanceDef) return this.handleConformance(conformanceDef, method, req, id, extra);
-    const def = definitionOf(type);
-    if (!def) {
-      throw isFhirResourceType(type)
-        ? new FhirError(404, outcome('not-supported', `Resource type ${type} is not served by this facade`))
-        : notFound(`Unknown resource type "${type}"`);
-    }
-    const common = {
-      store: this.opts.store,
-      view: req.context.view,
-      access: req.context.access,
-      caller: req.context.caller,
-      council: this.opts.council,
-    };
-    const writes = def.writes;
-    if (id === undefined && method === 'POST' && writes?.create) {
-      const result = await writes.create(req.body, { ...common, preferReturn: req.preferReturn }, req.ifNoneExist);
-      return this.written(def.type, result, req.preferReturn);
-    }
-    if (id === '$validate' && extra === undefined) {
-      requireMethod(method, ['POST'], req.path);
-      // Validating shows what the facade makes of a resource of the type: it needs read access to it.
-      searchRestriction(def, common, 'read');
-      return { status: 200, resource: validateOperation(def, req.query, req.body) };
-    }
-    if (id !== undefined && id !== '_search' && extra === undefined && (method === 'PUT' || method === 'PATCH')) {
-      const handler = method === 'PUT' ? writes?.update : writes?.patch;
-      if (!handler) requireMethod(method, ['GET', ...(writes?.update ? ['PUT'] : []), ...(writes?.patch ? ['PATCH'] : [])], req.path);
-      const result = await handler!(id, req.body, { ...common, preferReturn: req.preferReturn }, req.ifMatch);
-      return this.written(def.type, result, req.preferReturn);
-    }
-    if (id === undefined || (id === '_search' && extra === undefined)) {
-      const allowed = id === '_search' ? ['POST', 'GET'] : ['GET', ...(writes?.create ? ['POST'] : [])];
-      requireMethod(method, allowed, req.path);
-      const query = mergeParams(req.query, req.form);
-      return this.cached(def, req, query, async () => {
-        const { bundle, withheld } = await search(def, query, {
-          ...common,
-          baseUrl: this.opts.baseUrl,
-          strict: req.strict,
-          limits: this.opts,
-        });
-        return { resource: bundle, withheld };
-      });
-    }
-    if (extra === undefined) {
-      requireMethod(method, ['GET', ...(writes?.update ? ['PUT'] : []), ...(writes?.patch ? ['PATCH'] : [])], req.path);
-      return this.cached(def, req, {}, async () => {
-        const resource = await read(def, id, common);
-        return { resource, version: { versionId: resource.meta!.versionId!, lastUpdated: resource.meta!.lastUpdated! } };
-      });
-    }
-    throw notFound(`No such interaction: ${req.path}`);
-  }
-}
-
-/** A path segment as written; percent-encoding that does not decode is the caller's mistake. */
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw badRequest(`The URL path segment "${segment}" is not valid percent-encoding`);
-  }
-}
-
-function requireMethod(method: string, allowed: string[], path: string) {
-  if (!allowed.includes(method)) {
-    throw new FhirError(405, outcome('not-supported', `${method} is not supported on ${path}; use ${allowed.join(' or ')}`), {
-      Allow: allowed.join(', '),
-    });
   }
 }
 

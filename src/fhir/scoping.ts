@@ -62,8 +62,8 @@ export function searchRestriction(def: ResourceDefinition, ctx: ScopingContext, 
 }
 
 /**
- * The criteria a caller's access adds for a type: undefined for full access, a criterion for
- * granular access, and a refusal for none.
+ * The criteria a caller's access adds for a type: none for full access, one criterion (any of the
+ * granted parameter sets) for granular access, and 'none' when it may see nothing of the type.
  */
 export function accessCriteria(
   def: ResourceDefinition,

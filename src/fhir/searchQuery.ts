@@ -27,9 +27,25 @@ export interface PagingLimits {
   maxPageSize: number;
 }
 
+/**
+ * The search-result parameters every type honours, with what they do: a search never reads them as
+ * criteria, and the CapabilityStatement lists each one that has a description. _pretty is accepted
+ * and ignored (the JSON is the same either way), so it is not advertised.
+ */
+export const RESULT_PARAMETERS: Readonly<Record<string, string | undefined>> = {
+  _count: 'Page size (default 20, at most 100); next/previous links page through the rest.',
+  _offset: 'Where the page starts (at most 10,000); used by the next/previous links.',
+  _summary: '_summary=count returns only the total. Other _summary values are not supported.',
+  _elements: 'Only these top-level elements (plus id and meta) in each matched resource.',
+  _include: 'Add the resources a match refers to (see searchInclude).',
+  _revinclude: 'Add resources that refer to a match (see searchRevInclude).',
+  _format: 'json, application/json or application/fhir+json (overrides Accept). XML is not supported.',
+  _pretty: undefined,
+};
+const RESULT_PARAMETER_NAMES = new Set(Object.keys(RESULT_PARAMETERS));
+
 /** Paging reaches this far at most: deeper, every page costs the store a scan of everything before it. */
 const MAX_OFFSET = 10_000;
-const RESULT_PARAMS = new Set(['_count', '_offset', '_summary', '_elements', '_include', '_revinclude', '_format', '_pretty']);
 const DATE_PREFIX = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)(?=\d)/;
 
 export function parseSearchQuery(
@@ -43,7 +59,7 @@ export function parseSearchQuery(
   const ignored: string[] = [];
 
   for (const [key, values] of Object.entries(query)) {
-    if (RESULT_PARAMS.has(key)) continue;
+    if (RESULT_PARAMETER_NAMES.has(key)) continue;
     const use = parseKey(def, key);
     if (!use) {
       ignored.push(key);

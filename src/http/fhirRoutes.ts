@@ -16,12 +16,6 @@ export type ContextResolver = (req: Request) => Promise<RequestContext>;
 export interface FhirRoutesOptions {
   router: FhirRouter;
   resolveContext: ContextResolver;
-  /**
-   * Paths below the FHIR base that need no caller context: a set of exact paths ('/metadata') or a
-   * test. Whatever it says, the paths the router itself declares public (FhirRouter.isPublicPath:
-   * metadata and the conformance resources, StructureDefinition/CodeSystem/ValueSet) are public too.
-   */
-  publicPaths: PublicPaths;
   log: (err: unknown) => void;
   /** Records each access durably before its response is sent (the audit trail). */
   audit?: (record: AccessRecord) => Promise<void>;
@@ -32,14 +26,6 @@ export interface FhirRoutesOptions {
    * Synchronous but for a client's first request after a quiet spell: no store trip per request.
    */
   limit?: (caller: Caller) => number | Promise<number>;
-}
-
-export type PublicPaths = Set<string> | ((path: string) => boolean);
-
-/** Whether a path below the FHIR base is answered without resolving the caller. */
-export function isPublic(publicPaths: PublicPaths, router: Pick<FhirRouter, 'isPublicPath'>, path: string): boolean {
-  const listed = typeof publicPaths === 'function' ? publicPaths(path) : publicPaths.has(path);
-  return listed || router.isPublicPath(path);
 }
 
 /** The FHIR base: negotiation, body parsing and context at the edge, then the plain FhirRouter. */
@@ -82,7 +68,8 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
       if (purposeOf((name) => req.get(name)) === undefined) {
         throw badRequest(`X-Purpose-Of-Use must be one of ${Object.keys(PURPOSES_OF_USE).join(', ')} (v3 ActReason codes)`);
       }
-      context = isPublic(opts.publicPaths, opts.router, req.path) ? OPEN_CONTEXT : await opts.resolveContext(req);
+      // The router's route table says which paths need no caller (metadata, the conformance resources).
+      context = opts.router.isPublicPath(req.path) ? OPEN_CONTEXT : await opts.resolveContext(req);
       res.locals.caller = context.caller;
       const caller = context.caller;
       const limited = caller && opts.limit ? opts.limit(caller) : 0;

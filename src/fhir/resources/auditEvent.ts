@@ -2,11 +2,12 @@ import { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from '@medplum/
 import { AccessRecord, AuditInteraction, PURPOSES_OF_USE } from '../../domain/audit';
 import { isValidNhsNumber, normaliseNhsNumber } from '../../domain/nhsNumber';
 import { Criterion } from '../../store/criteria';
+import { withoutUndefined } from '../../domain/objects';
 import { Stored } from '../../store/store';
 import { ResourceDefinition } from '../definition';
 import { alternatives, parseToken, referencedIds } from '../searchValues';
 import { CANONICAL_BASE, NHS_NUMBER_SYSTEM, ODS_ORGANIZATION_SYSTEM, PROFILES } from '../systems';
-import { clean, idParam, instantParam } from './common';
+import { byPatientParam, idParam, instantParam } from './common';
 
 export const CLIENT_ID_SYSTEM = `${CANONICAL_BASE}/Id/client-id`;
 export const REQUEST_ID_EXTENSION = `${CANONICAL_BASE}/StructureDefinition/Extension-RequestId`;
@@ -49,9 +50,9 @@ export function toAuditEvent(stored: Stored<AccessRecord>): AuditEvent {
   if (a.user) {
     const u = a.user;
     agent.push(
-      clean<AuditEventAgent>({
+      withoutUndefined<AuditEventAgent>({
         type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' }] },
-        who: clean({
+        who: withoutUndefined({
           identifier: u.sdsUserId ? { system: SDS_USER_SYSTEM, value: u.sdsUserId } : u.id ? { value: u.id } : undefined,
           display: u.name,
         }),
@@ -91,7 +92,7 @@ export function toAuditEvent(stored: Stored<AccessRecord>): AuditEvent {
       : []),
   ];
   const subtype = SUBTYPE[a.interaction];
-  return clean<AuditEvent>({
+  return withoutUndefined<AuditEvent>({
     resourceType: 'AuditEvent',
     id: a.id,
     meta: { versionId: String(stored.version), lastUpdated: stored.lastUpdated, profile: [PROFILES.AuditEvent] },
@@ -204,4 +205,5 @@ export const auditEventDefinition: ResourceDefinition<'audit'> = {
   includes: {},
   related: () => ({}),
   toFhir: (stored) => toAuditEvent(stored),
+  patientCompartment: byPatientParam,
 };

@@ -1,13 +1,14 @@
 import { CarePlan, CarePlanActivityDetail } from '@medplum/fhirtypes';
 import { CarePackage, FUNDING_TYPES, PackageStatus, SERVICE_TYPES } from '../../domain/carePackage';
 import { fullName } from '../../domain/person';
+import { withoutUndefined } from '../../domain/objects';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
 import { viewRules } from '../../access/views';
 import { ResourceDefinition } from '../definition';
 import { FUNDING_EXTENSION, FUNDING_SYSTEM, CARE_PACKAGE_ID_SYSTEM, PROFILES, SERVICE_TYPE_SYSTEM } from '../systems';
 import { codedToken, dateCriterion, mappedToken, referenceCriterion } from '../searchValues';
-import { clean, idParam, meta, reference } from './common';
+import { byPatientParam, idParam, meta, reference } from './common';
 import { personReferenceParam } from './personReference';
 import { hasCareTeam } from './careTeam';
 
@@ -38,7 +39,7 @@ export function toCarePlan(stored: Stored<CarePackage>, ctx: MappingContext): Ca
   const provider = ctx.organisation(pkg.providerId);
   const funding = { system: FUNDING_SYSTEM, code: pkg.funding, display: FUNDING_TYPES[pkg.funding] };
   const knownToCouncil = pkg.funding !== 'self-funded' && pkg.funding !== 'direct-payment';
-  const detail = clean<CarePlanActivityDetail>({
+  const detail = withoutUndefined<CarePlanActivityDetail>({
     kind: undefined,
     code: { coding: [service], text: service.display },
     status: ACTIVITY_STATUS[pkg.status],
@@ -46,7 +47,7 @@ export function toCarePlan(stored: Stored<CarePackage>, ctx: MappingContext): Ca
     performer: provider ? [reference('Organization', provider.id, provider.name)] : undefined,
     description: viewRules(ctx.view).packageDetails ? describeDetails(pkg) : undefined,
   });
-  return clean<CarePlan>({
+  return withoutUndefined<CarePlan>({
     resourceType: 'CarePlan',
     id: pkg.id,
     meta: meta(stored, PROFILES.CarePlan),
@@ -60,7 +61,7 @@ export function toCarePlan(stored: Stored<CarePackage>, ctx: MappingContext): Ca
       ? `${service.display}${provider ? ` provided by ${provider.name}` : ''}`
       : `${service.display}. ${funding.display}.`,
     subject: reference('Patient', pkg.personId),
-    period: pkg.startDate || pkg.endDate ? clean({ start: pkg.startDate, end: pkg.endDate }) : undefined,
+    period: pkg.startDate || pkg.endDate ? withoutUndefined({ start: pkg.startDate, end: pkg.endDate }) : undefined,
     careTeam: hasCareTeam(ctx.person(pkg.personId)) ? [reference('CareTeam', pkg.personId)] : undefined,
     author: authorOf(pkg, ctx),
     activity: [{ detail }],
@@ -163,4 +164,6 @@ export const carePlanDefinition: ResourceDefinition<'carePackage'> = {
   },
   related: (pkg) => ({ organisations: [pkg.providerId], people: [pkg.personId] }),
   toFhir: toCarePlan,
+  personField: 'personId',
+  patientCompartment: byPatientParam,
 };

@@ -1,11 +1,12 @@
 import { CareTeam, CareTeamParticipant } from '@medplum/fhirtypes';
 import { outOfHoursNumber } from '../../domain/organisation';
 import { fullName, Person } from '../../domain/person';
+import { withoutUndefined } from '../../domain/objects';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
 import { ResourceDefinition } from '../definition';
 import { PROFILES, RECORD_HEADINGS_SYSTEM } from '../systems';
-import { clean, idParam, meta, reference, toFhirTelecom } from './common';
+import { byPatientParam, idParam, meta, reference, toFhirTelecom } from './common';
 import { personReferenceParam } from './personReference';
 import { referenceCriterion } from '../searchValues';
 
@@ -40,7 +41,7 @@ export function toCareTeam(stored: Stored<Person>, ctx: MappingContext): CareTea
     ...(team?.telecom ?? []).filter((t) => t.use !== 'out-of-hours').map(toFhirTelecom),
     ...(duty ? [{ system: 'phone' as const, value: duty, use: 'work' as const }] : []),
   ];
-  return clean<CareTeam>({
+  return withoutUndefined<CareTeam>({
     resourceType: 'CareTeam',
     id: person.id,
     meta: meta(stored, PROFILES.CareTeam),
@@ -109,4 +110,7 @@ export const careTeamDefinition: ResourceDefinition<'person'> = {
   },
   related: (p) => ({ people: [p.id] }),
   toFhir: toCareTeam,
+  // A CareTeam is the person's own record (its id is theirs).
+  personField: 'id',
+  patientCompartment: byPatientParam,
 };

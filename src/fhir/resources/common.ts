@@ -1,5 +1,6 @@
 import { Address, ContactPoint as FhirContactPoint, Meta, Reference } from '@medplum/fhirtypes';
 import { ContactPoint, PostalAddress } from '../../domain/person';
+import { withoutUndefined } from '../../domain/objects';
 import { Stored } from '../../store/store';
 import { SearchParamDefinition } from '../definition';
 import { alternatives, instantCriterion } from '../searchValues';
@@ -48,13 +49,14 @@ export const idParam: SearchParamDefinition = {
   toCriterion: (use) => ({ field: 'id', match: 'any-of', values: alternatives(use.value) }),
 };
 
-/** Removes properties whose value is undefined, so emitted JSON carries no empty keys. */
-export function clean<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) {
-    if (o[k] === undefined) delete o[k];
-  }
-  return o;
-}
+/** The former name of withoutUndefined (src/domain/objects.ts), kept while mappings still use it. */
+export const clean = withoutUndefined;
+
+/** patient/ scopes confine records about a person by their `patient` search parameter. */
+export const byPatientParam = (patientId: string): Record<string, string> => ({ patient: `Patient/${patientId}` });
+
+/** Directory data (services and staff) holds nothing about a person: a patient/ scope reaches it as written. */
+export const outsidePatientCompartment = (): Record<string, string> => ({});
 
 /** A date parameter over an instant (a time of sending, a time of change). */
 export function instantParam(field: string, documentation: string, expression: string, definition?: string): SearchParamDefinition {

@@ -1,13 +1,14 @@
 import { Flag } from '@medplum/fhirtypes';
 import { outOfHoursNumber } from '../../domain/organisation';
 import { CONCERN_TYPES, SafeguardingConcern } from '../../domain/safeguarding';
+import { withoutUndefined } from '../../domain/objects';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
 import { viewRules } from '../../access/views';
 import { ResourceDefinition } from '../definition';
 import { CONCERN_TYPE_SYSTEM, PROFILES, RECORD_HEADINGS_SYSTEM } from '../systems';
 import { codedToken, dateCriterion, mappedToken, referenceCriterion } from '../searchValues';
-import { clean, idParam, meta, reference } from './common';
+import { byPatientParam, idParam, meta, reference } from './common';
 import { personReferenceParam } from './personReference';
 
 const SAFEGUARDING = { system: RECORD_HEADINGS_SYSTEM, code: 'safeguarding', display: 'Safeguarding' };
@@ -31,15 +32,15 @@ export function toFlag(stored: Stored<SafeguardingConcern>, ctx: MappingContext)
     viewRules(ctx.view).concernTypes
       ? [{ system: CONCERN_TYPE_SYSTEM, code: c.concernType, display: CONCERN_TYPES[c.concernType] }]
       : undefined;
-  return clean<Flag>({
+  return withoutUndefined<Flag>({
     resourceType: 'Flag',
     id: c.id,
     meta: meta(stored, PROFILES.Flag),
     status: open ? 'active' : 'inactive',
     category: [{ coding: [SAFEGUARDING], text: 'Safeguarding' }],
-    code: clean({ coding: typeCoding, text }),
+    code: withoutUndefined({ coding: typeCoding, text }),
     subject: reference('Patient', c.personId),
-    period: clean({ start: c.raisedDate, end: c.closedDate }),
+    period: withoutUndefined({ start: c.raisedDate, end: c.closedDate }),
     author: team ? reference('Organization', team.id, team.name) : undefined,
   });
 }
@@ -104,4 +105,8 @@ export const flagDefinition: ResourceDefinition<'safeguardingConcern'> = {
   },
   related: (c) => ({ organisations: [c.contactTeamId] }),
   toFhir: toFlag,
+  personField: 'personId',
+  // Health staff need to know a concern is open, not the history of closed ones.
+  viewCriteria: (rules) => (rules.closedConcerns ? [] : [{ field: 'status', match: 'any-of', values: ['open'] }]),
+  patientCompartment: byPatientParam,
 };

@@ -1,11 +1,12 @@
 import { Identifier, Organization } from '@medplum/fhirtypes';
 import { Organisation, OrganisationKind } from '../../domain/organisation';
 import { Criterion } from '../../store/criteria';
+import { withoutUndefined } from '../../domain/objects';
 import { Stored } from '../../store/store';
 import { ResourceDefinition } from '../definition';
 import { CQC_LOCATION_SYSTEM, ODS_ORGANIZATION_SYSTEM, ORGANIZATION_TYPE_SYSTEM, PROFILES } from '../systems';
 import { alternatives, parseToken, referenceCriterion, stringCriterion } from '../searchValues';
-import { clean, idParam, meta, officeTelecom, outOfHoursTelecom, reference, toFhirAddress } from './common';
+import { idParam, outsidePatientCompartment, meta, officeTelecom, outOfHoursTelecom, reference, toFhirAddress } from './common';
 
 const TYPE: Record<OrganisationKind, { code: string; display: string }> = {
   provider: { code: 'prov', display: 'Healthcare Provider' },
@@ -24,7 +25,7 @@ export function toOrganization(stored: Stored<Organisation>): Organization {
   if (o.odsCode) identifier.push({ system: ODS_ORGANIZATION_SYSTEM, value: o.odsCode });
   if (o.cqcLocationId) identifier.push({ system: CQC_LOCATION_SYSTEM, value: o.cqcLocationId });
   const outOfHours = outOfHoursTelecom(o.telecom);
-  return clean<Organization>({
+  return withoutUndefined<Organization>({
     resourceType: 'Organization',
     id: o.id,
     meta: meta(stored, PROFILES.Organization),
@@ -97,4 +98,5 @@ export const organizationDefinition: ResourceDefinition<'organisation'> = {
   },
   related: () => ({}),
   toFhir: (stored) => toOrganization(stored),
+  patientCompartment: outsidePatientCompartment,
 };

@@ -2,6 +2,7 @@ import { Identifier, Patient } from '@medplum/fhirtypes';
 import { describeNhsNumberProblem, nhsNumberProblem, normaliseNhsNumber } from '../../domain/nhsNumber';
 import { Person } from '../../domain/person';
 import { Criterion } from '../../store/criteria';
+import { withoutUndefined } from '../../domain/objects';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
 import { ParamUse, ResourceDefinition } from '../definition';
@@ -15,7 +16,7 @@ import {
   SOCIAL_CARE_REFERENCE_SYSTEM,
 } from '../systems';
 import { alternatives, dateCriterion, parseToken, referenceCriterion, stringCriterion } from '../searchValues';
-import { clean, idParam, meta, officeTelecom, reference, toFhirAddress } from './common';
+import { idParam, meta, officeTelecom, reference, toFhirAddress } from './common';
 
 /** A person known to adult social care, in the UK Core Patient shape. */
 export function toPatient(stored: Stored<Person>, ctx: MappingContext): Patient {
@@ -43,12 +44,12 @@ export function toPatient(stored: Stored<Person>, ctx: MappingContext): Patient 
   }
   identifier.push({ system: SOCIAL_CARE_REFERENCE_SYSTEM, value: p.id });
   const team = ctx.organisation(p.responsibleTeamId);
-  return clean<Patient>({
+  return withoutUndefined<Patient>({
     resourceType: 'Patient',
     id: p.id,
     meta: meta(stored, PROFILES.Patient),
     identifier,
-    name: [clean({ use: 'official' as const, family: p.familyName, given: p.givenNames, prefix: p.title ? [p.title] : undefined })],
+    name: [withoutUndefined({ use: 'official' as const, family: p.familyName, given: p.givenNames, prefix: p.title ? [p.title] : undefined })],
     telecom: p.telecom.length ? officeTelecom(p.telecom) : undefined,
     gender: p.gender,
     birthDate: p.birthDate,
@@ -163,4 +164,7 @@ export const patientDefinition: ResourceDefinition<'person'> = {
   },
   related: (p) => ({ organisations: [p.responsibleTeamId] }),
   toFhir: toPatient,
+  // A restricted person's own record is withheld like every record about them.
+  personField: 'id',
+  patientCompartment: (patientId) => ({ _id: patientId }),
 };

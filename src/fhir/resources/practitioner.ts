@@ -4,7 +4,7 @@ import { Stored } from '../../store/store';
 import { ResourceDefinition } from '../definition';
 import { PROFILES, WORKER_ID_SYSTEM } from '../systems';
 import { stringCriterion } from '../searchValues';
-import { idParam, meta, toFhirTelecom } from './common';
+import { idParam, outsidePatientCompartment, meta, toFhirTelecom } from './common';
 
 /** A council practitioner (social worker, occupational therapist, ...) as a person. */
 export function toPractitioner(stored: Stored<Worker>): Practitioner {
@@ -39,4 +39,5 @@ export const practitionerDefinition: ResourceDefinition<'worker'> = {
   includes: {},
   related: () => ({}),
   toFhir: (stored) => toPractitioner(stored),
+  patientCompartment: outsidePatientCompartment,
 };

@@ -1,18 +1,19 @@
 import { PractitionerRole } from '@medplum/fhirtypes';
 import { fullName } from '../../domain/person';
 import { Worker } from '../../domain/worker';
+import { withoutUndefined } from '../../domain/objects';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
 import { ResourceDefinition } from '../definition';
 import { PROFILES } from '../systems';
 import { referenceCriterion } from '../searchValues';
-import { clean, idParam, meta, reference, toFhirTelecom } from './common';
+import { idParam, outsidePatientCompartment, meta, reference, toFhirTelecom } from './common';
 
 /** A worker's post: their role, their team and how to reach them at work. Same id as the Practitioner. */
 export function toPractitionerRole(stored: Stored<Worker>, ctx: MappingContext): PractitionerRole {
   const w = stored.record;
   const team = ctx.organisation(w.teamId);
-  return clean<PractitionerRole>({
+  return withoutUndefined<PractitionerRole>({
     resourceType: 'PractitionerRole',
     id: w.id,
     meta: meta(stored, PROFILES.PractitionerRole),
@@ -54,4 +55,5 @@ export const practitionerRoleDefinition: ResourceDefinition<'worker'> = {
   },
   related: (w) => ({ organisations: [w.teamId] }),
   toFhir: toPractitionerRole,
+  patientCompartment: outsidePatientCompartment,
 };

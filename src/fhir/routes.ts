@@ -1,0 +1,151 @@
+/**
+ * The route table: which method on which path below the FHIR base is served, by what, and whether
+ * it needs a caller. Which routes a resource type has comes from its definition in the registry
+ * (writes.create adds POST [type], writes.update PUT [type]/[id], writes.patch PATCH [type]/[id]),
+ * so the 405 Allow lists, the routes and the CapabilityStatement cannot disagree. The conformance
+ * resources (StructureDefinition, CodeSystem, ValueSet) are routes too: read and search, public.
+ */
+import { CONFORMANCE_DEFINITIONS, ConformanceDefinition, conformanceDefinitionOf } from './conformance';
+import { ResourceDefinition } from './definition';
+import { badRequest, FhirError, notFound, outcome } from './outcome';
+import { definitionOf, RESOURCE_DEFINITIONS } from './registry';
+import { isFhirResourceType } from './resourceTypes';
+
+/** Path shapes below the FHIR base, in the notation of the FHIR REST API. */
+export type RoutePattern = 'metadata' | '[type]' | '[type]/_search' | '[type]/$validate' | '[type]/[id]';
+
+/** What answers a route: FhirRouter holds one function for each. */
+export type RouteHandler =
+  | 'capabilities'
+  | 'search'
+  | 'create'
+  | 'validate'
+  | 'read'
+  | 'update'
+  | 'patch'
+  | 'conformance-search'
+  | 'conformance-read';
+
+export interface Route {
+  pattern: RoutePattern;
+  method: string;
+  handler: RouteHandler;
+  /** Answered without a caller: the route holds no one's data. */
+  public: boolean;
+}
+
+/** A route of the resource types, with the part of a definition it needs (absent: every type has it). */
+interface ResourceRoute extends Route {
+  servedFor?(def: Pick<ResourceDefinition, 'writes'>): boolean;
+}
+
+const METADATA_ROUTE: Route = { pattern: 'metadata', method: 'GET', handler: 'capabilities', public: true };
+
+// Within a pattern, the order here is the order of the Allow header.
+const RESOURCE_ROUTES: ResourceRoute[] = [
+  { pattern: '[type]', method: 'GET', handler: 'search', public: false },
+  { pattern: '[type]', method: 'POST', handler: 'create', public: false, servedFor: (def) => !!def.writes?.create },
+  { pattern: '[type]/_search', method: 'POST', handler: 'search', public: false },
+  { pattern: '[type]/_search', method: 'GET', handler: 'search', public: false },
+  { pattern: '[type]/$validate', method: 'POST', handler: 'validate', public: false },
+  { pattern: '[type]/[id]', method: 'GET', handler: 'read', public: false },
+  { pattern: '[type]/[id]', method: 'PUT', handler: 'update', public: false, servedFor: (def) => !!def.writes?.update },
+  { pattern: '[type]/[id]', method: 'PATCH', handler: 'patch', public: false, servedFor: (def) => !!def.writes?.patch },
+];
+
+/** Profiles, code systems and value sets hold no one's data: read and search with no caller. */
+const CONFORMANCE_ROUTES: Route[] = [
+  { pattern: '[type]', method: 'GET', handler: 'conformance-search', public: true },
+  { pattern: '[type]/_search', method: 'POST', handler: 'conformance-search', public: true },
+  { pattern: '[type]/_search', method: 'GET', handler: 'conformance-search', public: true },
+  { pattern: '[type]/[id]', method: 'GET', handler: 'conformance-read', public: true },
+];
+
+/** The routes a resource type has, as its definition says (its writes). */
+export function routesOfDefinition(def: Pick<ResourceDefinition, 'writes'>): Route[] {
+  return RESOURCE_ROUTES.filter((r) => !r.servedFor || r.servedFor(def)).map(({ servedFor: _, ...route }) => route);
+}
+
+/** Every served type's routes, worked out once: the registry's types and the conformance types. */
+const ROUTES_BY_TYPE = new Map<string, Route[]>([
+  ...RESOURCE_DEFINITIONS.map((def): [string, Route[]] => [def.type, routesOfDefinition(def)]),
+  ...CONFORMANCE_DEFINITIONS.map((def): [string, Route[]] => [def.type, CONFORMANCE_ROUTES]),
+]);
+
+/** The routes of a type named in a path; undefined when the facade serves no such type. */
+export function routesOf(type: string): Route[] | undefined {
+  return ROUTES_BY_TYPE.get(type);
+}
+
+/** The methods a type allows on a pattern, in Allow-header order. */
+export function allowedMethods(type: string, pattern: RoutePattern): string[] {
+  return (routesOf(type) ?? []).filter((r) => r.pattern === pattern).map((r) => r.method);
+}
+
+/** What a request resolves to: the route, the type it names (its definition), and the id. */
+export interface ResolvedRoute {
+  route: Route;
+  def?: ResourceDefinition;
+  conformance?: ConformanceDefinition;
+  id?: string;
+}
+
+/**
+ * The route a method and path (below the FHIR base) resolve to. A literal segment (_search,
+ * $validate) wins over [id] when the type has a route for it. Refusals are thrown as FhirError:
+ * 400 for a path segment that is not valid percent-encoding, 404 for what is not there, 405 (with
+ * Allow) for a method the path does not take. HEAD is answered as GET.
+ */
+export function resolveRoute(method: string, path: string): ResolvedRoute {
+  const segments = path.split('/').filter(Boolean).map(decodeSegment);
+  const asked = method === 'HEAD' ? 'GET' : method;
+  if (segments.length === 1 && segments[0] === 'metadata') return { route: pick([METADATA_ROUTE], asked, path) };
+  const [type, id, extra] = segments;
+  if (!type) throw notFound('Nothing here: name a resource type, e.g. /Patient?identifier=...');
+  const routes = routesOf(type);
+  if (!routes) {
+    throw isFhirResourceType(type)
+      ? new FhirError(404, outcome('not-supported', `Resource type ${type} is not served by this facade`))
+      : notFound(`Unknown resource type "${type}"`);
+  }
+  if (extra !== undefined) throw notFound(`No such interaction: ${path}`);
+  const literal = routes.find((r) => r.pattern !== '[type]/[id]' && r.pattern === `[type]/${id}`)?.pattern;
+  const pattern: RoutePattern = id === undefined ? '[type]' : (literal ?? '[type]/[id]');
+  const route = pick(routes.filter((r) => r.pattern === pattern), asked, path);
+  return {
+    route,
+    def: definitionOf(type),
+    conformance: conformanceDefinitionOf(type),
+    id: pattern === '[type]/[id]' ? id : undefined,
+  };
+}
+
+/**
+ * Paths answered without resolving the caller: the CapabilityStatement, and anything below a type
+ * all of whose routes are public (the conformance types: whatever is asked there, read, search, or
+ * something refused with 404/405, reaches no one's data).
+ */
+export function isPublicPath(path: string): boolean {
+  if (path === '/metadata') return METADATA_ROUTE.public;
+  const type = /^\/([A-Za-z]+)(?:\/|$)/.exec(path)?.[1];
+  const routes = type === undefined ? undefined : routesOf(type);
+  return !!routes && routes.every((r) => r.public);
+}
+
+function pick(candidates: Route[], method: string, path: string): Route {
+  const route = candidates.find((r) => r.method === method);
+  if (route) return route;
+  const allowed = candidates.map((r) => r.method);
+  throw new FhirError(405, outcome('not-supported', `${method} is not supported on ${path}; use ${allowed.join(' or ')}`), {
+    Allow: allowed.join(', '),
+  });
+}
+
+/** A path segment as written; percent-encoding that does not decode is the caller's mistake. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`The URL path segment "${segment}" is not valid percent-encoding`);
+  }
+}

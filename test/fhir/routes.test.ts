@@ -1,0 +1,109 @@
+import { FhirError } from '../../src/fhir/outcome';
+import { allowedMethods, isPublicPath, resolveRoute, routesOfDefinition } from '../../src/fhir/routes';
+
+/** The refusal a method and path resolve to, as status, Allow header and diagnostics. */
+function refusal(method: string, path: string) {
+  try {
+    resolveRoute(method, path);
+  } catch (err) {
+    if (!(err instanceof FhirError)) throw err;
+    return { status: err.status, allow: err.headers.Allow, code: err.outcome.issue?.[0]?.code, message: err.outcome.issue?.[0]?.diagnostics };
+  }
+  throw new Error(`${method} ${path} was not refused`);
+}
+
+describe('the route table', () => {
+  it('resolves each path shape and method to its handler, with the type and id it names', () => {
+    const metadata = resolveRoute('GET', '/metadata');
+    expect(metadata.route).toMatchObject({ pattern: 'metadata', handler: 'capabilities', public: true });
+    expect(resolveRoute('GET', '/Patient')).toMatchObject({ route: { pattern: '[type]', handler: 'search', public: false }, id: undefined });
+    expect(resolveRoute('GET', '/Patient').def?.type).toBe('Patient');
+    expect(resolveRoute('POST', '/Flag/_search').route).toMatchObject({ pattern: '[type]/_search', handler: 'search' });
+    expect(resolveRoute('GET', '/Flag/_search').route.handler).toBe('search');
+    expect(resolveRoute('POST', '/CarePlan/$validate')).toMatchObject({ route: { pattern: '[type]/$validate', handler: 'validate' }, id: undefined });
+    const read = resolveRoute('GET', '/CarePlan/pkg-1');
+    expect(read).toMatchObject({ route: { pattern: '[type]/[id]', handler: 'read' }, id: 'pkg-1' });
+    expect(read.def?.type).toBe('CarePlan');
+  });
+
+  it('answers HEAD as GET and decodes percent-encoded segments', () => {
+    expect(resolveRoute('HEAD', '/Patient/abc').route.handler).toBe('read');
+    expect(resolveRoute('GET', '/Patient/a%2Db').id).toBe('a-b');
+    expect(refusal('GET', '/Patient/%E0%A4%A')).toMatchObject({ status: 400, message: 'The URL path segment "%E0%A4%A" is not valid percent-encoding' });
+  });
+
+  it('serves the conformance types read and search only, public, where $validate is just an id', () => {
+    expect(resolveRoute('GET', '/StructureDefinition').route).toMatchObject({ handler: 'conformance-search', public: true });
+    expect(resolveRoute('POST', '/CodeSystem/_search').route.handler).toBe('conformance-search');
+    const read = resolveRoute('GET', '/ValueSet/$validate');
+    expect(read).toMatchObject({ route: { pattern: '[type]/[id]', handler: 'conformance-read' }, id: '$validate' });
+    expect(read.conformance?.type).toBe('ValueSet');
+    expect(refusal('POST', '/StructureDefinition')).toMatchObject({ status: 405, allow: 'GET' });
+    expect(refusal('POST', '/ValueSet/$validate')).toMatchObject({ status: 405, allow: 'GET' });
+  });
+
+  it('refuses a method the path does not take with 405 and the Allow list of that path', () => {
+    expect(refusal('POST', '/metadata')).toEqual({
+      status: 405,
+      allow: 'GET',
+      code: 'not-supported',
+      message: 'POST is not supported on /metadata; use GET',
+    });
+    expect(refusal('DELETE', '/Patient')).toMatchObject({ status: 405, allow: 'GET' });
+    expect(refusal('POST', '/Patient')).toMatchObject({ status: 405, allow: 'GET' });
+    expect(refusal('PUT', '/Patient/_search')).toMatchObject({ status: 405, allow: 'POST, GET', message: 'PUT is not supported on /Patient/_search; use POST or GET' });
+    expect(refusal('GET', '/Patient/$validate')).toMatchObject({ status: 405, allow: 'POST' });
+    expect(refusal('HEAD', '/Flag/$validate')).toMatchObject({ status: 405, allow: 'POST', message: 'GET is not supported on /Flag/$validate; use POST' });
+    expect(refusal('PUT', '/Flag/f1')).toMatchObject({ status: 405, allow: 'GET' });
+    expect(refusal('PATCH', '/Patient/p1')).toMatchObject({ status: 405, allow: 'GET' });
+  });
+
+  it('answers 404 for what is not there', () => {
+    expect(refusal('GET', '/')).toMatchObject({ status: 404, message: 'Nothing here: name a resource type, e.g. /Patient?identifier=...' });
+    expect(refusal('GET', '/Observation')).toMatchObject({ status: 404, code: 'not-supported', message: 'Resource type Observation is not served by this facade' });
+    expect(refusal('GET', '/Nonsense/1')).toMatchObject({ status: 404, code: 'not-found', message: 'Unknown resource type "Nonsense"' });
+    expect(refusal('GET', '/metadata/x')).toMatchObject({ status: 404, message: 'Unknown resource type "metadata"' });
+    expect(refusal('GET', '/constructor')).toMatchObject({ status: 404, message: 'Unknown resource type "constructor"' });
+    expect(refusal('GET', '/Patient/1/_history')).toMatchObject({ status: 404, message: 'No such interaction: /Patient/1/_history' });
+    expect(refusal('POST', '/StructureDefinition/_search/x')).toMatchObject({ status: 404, message: 'No such interaction: /StructureDefinition/_search/x' });
+  });
+
+  it("derives a type's methods from its definition's writes, in Allow order", () => {
+    const handler = async () => ({ status: 200 });
+    const allow = (writes: Parameters<typeof routesOfDefinition>[0]['writes'], pattern: string) =>
+      routesOfDefinition({ writes }).filter((r) => r.pattern === pattern).map((r) => `${r.method} ${r.handler}`);
+    expect(allow(undefined, '[type]')).toEqual(['GET search']);
+    expect(allow(undefined, '[type]/[id]')).toEqual(['GET read']);
+    expect(allow({ create: handler }, '[type]')).toEqual(['GET search', 'POST create']);
+    expect(allow({ create: handler }, '[type]/[id]')).toEqual(['GET read']);
+    expect(allow({ update: handler, patch: handler }, '[type]/[id]')).toEqual(['GET read', 'PUT update', 'PATCH patch']);
+    expect(allow({ patch: handler }, '[type]/[id]')).toEqual(['GET read', 'PATCH patch']);
+    expect(allow({ create: handler, update: handler }, '[type]/_search')).toEqual(['POST search', 'GET search']);
+    expect(allow({ create: handler }, '[type]/$validate')).toEqual(['POST validate']);
+    // Every route a resource type has needs a caller.
+    expect(routesOfDefinition({ writes: { create: handler, update: handler, patch: handler } }).every((r) => !r.public)).toBe(true);
+  });
+
+  it('lists the methods a served type allows on each pattern, and none for an unknown type', () => {
+    expect(allowedMethods('Patient', '[type]')).toEqual(['GET']);
+    expect(allowedMethods('Patient', '[type]/[id]')).toEqual(['GET']);
+    expect(allowedMethods('Patient', '[type]/_search')).toEqual(['POST', 'GET']);
+    expect(allowedMethods('AuditEvent', '[type]/$validate')).toEqual(['POST']);
+    expect(allowedMethods('CodeSystem', '[type]/$validate')).toEqual([]);
+    expect(allowedMethods('CodeSystem', '[type]/[id]')).toEqual(['GET']);
+    expect(allowedMethods('Observation', '[type]')).toEqual([]);
+  });
+
+  it('marks public only the CapabilityStatement and whatever lies under a conformance type', () => {
+    expect(isPublicPath('/metadata')).toBe(true);
+    expect(isPublicPath('/metadata/')).toBe(false);
+    expect(isPublicPath('/StructureDefinition')).toBe(true);
+    expect(isPublicPath('/CodeSystem/x/y')).toBe(true);
+    expect(isPublicPath('/ValueSet/')).toBe(true);
+    expect(isPublicPath('/Patient')).toBe(false);
+    expect(isPublicPath('/Flag/_search')).toBe(false);
+    expect(isPublicPath('/Observation')).toBe(false);
+    expect(isPublicPath('/')).toBe(false);
+    expect(isPublicPath('/StructureDefinitionX')).toBe(false);
+  });
+});

@@ -72,14 +72,9 @@ function compute(scopes: ResourceScope[], type: string, permission: Permission, 
 
 /**
  * The search parameters that confine a type to one person, as its definition says
- * (ResourcePolicy.patientCompartment); undefined for a type that says nothing and has no `patient`
- * parameter pointing at Patient, or that is not served: unreachable by patient/ scopes rather than
- * open by default.
+ * (ResourcePolicy.patientCompartment); undefined for a type that says nothing, or that is not
+ * served: unreachable by patient/ scopes rather than open by default.
  */
 function patientCompartment(type: string, patientId: string): Record<string, string> | undefined {
-  const def = definitionOf(type);
-  if (def?.patientCompartment) return def.patientCompartment(patientId);
-  const param = def?.searchParams.patient;
-  if (param?.type === 'reference' && param.targets?.includes('Patient')) return { patient: `Patient/${patientId}` };
-  return undefined;
+  return definitionOf(type)?.patientCompartment?.(patientId);
 }

@@ -1,6 +1,5 @@
 import { Address, ContactPoint as FhirContactPoint, Meta, Reference } from '@medplum/fhirtypes';
 import { ContactPoint, PostalAddress } from '../../domain/person';
-import { withoutUndefined } from '../../domain/objects';
 import { Stored } from '../../store/store';
 import { SearchParamDefinition } from '../definition';
 import { alternatives, instantCriterion } from '../searchValues';
@@ -48,9 +47,6 @@ export const idParam: SearchParamDefinition = {
   definition: 'http://hl7.org/fhir/SearchParameter/Resource-id',
   toCriterion: (use) => ({ field: 'id', match: 'any-of', values: alternatives(use.value) }),
 };
-
-/** The former name of withoutUndefined (src/domain/objects.ts), kept while mappings still use it. */
-export const clean = withoutUndefined;
 
 /** patient/ scopes confine records about a person by their `patient` search parameter. */
 export const byPatientParam = (patientId: string): Record<string, string> => ({ patient: `Patient/${patientId}` });

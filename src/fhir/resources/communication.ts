@@ -9,7 +9,7 @@ import { ResourceDefinition, WriteHandlers } from '../definition';
 import { badRequest, FhirError, forbidden, outcome } from '../outcome';
 import { alternatives, parseToken } from '../searchValues';
 import { COMMUNICATION_CATEGORY_SYSTEM, NHS_NUMBER_SYSTEM, PROFILES, SNOMED_SYSTEM } from '../systems';
-import { idParam, instantParam, lastUpdatedParam } from './common';
+import { byPatientParam, idParam, instantParam, lastUpdatedParam } from './common';
 import { InvalidNotice, parseNotice } from './noticeParser';
 import { personReferenceParam } from './personReference';
 import { requireWrite, writeResult } from './writes';
@@ -225,6 +225,7 @@ export const communicationDefinition: ResourceDefinition<'notice'> = {
   // Notices belong to the sending hospital and the council; access notifications (written by the
   // facade for council staff) are Communications too, with a profile of their own.
   ownerOdsField: 'senderOds',
+  patientCompartment: byPatientParam,
   otherProfiles: [PROFILES.AccessNotification],
   writes: noticeWrites,
 };

@@ -18,7 +18,8 @@ import {
   SNOMED_SYSTEM,
   WITHDRAWAL_REASON_SYSTEM,
 } from '../systems';
-import { clean, idParam, lastUpdatedParam, reference } from './common';
+import { byPatientParam, idParam, lastUpdatedParam, reference } from './common';
+import { withoutUndefined } from '../../domain/objects';
 import { personReferenceParam } from './personReference';
 import { contactChangesFrom } from './taskChanges';
 import { requireWrite, writeResult } from './writes';
@@ -44,14 +45,14 @@ export function toTask(stored: Stored<Contact>, ctx: MappingContext): Task {
     valueReference: reference('Communication', i.noticeId),
   }));
   const reason = c.statusReason;
-  return clean<Task>({
+  return withoutUndefined<Task>({
     resourceType: 'Task',
     id: c.id,
     meta: { versionId: String(stored.version), lastUpdated: stored.lastUpdated, profile: [PROFILES.Task] },
     groupIdentifier: { system: REFERRAL_ID_SYSTEM, value: c.referralId },
     status: c.status,
     statusReason: reason
-      ? clean({
+      ? withoutUndefined({
           coding: reason.code && withdrawalReasonText(reason.code) && c.status === 'cancelled'
             ? [{ system: WITHDRAWAL_REASON_SYSTEM, code: reason.code, display: withdrawalReasonText(reason.code) }]
             : undefined,
@@ -208,5 +209,6 @@ export const taskDefinition: ResourceDefinition<'contact'> = {
   toFhir: toTask,
   // A contact belongs to the hospital whose notice raised it, and to the council.
   ownerOdsField: 'requesterOds',
+  patientCompartment: byPatientParam,
   writes: contactWrites,
 };

@@ -5,6 +5,7 @@ import { migrate } from './migrate';
 import { WhereBuilder } from './sqlCriteria';
 import { SqlDriver } from './sqlDriver';
 import { loadDatasetStream } from './bulkLoad';
+import { RESET_TABLES } from './loadOrder';
 import { EntityTypes, TABLES } from './tables';
 
 /** A record as stored: the domain record plus the version and time of its last change. */
@@ -184,7 +185,7 @@ export class Store {
 
   /** Empties every table: the sandbox's reset. */
   async clear(): Promise<void> {
-    await this.db.exec(`TRUNCATE contacts, notices, safeguarding_concerns, care_packages, people, workers, organisations, dataset_loads`);
+    await this.db.exec(`TRUNCATE ${[...RESET_TABLES, 'dataset_loads'].join(', ')}`);
     await this.dataChanged();
   }
 

@@ -4,6 +4,8 @@ import { Criterion, EntityKind, Page } from './criteria';
 import { migrate } from './migrate';
 import { WhereBuilder } from './sqlCriteria';
 import { SqlDriver } from './sqlDriver';
+import { JtiStore } from './jtiStore';
+import { LimitStore } from './limitStore';
 import { loadDatasetStream } from './bulkLoad';
 import { RESET_TABLES } from './loadOrder';
 import { EntityTypes, TABLES } from './tables';
@@ -60,7 +62,15 @@ export class Store {
     return this.changes;
   }
 
-  constructor(readonly db: SqlDriver) {}
+  /** Client-assertion jtis seen: a replay is refused by every instance sharing the database. */
+  readonly jtis: JtiStore;
+  /** Request limits kept in the database, shared by the instances on it. */
+  readonly limits: LimitStore;
+
+  constructor(readonly db: SqlDriver) {
+    this.jtis = new JtiStore(db);
+    this.limits = new LimitStore(db);
+  }
 
   static async open(db: SqlDriver): Promise<Store> {
     await migrate(db);

@@ -193,7 +193,7 @@ export class Store {
     return (await loadDatasetStream(this, name, [dataset])).loaded;
   }
 
-  /** Empties every table: the sandbox's reset. */
+  /** Empties every table but the audit trail (loadOrder.ts): the sandbox's reset. */
   async clear(): Promise<void> {
     await this.db.exec(`TRUNCATE ${[...RESET_TABLES, 'dataset_loads'].join(', ')}`);
     await this.dataChanged();

@@ -1,7 +1,6 @@
 import { Config } from '../config';
 import { CapabilityOptions } from '../fhir/capability';
 import { Caller, RequestContext } from '../access/context';
-import { JtiStore } from '../store/jtiStore';
 import { Store } from '../store/store';
 import { AccessTokens } from './accessToken';
 import { AssertionVerifier } from './assertion';
@@ -10,7 +9,6 @@ import { ClientRegistry, loadClients } from './clients';
 import { CouncilIdp } from './councilIdp';
 import { AuthUrls, authUrls, capabilitySecurity, smartConfiguration } from './discovery';
 import { introspect } from './introspection';
-import { LimitStore } from '../store/limitStore';
 import { ClientRequestLimit } from './clientRequestLimit';
 import { RateLimit, RateLimiter, SharedRateLimiter } from './rateLimit';
 import { RemoteJwksCache } from './remoteJwks';
@@ -69,13 +67,13 @@ export class Auth {
       clock,
     });
     // Instances sharing PostgreSQL share the limits; the embedded store has one process, which limits alone.
-    const shared = opts.store.db.kind === 'postgres' ? new LimitStore(opts.store.db) : undefined;
+    const shared = opts.store.db.kind === 'postgres' ? opts.store.limits : undefined;
     const perMinute = config.auth.tokenRequestsPerMinute;
     const tokenLimit: RateLimit = shared ? new SharedRateLimiter(shared, 'token-requests', perMinute, 60_000) : new RateLimiter(perMinute, 60_000, clock);
     this.requestLimit = new ClientRequestLimit({ perMinute: config.clientRequestsPerMinute, shared, clock, onError: opts.log });
     this.tokenEndpoint = new TokenEndpoint({
       assertions: new AssertionVerifier({ clients: this.clients, tokenUrl: this.urls.token, remoteJwks: this.remoteJwks, clock }),
-      jtis: new JtiStore(opts.store.db),
+      jtis: opts.store.jtis,
       tokens: this.tokens,
       limiter: tokenLimit,
       clock,

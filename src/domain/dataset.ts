@@ -12,3 +12,13 @@ export interface Dataset {
   carePackages: CarePackage[];
   safeguardingConcerns: SafeguardingConcern[];
 }
+
+export type DatasetPart = keyof Dataset;
+
+/** The parts of a dataset, each a list of records. */
+export const DATASET_PARTS = ['organisations', 'workers', 'people', 'carePackages', 'safeguardingConcerns'] as const;
+
+// A part added to Dataset but not to the list above fails to compile here.
+type Unlisted = Exclude<DatasetPart, (typeof DATASET_PARTS)[number]>;
+const everyPartListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyPartListed;

@@ -1,7 +1,7 @@
 import { CONCERN_TYPES } from './safeguarding';
 import { isCalendarDate } from './dates';
 import { FUNDING_TYPES, PACKAGE_STATUSES, SERVICE_TYPES } from './carePackage';
-import { Dataset } from './dataset';
+import { Dataset, DATASET_PARTS } from './dataset';
 import { describeNhsNumberProblem, nhsNumberProblem } from './nhsNumber';
 import { ID } from './ids';
 
@@ -15,7 +15,7 @@ export function datasetProblems(d: Partial<Dataset>): string[] {
   const need = (ok: unknown, msg: string) => {
     if (!ok) problems.push(msg);
   };
-  for (const key of ['organisations', 'workers', 'people', 'carePackages', 'safeguardingConcerns'] as const) {
+  for (const key of DATASET_PARTS) {
     if (!Array.isArray(d[key])) problems.push(`${key} must be an array`);
   }
   if (problems.length) return problems;

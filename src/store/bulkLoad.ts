@@ -1,5 +1,6 @@
 import { Dataset } from '../domain/dataset';
 import { EntityKind } from './criteria';
+import { DATASET_LOAD_ORDER, DATASET_TABLES } from './loadOrder';
 import { SqlDriver, SqlExecutor } from './sqlDriver';
 import { EntityTable, EntityTypes, insertColumnNames, TABLES } from './tables';
 
@@ -57,19 +58,22 @@ export async function loadDatasetStream(
     let people = 0;
     let rows = 0;
     for await (const part of parts) {
-      // Order matters: teams point at the council, people at workers and teams, packages at people.
-      const councilsFirst = [...part.organisations].sort((a, b) => rank(a.kind) - rank(b.kind));
-      rows += await insertRecords(tx, 'organisation', councilsFirst, opts.organisationsIfMissing ? 'ON CONFLICT (id) DO NOTHING' : '');
-      rows += await insertRecords(tx, 'worker', part.workers);
-      rows += await insertRecords(tx, 'person', part.people);
-      rows += await insertRecords(tx, 'carePackage', part.carePackages);
-      rows += await insertRecords(tx, 'safeguardingConcern', part.safeguardingConcerns);
+      // Order matters: people point at workers and teams, packages at people (LOAD_ORDER); within
+      // organisations, teams point at the council.
+      for (const { part: key, kind } of DATASET_LOAD_ORDER) {
+        if (kind === 'organisation') {
+          const councilsFirst = [...part.organisations].sort((a, b) => rank(a.kind) - rank(b.kind));
+          rows += await insertRecords(tx, kind, councilsFirst, opts.organisationsIfMissing ? 'ON CONFLICT (id) DO NOTHING' : '');
+        } else {
+          rows += await insertRecords(tx, kind, part[key] as EntityTypes[typeof kind][]);
+        }
+      }
       people += part.people.length;
       opts.onProgress?.({ people, rows, ms: Date.now() - started });
     }
     await tx.query('INSERT INTO dataset_loads (name, people) VALUES ($1, $2)', [name, people]);
     // Fresh statistics for the planner: PGlite has no autovacuum, and PostgreSQL's comes later.
-    await tx.exec('ANALYZE organisations, workers, people, care_packages, safeguarding_concerns');
+    await tx.exec(`ANALYZE ${DATASET_TABLES.join(', ')}`);
     return { loaded: true, people, rows, ms: Date.now() - started };
   });
   if (result.loaded) await store.dataChanged();

@@ -1,28 +1,45 @@
+import type { EntityKind, FieldName } from './tables';
+
+export type { EntityKind, FieldName };
+
 /**
  * What the store can be asked: a conjunction of criteria over an entity's named fields. These are
  * social-care terms (nhsNumber, personId, period), not FHIR search parameters; the FHIR layer
  * translates one into the other.
+ *
+ * A criterion for a known kind (`Criterion<'person'>`, or one passed to `store.search('person', ...)`)
+ * may name only that entity's fields, so a misspelt field fails to compile. Code that works for any
+ * kind (`Criterion`, the default) may name any field: the store checks it when it builds the SQL.
  */
-export type EntityKind = 'person' | 'organisation' | 'worker' | 'carePackage' | 'safeguardingConcern' | 'notice' | 'contact' | 'audit';
-
 export type RangeOp = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb';
 
-export type Criterion =
+/** The field names a criterion over kind K may use: any, when K is not one kind known statically. */
+export type CriterionField<K extends EntityKind> = [EntityKind] extends [K] ? string : FieldName<K>;
+
+/**
+ * A chained criterion: for a known kind, its nested criteria are checked against the target kind's
+ * fields; for any kind, they are as loose as the criterion itself.
+ */
+type InCriterion<K extends EntityKind> = [EntityKind] extends [K]
+  ? { field: string; match: 'in'; kind: EntityKind; where: Criterion[] }
+  : { [J in EntityKind]: { field: FieldName<K>; match: 'in'; kind: J; where: Criterion<J>[] } }[EntityKind];
+
+export type Criterion<K extends EntityKind = EntityKind> =
   /** The field equals one of the values. */
-  | { field: string; match: 'any-of'; values: string[] }
+  | { field: CriterionField<K>; match: 'any-of'; values: string[] }
   /** Case-insensitive text match (exact: case-sensitive whole value) against one of the values. */
-  | { field: string; match: 'text'; mode: 'starts-with' | 'contains' | 'exact'; values: string[] }
+  | { field: CriterionField<K>; match: 'text'; mode: 'starts-with' | 'contains' | 'exact'; values: string[] }
   /**
    * A date range [start, end] (inclusive days) compared with the field's own range; for instant
    * fields, [start, end) as ISO instants.
    */
-  | { field: string; match: 'range'; op: RangeOp; start: string; end: string }
+  | { field: CriterionField<K>; match: 'range'; op: RangeOp; start: string; end: string }
   /** The field holds the id of another entity matching the nested criteria (chained search). */
-  | { field: string; match: 'in'; kind: EntityKind; where: Criterion[] }
+  | InCriterion<K>
   /** Whether the field has a value at all. */
-  | { field: string; match: 'missing'; missing: boolean }
+  | { field: CriterionField<K>; match: 'missing'; missing: boolean }
   /** At least one group matches (each group a conjunction): OR across fields. */
-  | { match: 'any'; groups: Criterion[][] }
+  | { match: 'any'; groups: Criterion<K>[][] }
   /** Matches nothing: e.g. an identifier system the council does not hold. */
   | { match: 'nothing' };
 

@@ -3,6 +3,7 @@ import { SqlExecutor } from './sqlDriver';
 /**
  * The record of client-assertion `jti`s seen, in the database so that it holds across facade
  * instances sharing PostgreSQL. A jti may be used once within its assertion's lifetime.
+ * Reached as `store.jtis`.
  */
 export class JtiStore {
   constructor(private readonly db: SqlExecutor) {}

@@ -11,6 +11,7 @@ import { SqlExecutor } from './sqlDriver';
  * `now` is the database's clock, never an instance's: instances whose clocks disagree would
  * otherwise each see the bucket refilled at their own time. Every statement touches one row, so
  * instances working on many clients at once take no locks in conflicting orders (no deadlock).
+ * Reached as `store.limits`.
  */
 export class LimitStore {
   constructor(private readonly db: SqlExecutor) {}

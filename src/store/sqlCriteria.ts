@@ -65,9 +65,10 @@ export class WhereBuilder {
 }
 
 function fieldSpec(kind: EntityKind, field: string): FieldSpec {
-  const spec = TABLES[kind].fields[field];
-  if (!spec) throw new Error(`${kind} has no field ${field}`);
-  return spec;
+  // Own fields only: `constructor` is no field, whatever Object.prototype says.
+  const fields = TABLES[kind].fields;
+  if (!Object.hasOwn(fields, field)) throw new Error(`${kind} has no field ${field}`);
+  return fields[field];
 }
 
 function valueSql(spec: FieldSpec, kind: EntityKind, field: string): string {

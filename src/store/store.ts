@@ -4,7 +4,10 @@ import { Criterion, EntityKind, Page } from './criteria';
 import { migrate } from './migrate';
 import { WhereBuilder } from './sqlCriteria';
 import { SqlDriver } from './sqlDriver';
+import { JtiStore } from './jtiStore';
+import { LimitStore } from './limitStore';
 import { loadDatasetStream } from './bulkLoad';
+import { RESET_TABLES } from './loadOrder';
 import { EntityTypes, TABLES } from './tables';
 
 /** A record as stored: the domain record plus the version and time of its last change. */
@@ -59,7 +62,15 @@ export class Store {
     return this.changes;
   }
 
-  constructor(readonly db: SqlDriver) {}
+  /** Client-assertion jtis seen: a replay is refused by every instance sharing the database. */
+  readonly jtis: JtiStore;
+  /** Request limits kept in the database, shared by the instances on it. */
+  readonly limits: LimitStore;
+
+  constructor(readonly db: SqlDriver) {
+    this.jtis = new JtiStore(db);
+    this.limits = new LimitStore(db);
+  }
 
   static async open(db: SqlDriver): Promise<Store> {
     await migrate(db);
@@ -182,9 +193,9 @@ export class Store {
     return (await loadDatasetStream(this, name, [dataset])).loaded;
   }
 
-  /** Empties every table: the sandbox's reset. */
+  /** Empties every table but the audit trail (loadOrder.ts): the sandbox's reset. */
   async clear(): Promise<void> {
-    await this.db.exec(`TRUNCATE contacts, notices, safeguarding_concerns, care_packages, people, workers, organisations, dataset_loads`);
+    await this.db.exec(`TRUNCATE ${[...RESET_TABLES, 'dataset_loads'].join(', ')}`);
     await this.dataChanged();
   }
 

@@ -1,0 +1,59 @@
+import { Dataset, DatasetPart } from '../domain/dataset';
+import { EntityKind, EntityTypes, TABLES } from './tables';
+
+/**
+ * The order tables are loaded and emptied in, derived from what each entity's rows point at.
+ * Both lists are keyed by entity kind or dataset part and checked by the compiler: a new entity
+ * not listed here fails to compile.
+ */
+
+/** The entities each entity's rows refer to by foreign key (a table's references to itself aside). */
+export const REFERENCES = {
+  organisation: [],
+  worker: ['organisation'],
+  person: ['worker', 'organisation'],
+  carePackage: ['person', 'organisation'],
+  safeguardingConcern: ['person', 'organisation'],
+  notice: ['person'],
+  contact: ['notice', 'person'],
+  audit: [],
+} as const satisfies Record<EntityKind, readonly EntityKind[]>;
+
+/** The entity each part of a dataset holds: the compiler checks each part's records are that entity's. */
+export const DATASET_KINDS = {
+  organisations: 'organisation',
+  workers: 'worker',
+  people: 'person',
+  carePackages: 'carePackage',
+  safeguardingConcerns: 'safeguardingConcern',
+} as const satisfies { [P in DatasetPart]: { [K in EntityKind]: EntityTypes[K][] extends Dataset[P] ? K : never }[EntityKind] };
+
+/** The trail of who saw what outlives a reset of the data it is about. */
+const KEPT_ON_RESET: ReadonlySet<EntityKind> = new Set<EntityKind>(['audit']);
+
+/** Every entity kind, each after those it refers to: the order to insert in. */
+export const LOAD_ORDER: readonly EntityKind[] = (() => {
+  const order: EntityKind[] = [];
+  const visit = (kind: EntityKind, path: EntityKind[]) => {
+    if (order.includes(kind)) return;
+    if (path.includes(kind)) throw new Error(`entities refer to each other in a cycle: ${[...path, kind].join(' -> ')}`);
+    for (const target of REFERENCES[kind]) if (target !== kind) visit(target, [...path, kind]);
+    order.push(kind);
+  };
+  for (const kind of Object.keys(REFERENCES) as EntityKind[]) visit(kind, []);
+  return order;
+})();
+
+/** The dataset parts in load order, with the entity each holds. */
+export const DATASET_LOAD_ORDER: readonly { part: DatasetPart; kind: EntityKind }[] = LOAD_ORDER.flatMap((kind) =>
+  (Object.entries(DATASET_KINDS) as [DatasetPart, EntityKind][]).filter(([, k]) => k === kind).map(([part]) => ({ part, kind })),
+);
+
+/** The tables a dataset fills, in load order. */
+export const DATASET_TABLES: readonly string[] = DATASET_LOAD_ORDER.map(({ kind }) => TABLES[kind].table);
+
+/** The tables a reset empties, those referring to others first. */
+export const RESET_TABLES: readonly string[] = [...LOAD_ORDER]
+  .reverse()
+  .filter((kind) => !KEPT_ON_RESET.has(kind))
+  .map((kind) => TABLES[kind].table);

@@ -121,11 +121,18 @@ export interface EntityTable<T> {
 /** An entity's table with the one column list it is derived from, and its criteria field names as a type. */
 export interface DescribedTable<T, F extends string = string> extends EntityTable<T> {
   columns: readonly Column<T>[];
+  /** The tables this table's rows point at by foreign key (itself aside): they load first, empty last. */
+  refersTo: readonly string[];
   fields: Record<F, FieldSpec>;
 }
 
 export interface EntityDescription<T, N extends string, F extends string> {
   table: string;
+  /**
+   * The tables this table's rows point at by foreign key, itself aside (loadOrder.ts orders loads
+   * and resets by them; test/store/schemaMatchesColumns.test.ts checks them against the migrations).
+   */
+  refersTo: readonly string[];
   columns: readonly Column<T, N>[];
   /** Criteria fields: the social-care names the store can be asked about (criteria.ts). */
   fields: Record<F, FieldDeclaration<N>>;
@@ -150,6 +157,7 @@ export function entityTable<T, const N extends string, const F extends string>(d
   ) as Record<F, FieldSpec>;
   return {
     table: d.table,
+    refersTo: d.refersTo,
     columns,
     select: selected.map((c) => (c.select === c.name ? c.name : c.select)).join(', '),
     orderBy: d.orderBy,

@@ -1,23 +1,10 @@
 import { Dataset, DatasetPart } from '../domain/dataset';
-import { EntityKind, EntityTypes, TABLES } from './tables';
+import { ENTITIES, EntityKind, EntityTypes, TABLES } from './tables';
 
 /**
- * The order tables are loaded and emptied in, derived from what each entity's rows point at.
- * Both lists are keyed by entity kind or dataset part and checked by the compiler: a new entity
- * not listed here fails to compile.
+ * The order tables are loaded and emptied in, derived from what each entity's rows point at (its
+ * description's refersTo). The dataset list is keyed by dataset part and checked by the compiler.
  */
-
-/** The entities each entity's rows refer to by foreign key (a table's references to itself aside). */
-export const REFERENCES = {
-  organisation: [],
-  worker: ['organisation'],
-  person: ['worker', 'organisation'],
-  carePackage: ['person', 'organisation'],
-  safeguardingConcern: ['person', 'organisation'],
-  notice: ['person'],
-  contact: ['notice', 'person'],
-  audit: [],
-} as const satisfies Record<EntityKind, readonly EntityKind[]>;
 
 /** The entity each part of a dataset holds: the compiler checks each part's records are that entity's. */
 export const DATASET_KINDS = {
@@ -31,16 +18,25 @@ export const DATASET_KINDS = {
 /** The trail of who saw what outlives a reset of the data it is about. */
 const KEPT_ON_RESET: ReadonlySet<EntityKind> = new Set<EntityKind>(['audit']);
 
+/** The entity kinds each entity's rows refer to, read off the tables its description names. */
+export function referencesOf(kind: EntityKind): EntityKind[] {
+  return ENTITIES[kind].refersTo.map((table) => {
+    const target = (Object.keys(ENTITIES) as EntityKind[]).find((k) => ENTITIES[k].table === table);
+    if (!target) throw new Error(`${ENTITIES[kind].table} refers to ${table}, which no entity describes`);
+    return target;
+  });
+}
+
 /** Every entity kind, each after those it refers to: the order to insert in. */
 export const LOAD_ORDER: readonly EntityKind[] = (() => {
   const order: EntityKind[] = [];
   const visit = (kind: EntityKind, path: EntityKind[]) => {
     if (order.includes(kind)) return;
     if (path.includes(kind)) throw new Error(`entities refer to each other in a cycle: ${[...path, kind].join(' -> ')}`);
-    for (const target of REFERENCES[kind]) if (target !== kind) visit(target, [...path, kind]);
+    for (const target of referencesOf(kind)) visit(target, [...path, kind]);
     order.push(kind);
   };
-  for (const kind of Object.keys(REFERENCES) as EntityKind[]) visit(kind, []);
+  for (const kind of Object.keys(ENTITIES) as EntityKind[]) visit(kind, []);
   return order;
 })();
 

@@ -14,7 +14,7 @@ export type { Column, EntityTable, FieldSpec, SqlType } from './columns';
  * Each entity's table is described once, in src/store/entities/: its columns in order (what is
  * selected, written and how each maps to the record), and the criteria fields it can be searched
  * by. The migrations must create what is described (test/store/schemaMatchesColumns.test.ts checks
- * both drivers); loadOrder.ts says what each refers to.
+ * both drivers); each says the tables it refers to, and loadOrder.ts orders loads and resets by that.
  */
 
 /** Every entity the store holds, by kind: the one list the rest of the store is driven from. */

@@ -39,6 +39,19 @@ describe.each(DRIVERS)('schema against the column descriptions (%s)', (driver) =
     });
   }
 
+  it('every foreign key of an entity table is named in its description (refersTo), and only those', async () => {
+    const rows = await t.store.db.query<{ table_name: string; target: string }>(
+      `SELECT DISTINCT tc.table_name, ccu.table_name AS target
+         FROM information_schema.table_constraints tc
+         JOIN information_schema.constraint_column_usage ccu ON ccu.constraint_name = tc.constraint_name AND ccu.table_schema = tc.table_schema
+        WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = current_schema() AND ccu.table_name <> tc.table_name`,
+    );
+    for (const entity of Object.values(ENTITIES)) {
+      const migrated = rows.filter((r) => r.table_name === entity.table).map((r) => r.target).sort();
+      expect({ table: entity.table, refersTo: migrated }).toEqual({ table: entity.table, refersTo: [...entity.refersTo].sort() });
+    }
+  });
+
   it('every column of an entity table is described (nothing written only by hand)', () => {
     for (const entity of Object.values(ENTITIES)) {
       const inTable = [...actual.keys()].filter((k) => k.startsWith(`${entity.table}.`)).sort();

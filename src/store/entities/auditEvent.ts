@@ -5,6 +5,7 @@ const audit = columnsOf<AccessRecord>();
 /** The audit trail: one access record per request. */
 export const auditEvents = entityTable({
   table: 'audit_events',
+  refersTo: [],
   columns: [
     audit.field('id', 'text', 'id'),
     audit.field('recorded', 'timestamptz', 'recorded'),

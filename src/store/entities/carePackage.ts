@@ -5,6 +5,7 @@ const carePackage = columnsOf<CarePackage>();
 /** Care packages: what care a person has, from whom, and when. */
 export const carePackages = entityTable({
   table: 'care_packages',
+  refersTo: ['people', 'organisations'],
   columns: [
     carePackage.field('id', 'text', 'id'),
     carePackage.field('person_id', 'text', 'personId'),

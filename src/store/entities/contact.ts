@@ -5,6 +5,7 @@ const contact = columnsOf<Contact>();
 /** The contacts notices create for the council to answer. */
 export const contacts = entityTable({
   table: 'contacts',
+  refersTo: ['notices', 'people'],
   columns: [
     contact.field('id', 'text', 'id'),
     contact.field('notice_id', 'text', 'noticeId'),

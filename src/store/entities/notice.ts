@@ -10,6 +10,7 @@ const senderIdentifierPart = (part: 'system' | 'value') => (value: unknown, reco
 /** Hospital notices (assessment, discharge, withdrawal) as received; access notifications share the table. */
 export const notices = entityTable({
   table: 'notices',
+  refersTo: ['people'],
   columns: [
     notice.field('id', 'text', 'id'),
     notice.custom('identifier_system', 'text', senderIdentifierPart('system'), (n) => n.senderIdentifier.system),

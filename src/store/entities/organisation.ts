@@ -5,6 +5,7 @@ const organisation = columnsOf<Organisation>();
 /** Organisations: the council, its teams, and care providers. */
 export const organisations = entityTable({
   table: 'organisations',
+  refersTo: [],
   columns: [
     organisation.field('id', 'text', 'id'),
     organisation.field('kind', 'text', 'kind'),

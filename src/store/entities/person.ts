@@ -6,6 +6,7 @@ const person = columnsOf<Person>();
 /** People the council knows: the table lookups by NHS number, name and birth date read. */
 export const people = entityTable({
   table: 'people',
+  refersTo: ['workers', 'organisations'],
   columns: [
     person.field('id', 'text', 'id'),
     person.field('nhs_number', 'text', 'nhsNumber'),

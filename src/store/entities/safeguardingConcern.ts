@@ -5,6 +5,7 @@ const concern = columnsOf<SafeguardingConcern>();
 /** Safeguarding concerns raised about a person, open or closed. */
 export const safeguardingConcerns = entityTable({
   table: 'safeguarding_concerns',
+  refersTo: ['people', 'organisations'],
   columns: [
     concern.field('id', 'text', 'id'),
     concern.field('person_id', 'text', 'personId'),

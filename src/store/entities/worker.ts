@@ -6,6 +6,7 @@ const worker = columnsOf<Worker>();
 /** Social workers and other council staff, each in a team. */
 export const workers = entityTable({
   table: 'workers',
+  refersTo: ['organisations'],
   columns: [
     worker.field('id', 'text', 'id'),
     worker.field('given_names', 'jsonb', 'givenNames'),

@@ -1,4 +1,5 @@
 import { NoticeKind, Reason } from './notice';
+import { Refused } from './refusal';
 
 /**
  * A contact: the piece of work a notice creates for the council (assess this person before
@@ -72,13 +73,9 @@ export type ContactRefusal =
   /** The contact is reassigned to something that is not one of the council's teams. */
   | { code: 'unknown-team'; teamId: string };
 
-export class ContactRefused extends Error {
-  constructor(readonly refusal: ContactRefusal) {
-    super(describeContactRefusal(refusal));
-  }
-
-  get code(): ContactRefusal['code'] {
-    return this.refusal.code;
+export class ContactRefused extends Refused<ContactRefusal> {
+  constructor(refusal: ContactRefusal) {
+    super(refusal, describeContactRefusal(refusal));
   }
 }
 

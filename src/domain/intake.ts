@@ -1,6 +1,7 @@
 import { Contact, ContactPurpose, isOpen } from './contact';
 import { HospitalNotice, isWithdrawal, NoticePersonDetails, NoticeReference } from './notice';
 import { isOpenedFromNotice } from './person';
+import { Refused } from './refusal';
 
 /**
  * What a newly received notice does to the council's work, decided from what is already known.
@@ -73,13 +74,9 @@ export type IntakeRefusal =
  * A notice intake will not take. A correction is a notice of its own (or a withdrawal and a new
  * notice), never a silent replacement, so a changed resend is refused too.
  */
-export class IntakeRefused extends Error {
-  constructor(readonly refusal: IntakeRefusal) {
-    super(describeIntakeRefusal(refusal));
-  }
-
-  get code(): IntakeRefusal['code'] {
-    return this.refusal.code;
+export class IntakeRefused extends Refused<IntakeRefusal> {
+  constructor(refusal: IntakeRefusal) {
+    super(refusal, describeIntakeRefusal(refusal));
   }
 }
 

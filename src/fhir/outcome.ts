@@ -9,7 +9,7 @@ export type IssueCode = OperationOutcomeIssue['code'];
  */
 export class FhirError extends Error {
   /** What the refused request touched all the same, for its access record (the people withheld). */
-  readonly audit?: AuditFacts;
+  declare readonly audit?: AuditFacts;
 
   constructor(
     readonly status: number,

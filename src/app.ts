@@ -4,17 +4,20 @@ import { Logger } from 'pino';
 import { Auth } from './auth/auth';
 import { ClientRegistry } from './auth/clients';
 import { SigningKey } from './auth/signingKey';
+import { AccessNotifier } from './audit/accessNotifier';
 import { AuditTrail } from './audit/auditTrail';
-import { AccessNotifier } from './fhir/accessNotifications';
+import { AuditRecorder } from './audit/recorder';
+import { accessNotificationForm } from './fhir/accessNotifications';
 import { LookupCache } from './fhir/lookupCache';
 import { Config } from './config';
 import { createLogger } from './logging';
-import { AccessRecord } from './domain/audit';
 import { notFound } from './fhir/outcome';
 import { FhirRouter } from './fhir/router';
 import { authRoutes } from './http/authRoutes';
 import { ContextResolver, fhirRoutes } from './http/fhirRoutes';
 import { sendError } from './http/respond';
+import { AccessRecordStore } from './store/auditStore';
+import { NotificationStore } from './store/notificationStore';
 import { Store } from './store/store';
 import { version } from './version';
 
@@ -30,8 +33,11 @@ export interface AppDeps {
   signingKey?: SigningKey;
   /** The registered clients (main reads CLIENTS_FILE before opening the store); read from config.auth.clientsFile otherwise. */
   clients?: ClientRegistry;
-  /** Where access records go; by default the audit trail in the store. */
-  audit?: (record: AccessRecord) => Promise<void>;
+  /**
+   * The one recorder of access records and access notifications (main builds it, with its trail,
+   * and shares it with the server and the retention purge); by default one over deps.store.
+   */
+  audit?: AuditRecorder;
   /** The authorisation layer, when a test wants its own (a moved clock, its counters); built from config otherwise. */
   auth?: Auth;
 }
@@ -51,8 +57,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
     next();
   });
 
-  const trail = new AuditTrail(deps.store.db);
-  const audit = deps.audit ?? ((record: AccessRecord) => trail.record(record));
+  const audit = deps.audit ?? auditRecorder(config, deps.store);
   const auth = deps.auth ?? new Auth(config, { store: deps.store, signingKey: deps.signingKey, clients: deps.clients, log });
   app.use(authRoutes(auth, logger, audit));
 
@@ -72,10 +77,23 @@ export function createApp(config: Config, deps: AppDeps): Express {
       resolveContext: deps.resolveContext ?? ((req) => auth.context(req.get('authorization'))),
       log,
       audit,
-      notifier: new AccessNotifier(deps.store, config.council.odsCode),
       limit: (caller) => auth.takeRequest(caller),
     }),
   );
   app.use((req, res) => sendError(res, notFound(`Nothing at ${req.path}: the FHIR base is /fhir`), log));
   return app;
+}
+
+/**
+ * The audit trail (one group-commit queue over the store) and the recorder in front of it, which
+ * tells council staff of outside looks in the FHIR form (a Communication). Built once per process.
+ */
+export function auditRecorder(config: Config, store: Store): AuditRecorder {
+  const notifier = new AccessNotifier({
+    people: async (ids) => (await store.getMany('person', ids)).map((p) => p.record),
+    notifications: new NotificationStore(store.db),
+    form: accessNotificationForm,
+    councilOds: config.council.odsCode,
+  });
+  return new AuditRecorder(new AuditTrail(new AccessRecordStore(store.db)), notifier);
 }

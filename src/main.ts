@@ -1,12 +1,11 @@
 import { loadClients } from './auth/clients';
 import { loadSigningKey } from './auth/signingKey';
 import { ConfigError, deploymentProblems, loadConfig } from './config';
-import { createApp } from './app';
+import { auditRecorder, createApp } from './app';
 import { createFacadeServer, ListenError } from './http/server';
 import { createLogger } from './logging';
-import { AuditTrail } from './audit/auditTrail';
 import { purgeExpiredAudit } from './audit/retention';
-import { AccessRecord } from './domain/audit';
+import { AccessRecordStore } from './store/auditStore';
 import { DatasetError, loadFixtures, openStore } from './store/openStore';
 import { DataDirLockedError } from './store/dataDirLock';
 import { Store } from './store/store';
@@ -49,8 +48,8 @@ async function main() {
     const result = await loadSyntheticPopulation(loader, { people, seed }, (p) => logger.debug(p, 'loading the synthetic population'));
     if (result.loaded) logger.info({ dataset: result.name, people: result.people, rows: result.rows, ms: result.ms }, 'loaded a synthetic population');
   }
-  const trail = new AuditTrail(store.db);
-  const audit = (record: AccessRecord) => trail.record(record);
+  // One trail and one recorder for the process: the app's requests, the server's refusals and the purge.
+  const audit = auditRecorder(config, store);
   const app = createApp(config, { store, logger, signingKey, clients, audit });
   const facade = createFacadeServer(app, config.http, { logger, audit });
   try {
@@ -66,7 +65,7 @@ async function main() {
   );
   // The retention purge runs at start and then daily; it records itself in the trail.
   const purge = () =>
-    purgeExpiredAudit(store.db, config.auditRetentionDays, audit)
+    purgeExpiredAudit(new AccessRecordStore(store.db), config.auditRetentionDays, audit)
       .then((removed) => logger.info({ removed, retentionDays: config.auditRetentionDays }, 'audit retention purge'))
       .catch((err) => logger.error({ err }, 'audit retention purge failed'));
   void purge();

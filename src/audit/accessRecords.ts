@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Bundle, Resource } from '@medplum/fhirtypes';
-import { AccessRecord, AuditInteraction, AuditUser, outcomeOfStatus, PURPOSES_OF_USE } from '../domain/audit';
+import { AccessRecord, actionOf, AuditInteraction, AuditUser, outcomeOfStatus, PURPOSES_OF_USE } from '../domain/audit';
+import { withoutUndefined } from '../domain/objects';
 import { Caller } from '../access/context';
+
+/*
+ * The pure rules of an access record: which interaction a request was, whom it touched, who the
+ * user was and why they asked. Only the recorder (recorder.ts) builds records from them.
+ */
 
 /** What one request touched: the people (ids, NHS numbers) and the records. */
 export interface Touched {
@@ -52,6 +58,7 @@ function decodedOrRaw(query: string): string {
   }
 }
 
+/** A request as the HTTP edge saw it: plain facts, no Express. */
 export interface RequestFacts {
   requestId: string;
   method: string;
@@ -65,15 +72,14 @@ export interface RequestFacts {
  * platform's NHSD-End-User-Organisation-ODS, NHSD-Session-URID) or a council IdP token's subject.
  */
 export function userOf(caller: Caller | undefined, headers: RequestFacts['headers']): AuditUser | undefined {
-  const user: AuditUser = {
+  const user = withoutUndefined<AuditUser>({
     id: headers('x-user-id') ?? caller?.user,
     name: headers('x-user-name'),
     role: headers('x-user-role') ?? headers('nhsd-session-jobrolecode'),
     sdsUserId: headers('nhsd-user-identity') ?? headers('x-sds-user-id'),
     sdsRoleProfileId: headers('nhsd-session-urid'),
     organization: headers('nhsd-end-user-organisation-ods'),
-  };
-  for (const k of Object.keys(user) as (keyof AuditUser)[]) if (!user[k]) delete user[k];
+  }, true);
   return Object.keys(user).length ? user : undefined;
 }
 
@@ -100,7 +106,7 @@ export function accessRecord(input: {
     id: randomUUID(),
     recorded: new Date().toISOString(),
     interaction: input.interaction,
-    action: input.interaction === 'create' ? 'C' : input.interaction === 'update' || input.interaction === 'patch' ? 'U' : input.interaction === 'read' || input.interaction === 'search' || input.interaction === 'capabilities' ? 'R' : 'E',
+    action: actionOf(input.interaction),
     outcome: outcomeOfStatus(input.status),
     outcomeDescription: input.description,
     httpStatus: input.status,
@@ -130,4 +136,13 @@ export function interactionOf(method: string, path: string): { interaction: Audi
   if (method === 'PATCH') return { interaction: 'patch', resourceType: type };
   if (id === undefined || id === '_search') return { interaction: 'search', resourceType: type };
   return { interaction: 'read', resourceType: type };
+}
+
+/**
+ * Which interaction a request was, from its full path (a request refused before routing): FHIR
+ * interactions as interactionOf, token requests as such, anything else an operation.
+ */
+export function interactionOfUrl(method: string | undefined, path: string | undefined): { interaction: AuditInteraction; resourceType?: string } {
+  if (method !== undefined && path !== undefined && (path.startsWith('/fhir/') || path === '/fhir')) return interactionOf(method, path.slice('/fhir'.length));
+  return { interaction: path?.startsWith('/auth/token') ? 'token' : 'operation' };
 }

@@ -1,6 +1,5 @@
 import { AccessRecord } from '../domain/audit';
-import { insertAccessRecords } from '../store/auditStore';
-import { SqlExecutor } from '../store/sqlDriver';
+import { AccessRecordStore } from '../store/auditStore';
 
 /** Records written in one INSERT at most; more wait for the next. */
 const MAX_BATCH = 500;
@@ -22,7 +21,7 @@ export class AuditTrail {
   private queue: Pending[] = [];
   private writing = false;
 
-  constructor(private readonly db: SqlExecutor) {}
+  constructor(private readonly records: Pick<AccessRecordStore, 'insert'>) {}
 
   record(record: AccessRecord): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -39,12 +38,12 @@ export class AuditTrail {
         if (this.queue.length < MAX_BATCH) await new Promise((resolve) => setImmediate(resolve));
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
-          await insertAccessRecords(this.db, batch.map((p) => p.record));
+          await this.records.insert(batch.map((p) => p.record));
           for (const p of batch) p.resolve();
         } catch (err) {
           // One record the store refuses must not refuse the others: they are tried one by one.
           if (batch.length === 1) batch[0].reject(err);
-          else await Promise.all(batch.map((p) => insertAccessRecords(this.db, [p.record]).then(p.resolve, p.reject)));
+          else await Promise.all(batch.map((p) => this.records.insert([p.record]).then(p.resolve, p.reject)));
         }
       }
     } finally {

@@ -32,7 +32,7 @@ export interface AccessRecord {
   id: string;
   recorded: string;
   interaction: AuditInteraction;
-  /** C create, R read/search, U update, D delete, E execute (token, operations, purge). */
+  /** C create, R read/search, U update, D delete (purge), E execute (token, operations): actionOf. */
   action: 'C' | 'R' | 'U' | 'D' | 'E';
   outcome: AuditOutcome;
   outcomeDescription?: string;
@@ -74,4 +74,47 @@ export function outcomeOfStatus(status: number): AuditOutcome {
   if (status < 400) return '0';
   if (status < 500) return '4';
   return '8';
+}
+
+/** The AuditEvent action of an interaction: C create, R read, U update, D delete, E execute. */
+export function actionOf(interaction: AuditInteraction): AccessRecord['action'] {
+  switch (interaction) {
+    case 'create':
+      return 'C';
+    case 'update':
+    case 'patch':
+      return 'U';
+    case 'read':
+    case 'search':
+    case 'capabilities':
+      return 'R';
+    case 'purge':
+      return 'D';
+    default:
+      return 'E';
+  }
+}
+
+/**
+ * A notice to council staff that someone outside the council looked at a person they are
+ * responsible for, or tried to look at a restricted record (the CP-IS pattern). At most one per
+ * key (client, person, day).
+ */
+export interface AccessNotification {
+  /** `client|person|day`: a second look the same day changes nothing. */
+  key: string;
+  personId: string;
+  nhsNumber?: string;
+  /** The person's name as staff know it. */
+  personName: string;
+  /** Who looked: the client and its organisation (ODS). */
+  clientId: string;
+  organization?: string;
+  /** Who is told, as the notices table keeps it: `PractitionerRole/<worker>` or `Organization/<team>`. */
+  recipient: string;
+  /** The look was at a restricted record: refused, and urgent for staff. */
+  restricted: boolean;
+  /** The council (ODS), sender of the notification. */
+  councilOds: string;
+  sent: string;
 }

@@ -1,4 +1,5 @@
 import { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import { AuditFacts } from '../audit/auditFacts';
 
 export type IssueCode = OperationOutcomeIssue['code'];
 
@@ -7,6 +8,9 @@ export type IssueCode = OperationOutcomeIssue['code'];
  * Handlers throw it; the edge turns it into a response.
  */
 export class FhirError extends Error {
+  /** What the refused request touched all the same, for its access record (the people withheld). */
+  declare readonly audit?: AuditFacts;
+
   constructor(
     readonly status: number,
     readonly outcome: OperationOutcome,
@@ -37,13 +41,13 @@ export const forbidden = (diagnostics: string) => new FhirError(403, outcome('fo
 
 /**
  * A refusal because the record is restricted: 403 with whom to call, carrying the people withheld
- * so the edge can audit the attempt and tell their worker.
+ * (audit.withheld) so the attempt is audited and their worker told.
  */
 export class WithheldRecord extends FhirError {
-  constructor(
-    outcomeResource: OperationOutcome,
-    readonly withheld: string[],
-  ) {
+  override readonly audit: AuditFacts;
+
+  constructor(outcomeResource: OperationOutcome, withheld: string[]) {
     super(403, outcomeResource);
+    this.audit = { withheld };
   }
 }

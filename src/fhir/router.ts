@@ -12,6 +12,7 @@ import { ConformanceResources, conformanceResources } from './conformance';
 import { searchRestriction } from './scoping';
 import { validateOperation } from './validate';
 import { PagingLimits } from './searchQuery';
+import { AuditFacts } from '../audit/auditFacts';
 
 /** A FHIR request as plain data, so handlers can be exercised without HTTP. */
 export interface FhirRequest {
@@ -37,10 +38,12 @@ export interface FhirResult {
   resource?: Resource;
   /** The resource already serialised (a cached lookup), to send as it is. */
   json?: string;
-  /** What was written, for the audit trail, when the response itself carries less (return=minimal). */
-  audited?: Resource;
-  /** Restricted people the request reached but was not shown: audited and notified all the same. */
-  withheld?: string[];
+  /**
+   * For the audit trail, what the response itself does not show: what was written when the
+   * response carries less (return=minimal), and the restricted people the request reached but was
+   * not shown (audited and notified all the same).
+   */
+  audit?: AuditFacts;
   /** For 201 Created: where the new resource lives. */
   location?: string;
   /** For reads: the version and time of the last change, for ETag and Last-Modified. */
@@ -158,14 +161,14 @@ export class FhirRouter {
       ? JSON.stringify([req.path, Object.entries(query).sort(), req.strict, req.context.view, caller.scope, caller.organization, caller.patient])
       : '';
     const hit = cacheable ? cache!.get(key) : undefined;
-    if (hit) return { status: 200, resource: hit.resource, json: hit.json, withheld: hit.withheld, version: hit.version };
+    if (hit) return { status: 200, resource: hit.resource, json: hit.json, audit: { withheld: hit.withheld }, version: hit.version };
     const generation = this.opts.store.dataGeneration;
     const answer = await compute();
     // Serialised once and kept: a cached answer, Bundle.timestamp included, is sent as it was assembled.
     const json = cacheable ? JSON.stringify(answer.resource) : undefined;
     // An answer computed across a data change may hold rows from before it: sent, but not kept.
     if (cacheable && generation === this.opts.store.dataGeneration) cache!.set(key, { ...answer, json });
-    return { status: 200, resource: answer.resource, json, withheld: answer.withheld, version: answer.version };
+    return { status: 200, resource: answer.resource, json, audit: { withheld: answer.withheld }, version: answer.version };
   }
 
   /** The response to a write, shaped by Prefer: return (the representation by default), with Location for 201. */
@@ -179,7 +182,7 @@ export class FhirRouter {
         : preferReturn === 'OperationOutcome'
           ? outcome('informational', result.status === 201 ? `Created ${type}/${result.createdId}` : 'Done', 'information')
           : result.resource;
-    return { status: result.status, resource, audited: result.resource, location, version: result.version };
+    return { status: result.status, resource, audit: { resource: result.resource }, location, version: result.version };
   }
 }
 

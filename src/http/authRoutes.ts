@@ -6,14 +6,13 @@ import { FhirError } from '../fhir/outcome';
 import { toParams } from './fhirRoutes';
 import { RETRY_AFTER_SECONDS, statusOf } from './respond';
 import { illFormedParams, verifyFormText } from './wellFormed';
-import { accessRecord } from '../audit/accessRecords';
-import { AccessRecord } from '../domain/audit';
+import { AuditRecorder } from '../audit/recorder';
 
 /**
  * The authorisation server's HTTP edge, none of it behind a token: SMART discovery (under the
  * FHIR base and at the origin), the token endpoint, introspection, and the facade's JWKS.
  */
-export function authRoutes(auth: Auth, logger: Logger, audit?: (record: AccessRecord) => Promise<void>): Router {
+export function authRoutes(auth: Auth, logger: Logger, audit?: Pick<AuditRecorder, 'tokenRequest'>): Router {
   const r = express.Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20, verify: verifyFormText });
 
@@ -40,17 +39,12 @@ export function authRoutes(auth: Auth, logger: Logger, audit?: (record: AccessRe
   // Every token request is audited, granted or refused (the form parser's refusals included); the
   // answer waits for its record, and without one no token is sent.
   const auditToken = async (req: Request, res: Response, status: number, clientId: string | undefined, description: string) => {
-    if (!audit) return;
-    await audit(
-      accessRecord({
-        facts: { requestId: String(res.get('X-Request-ID')), method: req.method, path: req.path, headers: (n) => req.get(n) },
-        interaction: 'token',
-        status,
-        description,
-        clientId,
-        purpose: 'TREAT',
-      }),
-    );
+    await audit?.tokenRequest({
+      request: { requestId: String(res.get('X-Request-ID')), method: req.method, path: req.path, headers: (n) => req.get(n) },
+      status,
+      clientId,
+      description,
+    });
   };
 
   r.post('/auth/token', noStore, async (req, res) => {

@@ -2,10 +2,11 @@ import express, { NextFunction, Request, Response, Router } from 'express';
 import { FhirRequest, FhirRouter } from '../fhir/router';
 import { Caller, RequestContext } from '../access/context';
 import { Resource } from '@medplum/fhirtypes';
-import { accessRecord, interactionOf, purposeOf, touchedBy } from '../audit/accessRecords';
-import { AccessRecord, PURPOSES_OF_USE } from '../domain/audit';
-import { badRequest, FhirError, outcome, WithheldRecord } from '../fhir/outcome';
-import { AccessNotifier } from '../fhir/accessNotifications';
+import { purposeOf } from '../audit/accessRecords';
+import { AuditFacts } from '../audit/auditFacts';
+import { AuditRecorder } from '../audit/recorder';
+import { PURPOSES_OF_USE } from '../domain/audit';
+import { badRequest, FhirError, outcome } from '../fhir/outcome';
 import { checkAcceptable, checkContentType, checkPatchContentType } from './negotiation';
 import { RETRY_AFTER_SECONDS, sendError, sendResource, statusOf } from './respond';
 import { IllFormedBody, illFormedJson, illFormedParams, undecodableText, verifyFormText } from './wellFormed';
@@ -17,10 +18,11 @@ export interface FhirRoutesOptions {
   router: FhirRouter;
   resolveContext: ContextResolver;
   log: (err: unknown) => void;
-  /** Records each access durably before its response is sent (the audit trail). */
-  audit?: (record: AccessRecord) => Promise<void>;
-  /** Tells council staff when someone outside the council looks at a person they are responsible for. */
-  notifier?: Pick<AccessNotifier, 'notify'>;
+  /**
+   * Records each access durably before its response is sent (the audit trail), and tells council
+   * staff when someone outside the council looks at a person they are responsible for.
+   */
+  audit?: Pick<AuditRecorder, 'fhirInteraction'>;
   /**
    * The per-client request limit: 0 when the client may go on, else the seconds it must wait.
    * Synchronous but for a client's first request after a quiet spell: no store trip per request.
@@ -70,7 +72,6 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
       }
       // The router's route table says which paths need no caller (metadata, the conformance resources).
       context = opts.router.isPublicPath(req.path) ? OPEN_CONTEXT : await opts.resolveContext(req);
-      res.locals.caller = context.caller;
       const caller = context.caller;
       const limited = caller && opts.limit ? opts.limit(caller) : 0;
       const wait = typeof limited === 'number' ? limited : await limited;
@@ -106,59 +107,49 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
       }
       if (result.location) headers.Location = result.location;
       // The record of this access is committed before anything is sent; without it, nothing is sent.
-      await audit(req, res, status, result.resource ?? result.audited, context, undefined, result.withheld);
+      await audit(req, res, status, context?.caller, result.resource, result.audit);
       if (status === 304 || !result.resource) res.status(status).set(headers).end();
       else sendResource(res, status, result.resource, headers, result.json);
     } catch (err) {
-      next(err);
+      await refuse(req, res, err, context?.caller);
     }
   });
-  r.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  // Refusals before the caller is known: negotiation and the body parsers.
+  r.use((err: unknown, req: Request, res: Response, _next: NextFunction) => refuse(req, res, err, undefined));
+
+  /** Answers a refusal once its record is written; unrecorded, the answer is a 503. */
+  async function refuse(req: Request, res: Response, err: unknown, caller: Caller | undefined): Promise<void> {
     const status = statusOf(err);
     try {
-      await audit(req, res, status, err instanceof FhirError ? err.outcome : undefined, undefined, err, err instanceof WithheldRecord ? err.withheld : undefined);
+      await audit(req, res, status, caller, err instanceof FhirError ? err.outcome : undefined, err instanceof FhirError ? err.audit : undefined, err);
     } catch (auditErr) {
       sendError(res, auditUnavailable(auditErr, opts.log), opts.log);
       return;
     }
     sendError(res, err, opts.log);
-  });
+  }
 
-  /** Records the access; a failure to record becomes a 503 rather than an unaudited answer. */
+  /** Hands the recorder the facts of this request; a failure to record becomes a 503 rather than an unaudited answer. */
   async function audit(
     req: Request,
     res: Response,
     status: number,
-    resource: Resource | undefined,
-    context?: RequestContext,
+    caller: Caller | undefined,
+    returned: Resource | undefined,
+    facts: AuditFacts | undefined,
     err?: unknown,
-    withheld: string[] = [],
   ) {
     if (!opts.audit) return;
     const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : undefined;
-    const { interaction, resourceType } = interactionOf(req.method, req.path);
-    const caller = context?.caller ?? (res.locals.caller as RequestContext['caller']);
-    const description = err instanceof FhirError ? err.outcome.issue?.[0]?.diagnostics : err ? (err as Error).message : undefined;
-    const touched = touchedBy(resource, query);
-    touched.personIds = [...new Set([...touched.personIds, ...withheld])];
     try {
-      await Promise.all([
-        opts.audit(
-          accessRecord({
-            facts: { requestId: String(res.get('X-Request-ID')), method: req.method, path: req.path, query, headers: (n) => req.get(n) },
-            interaction,
-            status,
-            description,
-            caller,
-            resourceType,
-            touched,
-          }),
-        ),
-        // Reads by outside organisations are told to the people's workers; writes (notices) are not looks.
-        interaction === 'read' || interaction === 'search'
-          ? opts.notifier?.notify(caller, status < 400 ? touched.personIds.filter((id) => !withheld.includes(id)) : [], withheld)
-          : undefined,
-      ]);
+      await opts.audit.fhirInteraction({
+        request: { requestId: String(res.get('X-Request-ID')), method: req.method, path: req.path, query, headers: (n) => req.get(n) },
+        status,
+        caller,
+        returned,
+        audit: facts,
+        error: err instanceof FhirError ? err.outcome.issue?.[0]?.diagnostics : err ? (err as Error).message : undefined,
+      });
     } catch (auditErr) {
       if (err) throw auditErr;
       throw auditUnavailable(auditErr, opts.log);

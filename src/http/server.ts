@@ -2,9 +2,9 @@ import http, { IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import { Logger } from 'pino';
-import { accessRecord, interactionOf, touchedBy } from '../audit/accessRecords';
+import { RequestFacts } from '../audit/accessRecords';
+import { AuditRecorder } from '../audit/recorder';
 import { HttpLimits } from '../config';
-import { AccessRecord, AuditInteraction } from '../domain/audit';
 import { outcome } from '../fhir/outcome';
 import { FHIR_JSON } from './negotiation';
 import { RETRY_AFTER_SECONDS } from './respond';
@@ -23,16 +23,18 @@ export interface FacadeServer {
 
 export class ListenError extends Error {}
 
+export interface ServerDeps {
+  logger: Logger;
+  /** Records the requests refused before the app sees them (the app's own recorder). */
+  audit?: Pick<AuditRecorder, 'unroutedRequest'>;
+}
+
 /**
  * The HTTP server around the app, with the limits a public server needs. Node's graceful-close
  * primitives (close, closeIdleConnections, closeAllConnections, Node 19+) cover what libraries such
  * as http-terminator or stoppable were written for, so no library is needed for it.
  */
-export function createFacadeServer(
-  app: http.RequestListener,
-  limits: HttpLimits,
-  deps: { logger: Logger; audit?: (record: AccessRecord) => Promise<void> },
-): FacadeServer {
+export function createFacadeServer(app: http.RequestListener, limits: HttpLimits, deps: ServerDeps): FacadeServer {
   const server = http.createServer(
     {
       // A client trickling its headers (or its body) is cut off after these, so it can hold neither a
@@ -117,11 +119,7 @@ export function createFacadeServer(
  * headers or body too slow). Node's own answer is a bare status; callers of a FHIR server expect an
  * OperationOutcome, and the information-governance officer a record of the attempt.
  */
-function clientError(
-  err: NodeJS.ErrnoException & { rawPacket?: Buffer },
-  socket: Duplex,
-  deps: { logger: Logger; audit?: (record: AccessRecord) => Promise<void> },
-) {
+function clientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex, deps: ServerDeps) {
   // Node may report the same connection again (more bytes, its end) while the record is being written.
   if (refusing.has(socket)) return;
   const answering = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
@@ -158,17 +156,9 @@ function clientError(
   if (!deps.audit) return refusal();
   // A connection opened and closed with nothing sent is not a request.
   if (!line && err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && !err.rawPacket?.length) return refusal();
-  const { interaction, resourceType } = auditedAs(line);
-  const record = accessRecord({
-    facts: { requestId, method: line?.method ?? 'UNKNOWN', path: line?.path ?? '', query: line?.query, headers: () => undefined },
-    interaction,
-    resourceType,
-    status,
-    description: text,
-    touched: touchedBy(undefined, line?.query),
-  });
+  const request: RequestFacts = { requestId, method: line?.method ?? 'UNKNOWN', path: line?.path ?? '', query: line?.query, headers: () => undefined };
   // As for every other request, the answer waits for its record; unrecorded, it is a 503 and nothing else.
-  void recorded(deps, record, 'could not record a request refused by the HTTP parser').then((ok) =>
+  void recorded(deps, { request, status, description: text }, 'could not record a request refused by the HTTP parser').then((ok) =>
     ok ? refusal() : answer(503, UNRECORDED_BODY, `Retry-After: ${RETRY_AFTER_SECONDS}\r\n`),
   );
 }
@@ -185,13 +175,13 @@ const PARSER_AUDIT_LIMIT_MS = 3_000;
 const UNRECORDED_BODY = JSON.stringify(outcome('transient', 'The audit trail cannot be written just now, so nothing is served; try again shortly'));
 
 /** Whether the record was committed within the limit (a failure is logged). */
-async function recorded(deps: { logger: Logger; audit?: (record: AccessRecord) => Promise<void> }, record: AccessRecord, failure: string): Promise<boolean> {
+async function recorded(deps: ServerDeps, refused: Parameters<AuditRecorder['unroutedRequest']>[0], failure: string): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`the audit record was not written within ${PARSER_AUDIT_LIMIT_MS} ms`)), PARSER_AUDIT_LIMIT_MS);
   });
   try {
-    await Promise.race([deps.audit!(record), limit]);
+    await Promise.race([deps.audit!.unroutedRequest(refused), limit]);
     return true;
   } catch (err) {
     deps.logger.error({ err }, failure);
@@ -202,12 +192,11 @@ async function recorded(deps: { logger: Logger; audit?: (record: AccessRecord) =
 }
 
 /** HTTP/1.1 requires Host (RFC 9112 3.2): refused as Node would, but as an OperationOutcome, and audited. */
-function withoutHost(req: IncomingMessage, res: ServerResponse, deps: { logger: Logger; audit?: (record: AccessRecord) => Promise<void> }) {
+function withoutHost(req: IncomingMessage, res: ServerResponse, deps: ServerDeps) {
   const given = req.headers['x-request-id'];
   const requestId = typeof given === 'string' && /^[\w.\-:]{1,128}$/.test(given) ? given : randomUUID();
   const text = 'An HTTP/1.1 request must have a Host header';
   const line = requestLine(Buffer.from(`${req.method} ${req.url} HTTP/1.1`, 'latin1'));
-  const { interaction, resourceType } = auditedAs(line);
   const answer = (status = 400) => {
     const body = status === 400 ? JSON.stringify(outcome('invalid', text)) : UNRECORDED_BODY;
     res.writeHead(status, {
@@ -225,13 +214,8 @@ function withoutHost(req: IncomingMessage, res: ServerResponse, deps: { logger: 
     return Array.isArray(v) ? v[0] : v;
   };
   // As for every other request, the answer waits for its record; unrecorded, it is a 503 and nothing else.
-  const record = accessRecord({ facts: { requestId, method: line?.method ?? req.method ?? 'UNKNOWN', path: line?.path ?? '', query: line?.query, headers: header }, interaction, resourceType, status: 400, description: text, touched: touchedBy(undefined, line?.query) });
-  void recorded(deps, record, 'could not record a request without Host').then((ok) => answer(ok ? 400 : 503));
-}
-
-function auditedAs(line: { method: string; path: string } | undefined): { interaction: AuditInteraction; resourceType?: string } {
-  if (line && (line.path.startsWith('/fhir/') || line.path === '/fhir')) return interactionOf(line.method, line.path.slice('/fhir'.length));
-  return { interaction: line?.path.startsWith('/auth/token') ? 'token' : 'operation' };
+  const request: RequestFacts = { requestId, method: line?.method ?? req.method ?? 'UNKNOWN', path: line?.path ?? '', query: line?.query, headers: header };
+  void recorded(deps, { request, status: 400, description: text }, 'could not record a request without Host').then((ok) => answer(ok ? 400 : 503));
 }
 
 /** The method, path and query of what was received, as far as it can be read (it may be cut short). */

@@ -5,28 +5,42 @@ import { insertColumnNames, TABLES } from './tables';
 
 const COLUMNS = insertColumnNames(TABLES.audit as never);
 
-/**
- * Appends access records in one statement. The NHS numbers of the people touched are looked up in
- * the same statement, so a record names each person by NHS number even when the request used ids;
- * records whose numbers are already complete (every person came back as a Patient) skip the lookup.
- * The batch travels as json, not jsonb: it is read once, and json is cheaper to read.
- */
-export async function insertAccessRecords(db: SqlExecutor, records: AccessRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  const selected = COLUMNS.split(', ')
-    .map((c) =>
-      c === 'nhs_numbers'
-        ? `CASE WHEN r.nhs_numbers_complete THEN r.nhs_numbers ELSE ARRAY(SELECT DISTINCT n FROM unnest(r.nhs_numbers || ARRAY(
-             SELECT p.nhs_number FROM people p WHERE p.id = ANY(r.person_ids) AND p.nhs_number IS NOT NULL)) AS n) END`
-        : `r.${c}`,
-    )
-    .join(', ');
-  await db.query(
-    `INSERT INTO audit_events (${COLUMNS}) SELECT ${selected}
-     FROM json_to_recordset($1::json) AS r(${TABLES.audit.insertColumns}, nhs_numbers_complete boolean)`,
-    // A record quotes what callers sent: text PostgreSQL cannot hold must not cost the record, nor its batch.
-    [JSON.stringify(records.map((r) => ({ ...bounded(TABLES.audit.toRow(r)), nhs_numbers_complete: r.nhsNumbersComplete === true })), storable)],
-  );
+/** The audit trail's table: append records, purge old ones. Nothing else writes it. */
+export class AccessRecordStore {
+  constructor(private readonly db: SqlExecutor) {}
+
+  /**
+   * Appends access records in one statement. The NHS numbers of the people touched are looked up in
+   * the same statement, so a record names each person by NHS number even when the request used ids;
+   * records whose numbers are already complete (every person came back as a Patient) skip the lookup.
+   * The batch travels as json, not jsonb: it is read once, and json is cheaper to read.
+   */
+  async insert(records: AccessRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const selected = COLUMNS.split(', ')
+      .map((c) =>
+        c === 'nhs_numbers'
+          ? `CASE WHEN r.nhs_numbers_complete THEN r.nhs_numbers ELSE ARRAY(SELECT DISTINCT n FROM unnest(r.nhs_numbers || ARRAY(
+               SELECT p.nhs_number FROM people p WHERE p.id = ANY(r.person_ids) AND p.nhs_number IS NOT NULL)) AS n) END`
+          : `r.${c}`,
+      )
+      .join(', ');
+    await this.db.query(
+      `INSERT INTO audit_events (${COLUMNS}) SELECT ${selected}
+       FROM json_to_recordset($1::json) AS r(${TABLES.audit.insertColumns}, nhs_numbers_complete boolean)`,
+      // A record quotes what callers sent: text PostgreSQL cannot hold must not cost the record, nor its batch.
+      [JSON.stringify(records.map((r) => ({ ...bounded(TABLES.audit.toRow(r)), nhs_numbers_complete: r.nhsNumbersComplete === true })), storable)],
+    );
+  }
+
+  /** Removes records older than the cutoff; returns how many. The caller audits the purge itself. */
+  async purge(before: string): Promise<number> {
+    const rows = await this.db.query<{ n: string | number }>(
+      `WITH gone AS (DELETE FROM audit_events WHERE recorded < $1::timestamptz RETURNING 1) SELECT count(*) AS n FROM gone`,
+      [before],
+    );
+    return Number(rows[0].n);
+  }
 }
 
 /**
@@ -61,14 +75,6 @@ function bounded(row: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** Removes records older than the cutoff; returns how many. The caller audits the purge itself. */
-export async function purgeAccessRecords(db: SqlExecutor, before: string): Promise<number> {
-  const rows = await db.query<{ n: string | number }>(
-    `WITH gone AS (DELETE FROM audit_events WHERE recorded < $1::timestamptz RETURNING 1) SELECT count(*) AS n FROM gone`,
-    [before],
-  );
-  return Number(rows[0].n);
-}
 
 /**
  * Text as PostgreSQL can keep it: NUL and unpaired surrogates (which a JSON escape such as \ud800

@@ -127,7 +127,8 @@ describe.each(DRIVERS)('well-formed text (%s)', (driver) => {
   it('an audit record quoting a lone surrogate is still written (made well-formed), never a 503', async () => {
     const { AuditTrail } = await import('../../src/audit/auditTrail');
     const { accessRecord } = await import('../../src/audit/accessRecords');
-    const trail = new AuditTrail(t.testStore.store.db);
+    const { AccessRecordStore } = await import('../../src/store/auditStore');
+    const trail = new AuditTrail(new AccessRecordStore(t.testStore.store.db));
     const requestId = randomUUID();
     const lone = String.fromCharCode(0xd800);
     await trail.record(

@@ -4,6 +4,7 @@
  */
 import { accessRecord } from '../../src/audit/accessRecords';
 import { AuditTrail } from '../../src/audit/auditTrail';
+import { AccessRecordStore } from '../../src/store/auditStore';
 import { DRIVERS, openTestStore, TestStore } from '../support/stores';
 
 describe.each(DRIVERS)('the audit trail (%s)', (driver) => {
@@ -23,7 +24,7 @@ describe.each(DRIVERS)('the audit trail (%s)', (driver) => {
     });
 
   it('keeps a record quoting NUL, and a refused record fails alone, not the batch it was in', async () => {
-    const trail = new AuditTrail(s.store.db);
+    const trail = new AuditTrail(new AccessRecordStore(s.store.db));
     const refused = { ...record('bad-time'), recorded: 'not a time' };
     const results = await Promise.allSettled([
       trail.record(record('with-nul', 'birthdate: "\u0000" is not a date')),

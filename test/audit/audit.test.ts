@@ -2,6 +2,8 @@ import { AuditEvent, Bundle } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { purgeExpiredAudit } from '../../src/audit/retention';
 import { AuditTrail } from '../../src/audit/auditTrail';
+import { AuditRecorder } from '../../src/audit/recorder';
+import { AccessRecordStore } from '../../src/store/auditStore';
 import { startTestApp, TestApp } from '../support/app';
 import { requestToken } from '../support/auth';
 import { DRIVERS } from '../support/stores';
@@ -133,11 +135,12 @@ describe.each(DRIVERS)('the audit trail (%s)', (driver) => {
   });
 
   it('purges records past the retention period and records the purge', async () => {
-    const trail = new AuditTrail(t.testStore.store.db);
-    const removedNone = await purgeExpiredAudit(t.testStore.store.db, 30, (r) => trail.record(r));
+    const records = new AccessRecordStore(t.testStore.store.db);
+    const recorder = new AuditRecorder(new AuditTrail(records));
+    const removedNone = await purgeExpiredAudit(records, 30, recorder);
     expect(removedNone).toBe(0);
     const inAYear = new Date(Date.now() + 365 * 86_400_000);
-    const removed = await purgeExpiredAudit(t.testStore.store.db, 30, (r) => trail.record(r), inAYear);
+    const removed = await purgeExpiredAudit(records, 30, recorder, inAYear);
     expect(removed).toBeGreaterThan(5);
     const purges = await trailFor({ type: 'destroy' });
     expect(purges.map((e) => e.outcomeDesc)).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`removed ${removed} access record`))]));
@@ -146,7 +149,7 @@ describe.each(DRIVERS)('the audit trail (%s)', (driver) => {
 
 describe('when the audit trail cannot be written', () => {
   it('answers 503 and serves nothing', async () => {
-    const t = await startTestApp('pglite', { audit: async () => Promise.reject(new Error('disk full')) });
+    const t = await startTestApp('pglite', { audit: new AuditRecorder({ record: async () => Promise.reject(new Error('disk full')) }) });
     try {
       const res = await (await t.as('sandbox-epr-rx1').catch(() => undefined))?.(t.http.get('/fhir/Patient/WXB-100001'));
       // The token request itself is audited, so even getting a token fails.
@@ -164,7 +167,7 @@ describe('when the audit trail cannot be written', () => {
   it('still serves when only a later record fails, never a record-less answer', async () => {
     let fail = false;
     const trail: { record(r: unknown): Promise<void> } = { record: async () => (fail ? Promise.reject(new Error('lost connection')) : undefined) };
-    const t = await startTestApp('pglite', { audit: (r) => trail.record(r) });
+    const t = await startTestApp('pglite', { audit: new AuditRecorder(trail) });
     try {
       const hospital = await t.as('sandbox-epr-rx1');
       expect((await hospital(t.http.get('/fhir/Patient/WXB-100001'))).status).toBe(200);

@@ -16,8 +16,6 @@ import { FhirRouter } from './fhir/router';
 import { authRoutes } from './http/authRoutes';
 import { ContextResolver, fhirRoutes } from './http/fhirRoutes';
 import { sendError } from './http/respond';
-import { AccessRecordStore } from './store/auditStore';
-import { NotificationStore } from './store/notificationStore';
 import { Store } from './store/store';
 import { version } from './version';
 
@@ -91,9 +89,9 @@ export function createApp(config: Config, deps: AppDeps): Express {
 export function auditRecorder(config: Config, store: Store): AuditRecorder {
   const notifier = new AccessNotifier({
     people: async (ids) => (await store.getMany('person', ids)).map((p) => p.record),
-    notifications: new NotificationStore(store.db),
+    notifications: store.notifications,
     form: accessNotificationForm,
     councilOds: config.council.odsCode,
   });
-  return new AuditRecorder(new AuditTrail(new AccessRecordStore(store.db)), notifier);
+  return new AuditRecorder(new AuditTrail(store.accessRecords), notifier);
 }

@@ -5,7 +5,6 @@ import { auditRecorder, createApp } from './app';
 import { createFacadeServer, ListenError } from './http/server';
 import { createLogger } from './logging';
 import { purgeExpiredAudit } from './audit/retention';
-import { AccessRecordStore } from './store/auditStore';
 import { DatasetError, loadFixtures, openStore } from './store/openStore';
 import { DataDirLockedError } from './store/dataDirLock';
 import { Store } from './store/store';
@@ -65,7 +64,7 @@ async function main() {
   );
   // The retention purge runs at start and then daily; it records itself in the trail.
   const purge = () =>
-    purgeExpiredAudit(new AccessRecordStore(store.db), config.auditRetentionDays, audit)
+    purgeExpiredAudit(store.accessRecords, config.auditRetentionDays, audit)
       .then((removed) => logger.info({ removed, retentionDays: config.auditRetentionDays }, 'audit retention purge'))
       .catch((err) => logger.error({ err }, 'audit retention purge failed'));
   void purge();

@@ -1,5 +1,5 @@
 import { AccessRecord } from '../domain/audit';
-import { AccessRecordStore } from '../store/auditStore';
+import { AccessRecordStore } from '../store/accessRecordStore';
 
 /** Records written in one INSERT at most; more wait for the next. */
 const MAX_BATCH = 500;

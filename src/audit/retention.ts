@@ -1,4 +1,4 @@
-import { AccessRecordStore } from '../store/auditStore';
+import { AccessRecordStore } from '../store/accessRecordStore';
 import { AuditRecorder } from './recorder';
 
 /**

@@ -168,7 +168,7 @@ function oauthAnswer(err: unknown, logger: Logger): OAuthAnswer & { body: { erro
 function claimedIssuer(assertion: string | undefined): string | undefined {
   try {
     const payload = JSON.parse(Buffer.from(assertion?.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    // However long, it is cut short where the record is stored (auditStore).
+    // However long, it is cut short where the record is stored (store/accessRecordStore.ts).
     return typeof payload.iss === 'string' ? payload.iss : undefined;
   } catch {
     return undefined;

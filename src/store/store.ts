@@ -6,6 +6,8 @@ import { WhereBuilder } from './sqlCriteria';
 import { SqlDriver } from './sqlDriver';
 import { JtiStore } from './jtiStore';
 import { LimitStore } from './limitStore';
+import { AccessRecordStore } from './accessRecordStore';
+import { NotificationStore } from './notificationStore';
 import { loadDatasetStream } from './bulkLoad';
 import { RESET_TABLES } from './loadOrder';
 import { EntityTypes, TABLES } from './tables';
@@ -66,10 +68,16 @@ export class Store {
   readonly jtis: JtiStore;
   /** Request limits kept in the database, shared by the instances on it. */
   readonly limits: LimitStore;
+  /** The audit trail's records: written in batches, purged after the retention period. */
+  readonly accessRecords: AccessRecordStore;
+  /** Access notifications to council staff. */
+  readonly notifications: NotificationStore;
 
   constructor(readonly db: SqlDriver) {
     this.jtis = new JtiStore(db);
     this.limits = new LimitStore(db);
+    this.accessRecords = new AccessRecordStore(db);
+    this.notifications = new NotificationStore(db);
   }
 
   static async open(db: SqlDriver): Promise<Store> {

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { purgeExpiredAudit } from '../../src/audit/retention';
 import { AuditTrail } from '../../src/audit/auditTrail';
 import { AuditRecorder } from '../../src/audit/recorder';
-import { AccessRecordStore } from '../../src/store/auditStore';
+import { AccessRecordStore } from '../../src/store/accessRecordStore';
 import { startTestApp, TestApp } from '../support/app';
 import { requestToken } from '../support/auth';
 import { DRIVERS } from '../support/stores';

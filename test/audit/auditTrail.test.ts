@@ -4,7 +4,7 @@
  */
 import { accessRecord } from '../../src/audit/accessRecords';
 import { AuditTrail } from '../../src/audit/auditTrail';
-import { AccessRecordStore } from '../../src/store/auditStore';
+import { AccessRecordStore } from '../../src/store/accessRecordStore';
 import { DRIVERS, openTestStore, TestStore } from '../support/stores';
 
 describe.each(DRIVERS)('the audit trail (%s)', (driver) => {

@@ -11,7 +11,7 @@ import { AuditRecorder } from '../../src/audit/recorder';
 import { purgeExpiredAudit } from '../../src/audit/retention';
 import { AccessRecord } from '../../src/domain/audit';
 import { createFacadeServer } from '../../src/http/server';
-import { AccessRecordStore } from '../../src/store/auditStore';
+import { AccessRecordStore } from '../../src/store/accessRecordStore';
 import { startTestApp, TestApp } from '../support/app';
 
 describe('one recorder, every access', () => {

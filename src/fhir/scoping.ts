@@ -124,7 +124,7 @@ export async function restrictedRecordMessage(store: Store, councilOds: string |
     'organisation',
     [
       { field: 'kind', match: 'any-of', values: ['council'] },
-      ...(councilOds ? [{ field: 'odsCode', match: 'any-of' as const, values: [councilOds] }] : []),
+      ...(councilOds ? [{ field: 'odsCode' as const, match: 'any-of' as const, values: [councilOds] }] : []),
     ],
     { limit: 1, offset: 0 },
   );

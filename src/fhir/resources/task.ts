@@ -3,6 +3,7 @@ import { Task, TaskInput } from '@medplum/fhirtypes';
 import { Contact, ContactChanges, ContactPurpose, ContactRefusal, ContactRefused } from '../../domain/contact';
 import { NOTICE_KINDS, withdrawalReasonText } from '../../domain/notice';
 import { answerContact } from '../../services/contactAnswers';
+import { Criterion } from '../../store/criteria';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
 import { anyKind, ResourceDefinition, WriteContext, WriteHandlers, WriteResult } from '../definition';
@@ -132,7 +133,8 @@ async function requireCouncil(ctx: WriteContext, id: string): Promise<Task> {
   if (ctx.caller && org !== ctx.council.odsCode) {
     throw forbidden(`Only the council (${ctx.council.odsCode}) may change a contact; this client belongs to ${org ?? 'no organisation'}`);
   }
-  const restriction = searchRestriction(anyKind(taskDefinition), ctx, 'read');
+  // The access rules are built for any kind, from this definition's own (checked) fields.
+  const restriction = searchRestriction(anyKind(taskDefinition), ctx, 'read') as Criterion<'contact'>[];
   const found = await ctx.store.search('contact', [{ field: 'id', match: 'any-of', values: [id] }, ...restriction], { limit: 1, offset: 0 });
   if (!found.records.length) throw notFound(`Task/${id} does not exist`);
   const [task] = await materialise(taskDefinition, found.records, ctx.store, ctx.view);

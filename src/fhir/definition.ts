@@ -57,7 +57,9 @@ export interface IncludeDefinition {
  * how it maps from the store, how it is searched, who may see what of it, and the writes it takes.
  * The registry of these drives the routes, the search layer, the access rules and the
  * CapabilityStatement. The members stay flat (def.searchParams, def.personField, def.writes); the
- * parts below only group them by concern.
+ * parts below only group them by concern. Written for its entity (ResourceDefinition<'person'>), every
+ * criterion field it names (search parameters, base and view criteria, personField, ownerOdsField)
+ * must be one of that entity's, or it does not compile.
  */
 export type ResourceDefinition<K extends EntityKind = EntityKind> = ResourceIdentity<K> &
   ResourceMapping<K> &

@@ -95,7 +95,7 @@ export function accessCriteria(
  */
 export function personRestricted(def: ResourceDefinition, restricted: boolean): Criterion[] {
   if (!def.personField) return [];
-  const flag: Criterion = { field: 'restricted', match: 'any-of', values: [String(restricted)] };
+  const flag: Criterion<'person'> = { field: 'restricted', match: 'any-of', values: [String(restricted)] };
   return def.personField === 'id' && def.entity === 'person'
     ? [flag]
     : [{ field: def.personField, match: 'in', kind: 'person', where: [flag] }];

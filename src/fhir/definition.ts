@@ -1,5 +1,5 @@
 import { Resource, ResourceType } from '@medplum/fhirtypes';
-import { Criterion, EntityKind } from '../store/criteria';
+import { Criterion, CriterionField, EntityKind } from '../store/criteria';
 import { Store, Stored } from '../store/store';
 import { EntityTypes } from '../store/tables';
 import { AccessPolicy, Caller, View } from '../access/context';
@@ -19,7 +19,12 @@ export interface ParamUse {
   value: string;
 }
 
-export interface SearchParamDefinition {
+/**
+ * A search parameter of a type whose records are entities of kind K: the criterion it yields may
+ * name only that entity's fields, so a misspelt field fails to compile. The default (any kind) is
+ * what code serving every type alike sees, and takes any field.
+ */
+export interface SearchParamDefinition<K extends EntityKind = EntityKind> {
   type: SearchParamType;
   documentation: string;
   /** Modifiers this parameter honours; any other is refused with 400. */
@@ -32,7 +37,7 @@ export interface SearchParamDefinition {
   expression: string;
   /** The standard SearchParameter this one implements, when it is one. */
   definition?: string;
-  toCriterion(use: ParamUse): Criterion;
+  toCriterion(use: ParamUse): Criterion<K>;
 }
 
 export interface RelatedIds {
@@ -52,15 +57,27 @@ export interface IncludeDefinition {
  * how it maps from the store, how it is searched, who may see what of it, and the writes it takes.
  * The registry of these drives the routes, the search layer, the access rules and the
  * CapabilityStatement. The members stay flat (def.searchParams, def.personField, def.writes); the
- * parts below only group them by concern.
+ * parts below only group them by concern. Written for its entity (ResourceDefinition<'person'>), every
+ * criterion field it names (search parameters, base and view criteria, personField, ownerOdsField)
+ * must be one of that entity's, or it does not compile.
  */
 export type ResourceDefinition<K extends EntityKind = EntityKind> = ResourceIdentity<K> &
   ResourceMapping<K> &
-  ResourceSearch &
-  ResourcePolicy & {
+  ResourceSearch<K> &
+  ResourcePolicy<K> & {
     /** Interactions beyond read and search-type, with their handlers (hospital notices, contacts). */
     writes?: WriteHandlers;
   };
+
+/**
+ * A definition over one kind as code serving every type sees it (the registry's list, the access
+ * rules). It is one: each criterion over a kind is a criterion over any kind. But the compiler cannot
+ * show it through the field-name types of Criterion<K>, and treats K as if it were invariant; hence
+ * the cast, here only.
+ */
+export function anyKind<K extends EntityKind>(def: ResourceDefinition<K>): ResourceDefinition {
+  return def as unknown as ResourceDefinition;
+}
 
 /** What the type is: its name, its profiles, its meaning, and the store entity behind it. */
 export interface ResourceIdentity<K extends EntityKind = EntityKind> {
@@ -87,10 +104,10 @@ export interface ResourceMapping<K extends EntityKind = EntityKind> {
 }
 
 /** How the type is searched: its parameters, includes, fixed criteria and order. */
-export interface ResourceSearch {
+export interface ResourceSearch<K extends EntityKind = EntityKind> {
   /** Criteria every search of this type carries (e.g. CareTeams exist only for people with a team). */
-  baseCriteria?: Criterion[];
-  searchParams: Record<string, SearchParamDefinition>;
+  baseCriteria?: Criterion<K>[];
+  searchParams: Record<string, SearchParamDefinition<K>>;
   /** _include targets, by search parameter name. */
   includes: Record<string, IncludeDefinition>;
   /**
@@ -104,13 +121,13 @@ export interface ResourceSearch {
  * Who may see what of the type: the facts about it that the access rules (scoping.ts, and the
  * scope rules of auth/accessPolicy.ts) apply. Each is optional: a type without one is not narrowed by it.
  */
-export interface ResourcePolicy {
+export interface ResourcePolicy<K extends EntityKind = EntityKind> {
   /** The field holding the person a record is about ('id' for Patient): restricted records are withheld by it. */
-  personField?: string;
+  personField?: CriterionField<K>;
   /** Criteria a view adds (e.g. the health view sees only open safeguarding concerns). */
-  viewCriteria?(rules: ViewRules): Criterion[];
+  viewCriteria?(rules: ViewRules): Criterion<K>[];
   /** The field naming the organisation (ODS code) a record belongs to, when only it and the council may see it. */
-  ownerOdsField?: string;
+  ownerOdsField?: CriterionField<K>;
   /**
    * How a patient/ scope confines the type to one person: the search parameters that do it
    * (Patient: _id; records about a person: patient), or {} for directory data (services and staff)

@@ -29,6 +29,8 @@ export const RESOURCE_DEFINITIONS: ResourceDefinition[] = ([
   taskDefinition,
   // The audit trail: read-only through the API.
   auditEventDefinition,
+  // Each is checked against its own entity's fields where it is written; the list serves any kind
+  // (see anyKind in definition.ts for why this takes a cast).
 ] as ResourceDefinition[]).map(withOwnNamesOnly);
 
 /**

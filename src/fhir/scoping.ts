@@ -95,7 +95,7 @@ export function accessCriteria(
  */
 export function personRestricted(def: ResourceDefinition, restricted: boolean): Criterion[] {
   if (!def.personField) return [];
-  const flag: Criterion = { field: 'restricted', match: 'any-of', values: [String(restricted)] };
+  const flag: Criterion<'person'> = { field: 'restricted', match: 'any-of', values: [String(restricted)] };
   return def.personField === 'id' && def.entity === 'person'
     ? [flag]
     : [{ field: def.personField, match: 'in', kind: 'person', where: [flag] }];
@@ -124,7 +124,7 @@ export async function restrictedRecordMessage(store: Store, councilOds: string |
     'organisation',
     [
       { field: 'kind', match: 'any-of', values: ['council'] },
-      ...(councilOds ? [{ field: 'odsCode', match: 'any-of' as const, values: [councilOds] }] : []),
+      ...(councilOds ? [{ field: 'odsCode' as const, match: 'any-of' as const, values: [councilOds] }] : []),
     ],
     { limit: 1, offset: 0 },
   );

@@ -1,11 +1,15 @@
 import { isCalendarDate } from '../domain/dates';
-import { Criterion, EntityKind, RangeOp } from '../store/criteria';
+import { Criterion, CriterionField, EntityKind, RangeOp } from '../store/criteria';
 import { badRequest } from './outcome';
 import { ParamUse } from './definition';
 
 /**
  * Parsing of search values by parameter type, shared by every resource's parameters.
  * Values are comma-separated alternatives (OR); a backslash escapes a comma.
+ *
+ * The helpers that build a criterion on a field are generic in the entity kind K: called where a
+ * Criterion<K> is expected (a resource definition's toCriterion), K is that kind and the field must
+ * be one of its own; elsewhere K is any kind and the field any name.
  */
 export function alternatives(value: string): string[] {
   return value
@@ -27,7 +31,12 @@ export function parseToken(raw: string): Token {
 }
 
 /** A token parameter over coded values that live in one code system. */
-export function codedToken(field: string, system: string, codes: readonly string[] | undefined, use: ParamUse): Criterion {
+export function codedToken<K extends EntityKind>(
+  field: CriterionField<K>,
+  system: string,
+  codes: readonly string[] | undefined,
+  use: ParamUse,
+): Criterion<K> {
   const values: string[] = [];
   for (const alt of alternatives(use.value)) {
     const t = parseToken(alt);
@@ -38,23 +47,23 @@ export function codedToken(field: string, system: string, codes: readonly string
     }
     values.push(t.code);
   }
-  const criterion: Criterion = values.length ? { field, match: 'any-of', values } : { match: 'nothing' };
+  const criterion: Criterion<K> = values.length ? { field, match: 'any-of', values } : { match: 'nothing' };
   return use.modifier === 'not' ? negate(field, criterion, codes) : criterion;
 }
 
-function negate(field: string, c: Criterion, codes: readonly string[] | undefined): Criterion {
+function negate<K extends EntityKind>(field: CriterionField<K>, c: Criterion<K>, codes: readonly string[] | undefined): Criterion<K> {
   if (!codes) throw badRequest(`:not is not supported on ${field}`);
   const excluded = c.match === 'any-of' ? new Set(c.values) : new Set<string>();
   return { field, match: 'any-of', values: codes.filter((code) => !excluded.has(code)) };
 }
 
 /** A token parameter whose FHIR codes map onto domain values (e.g. CarePlan.status active -> active). */
-export function mappedToken(
-  field: string,
+export function mappedToken<K extends EntityKind>(
+  field: CriterionField<K>,
   system: string | undefined,
   domainValuesByCode: Record<string, string[]>,
   use: ParamUse,
-): Criterion {
+): Criterion<K> {
   const domain = new Set<string>();
   for (const alt of alternatives(use.value)) {
     const t = parseToken(alt);
@@ -69,7 +78,7 @@ export function mappedToken(
   return domain.size ? { field, match: 'any-of', values: [...domain] } : { match: 'nothing' };
 }
 
-export function stringCriterion(field: string, use: ParamUse): Criterion {
+export function stringCriterion<K extends EntityKind>(field: CriterionField<K>, use: ParamUse): Criterion<K> {
   const mode = use.modifier === 'exact' ? 'exact' : use.modifier === 'contains' ? 'contains' : 'starts-with';
   return { field, match: 'text', mode, values: alternatives(use.value) };
 }
@@ -99,7 +108,7 @@ export function dateRange(value: string, param: string): { start: string; end: s
 
 const RANGE_OPS: readonly string[] = ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb'];
 
-export function dateCriterion(field: string, use: ParamUse): Criterion {
+export function dateCriterion<K extends EntityKind>(field: CriterionField<K>, use: ParamUse): Criterion<K> {
   if (!RANGE_OPS.includes(use.prefix)) {
     throw notSupportedPrefix(use);
   }
@@ -127,13 +136,13 @@ export function referencedIds(value: string, targetType: string): string[] {
   return ids;
 }
 
-export function referenceCriterion(field: string, targetType: string, use: ParamUse): Criterion {
+export function referenceCriterion<K extends EntityKind>(field: CriterionField<K>, targetType: string, use: ParamUse): Criterion<K> {
   const ids = referencedIds(use.value, targetType);
   return ids.length ? { field, match: 'any-of', values: ids } : { match: 'nothing' };
 }
 
 /** Any one of several criteria (an OR across fields). */
-export function either(criteria: Criterion[]): Criterion {
+export function either<K extends EntityKind>(criteria: Criterion<K>[]): Criterion<K> {
   return { match: 'any', groups: criteria.map((c) => [c]) };
 }
 
@@ -163,7 +172,7 @@ export function instantRange(value: string, param: string): { start: string; end
   return { start: new Date(startMs).toISOString(), end: new Date(startMs + step).toISOString() };
 }
 
-export function instantCriterion(field: string, use: ParamUse): Criterion {
+export function instantCriterion<K extends EntityKind>(field: CriterionField<K>, use: ParamUse): Criterion<K> {
   if (!RANGE_OPS.includes(use.prefix)) throw notSupportedPrefix(use);
   const { start, end } = instantRange(use.value, use.name);
   return { field, match: 'range', op: use.prefix as RangeOp, start, end };

@@ -17,6 +17,12 @@ export type RangeOp = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb';
 export type CriterionField<K extends EntityKind> = [EntityKind] extends [K] ? string : FieldName<K>;
 
 /**
+ * The kinds whose entities have the criteria field F: every kind has `id`; only some keep `lastUpdated`.
+ * A helper that serves several kinds alike names F and is constrained to these.
+ */
+export type KindWithField<F extends string> = { [J in EntityKind]: F extends FieldName<J> ? J : never }[EntityKind];
+
+/**
  * A chained criterion: for a known kind, its nested criteria are checked against the target kind's
  * fields; for any kind, they are as loose as the criterion itself.
  */

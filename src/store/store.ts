@@ -128,16 +128,19 @@ export class Store {
 
   private async fetchMany<K extends EntityKind>(kind: K, ids: string[]): Promise<Stored<EntityTypes[K]>[]> {
     if (ids.length === 0) return [];
-    const { records } = await this.search(kind, [{ field: 'id', match: 'any-of', values: ids }], {
+    // Every entity has an id field; the compiler cannot see it is one of a K not yet known.
+    const byId = { field: 'id', match: 'any-of', values: ids } as Criterion<K>;
+    const { records } = await this.search(kind, [byId], {
       limit: ids.length,
       offset: 0,
     });
     return records;
   }
 
+  /** Criteria for one kind named statically may name only its fields (the kind, not the criteria, decides K). */
   async search<K extends EntityKind>(
     kind: K,
-    criteria: Criterion[],
+    criteria: NoInfer<Criterion<K>>[],
     page: Page,
   ): Promise<SearchResult<EntityTypes[K]>> {
     const table = TABLES[kind];
@@ -176,7 +179,7 @@ export class Store {
     return answers;
   }
 
-  async count(kind: EntityKind, criteria: Criterion[]): Promise<number> {
+  async count<K extends EntityKind>(kind: K, criteria: NoInfer<Criterion<K>>[]): Promise<number> {
     const builder = new WhereBuilder();
     const where = builder.where(kind, criteria);
     const rows = await this.db.query<{ n: string | number }>(

@@ -4,6 +4,17 @@
  */
 import { Criterion, FieldName } from '../../src/store/criteria';
 import { TABLES } from '../../src/store/tables';
+import { ResourceDefinition, SearchParamDefinition } from '../../src/fhir/definition';
+import { idParam, lastUpdatedParam } from '../../src/fhir/resources/common';
+import { personReferenceParam } from '../../src/fhir/resources/personReference';
+import { referenceCriterion, stringCriterion } from '../../src/fhir/searchValues';
+import type { Store } from '../../src/store/store';
+
+/** The search and policy parts of a definition over kind K: what these checks are about. */
+type SearchAndPolicy<K extends 'person' | 'carePackage' | 'contact'> = Pick<
+  ResourceDefinition<K>,
+  'entity' | 'searchParams' | 'personField' | 'ownerOdsField' | 'baseCriteria' | 'viewCriteria'
+>;
 
 describe('criterion field names', () => {
   it('accepts the fields of the kind it is over, nested criteria over their own kind', () => {
@@ -33,6 +44,78 @@ describe('criterion field names', () => {
     // @ts-expect-error teamid: field names are case-sensitive
     const worker: FieldName<'worker'> = 'teamid';
     expect([typo, nested, worker]).toHaveLength(3);
+  });
+
+  it('checks a resource definition against its own entity', () => {
+    const packages: SearchAndPolicy<'carePackage'> = {
+      entity: 'carePackage',
+      searchParams: {
+        _id: idParam(),
+        patient: personReferenceParam('personId', 'The person.', 'CarePlan.subject', 'http://hl7.org/fhir/SearchParameter/clinical-patient'),
+        performer: {
+          type: 'reference',
+          documentation: 'The provider.',
+          expression: 'CarePlan.performer',
+          toCriterion: (use) => referenceCriterion('providerId', 'Organization', use),
+        },
+      },
+      personField: 'personId',
+      viewCriteria: () => [{ field: 'status', match: 'any-of', values: ['active'] }],
+    };
+    const contacts: SearchAndPolicy<'contact'> = { entity: 'contact', searchParams: { _lastUpdated: lastUpdatedParam() }, ownerOdsField: 'requesterOds' };
+    expect(Object.keys(packages.searchParams)).toEqual(['_id', 'patient', 'performer']);
+    expect(contacts.ownerOdsField).toBe('requesterOds');
+  });
+
+  it('refuses a resource definition naming a field its entity lacks', () => {
+    const misspeltParam: SearchAndPolicy<'person'> = {
+      entity: 'person',
+      searchParams: {
+        name: {
+          type: 'string',
+          documentation: 'Any part of the name.',
+          expression: 'Patient.name',
+          // @ts-expect-error people have no familyName criteria field (it is family)
+          toCriterion: (use) => stringCriterion('familyName', use),
+        },
+        // @ts-expect-error a Patient is its own person (id): people have no personId, and the helper is checked against the kind it serves
+        patient: personReferenceParam('personId', 'The person.', 'Patient.link', 'http://hl7.org/fhir/SearchParameter/clinical-patient'),
+        // @ts-expect-error people keep no lastUpdated field, so _lastUpdated is not theirs to offer
+        _lastUpdated: lastUpdatedParam(),
+      },
+    };
+    const wrongPersonField: SearchAndPolicy<'carePackage'> = {
+      entity: 'carePackage',
+      searchParams: {},
+      // @ts-expect-error a care package's person is personId, not patientId
+      personField: 'patientId',
+    };
+    const wrongOwner: SearchAndPolicy<'contact'> = {
+      entity: 'contact',
+      searchParams: {},
+      // @ts-expect-error contacts name their requester's organisation requesterOds
+      ownerOdsField: 'senderOds',
+    };
+    const wrongParam: SearchParamDefinition<'carePackage'> = {
+      type: 'token',
+      documentation: 'Status.',
+      expression: 'CarePlan.status',
+      // @ts-expect-error care packages have status, not state
+      toCriterion: (use) => ({ field: 'state', match: 'any-of', values: [use.value] }),
+    };
+    expect([misspeltParam, wrongPersonField, wrongOwner, wrongParam]).toHaveLength(4);
+  });
+
+  it('checks the criteria of a search of the store for one kind', () => {
+    // Never called: only compiled.
+    const lookups = (store: Store) => [
+      store.search('person', [{ field: 'nhsNumber', match: 'any-of', values: ['9990000018'] }], { limit: 1, offset: 0 }),
+      // @ts-expect-error nhsNumbr is not a field of person
+      store.search('person', [{ field: 'nhsNumbr', match: 'any-of', values: ['9990000018'] }], { limit: 1, offset: 0 }),
+      // @ts-expect-error people have no personId: the kind, not the criteria, decides what is checked
+      store.count('person', [{ field: 'personId', match: 'any-of', values: ['P-1'] }]),
+    ];
+    expect(typeof lookups).toBe('function');
   });
 
   it('gives every entity an id field', () => {

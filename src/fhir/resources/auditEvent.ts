@@ -120,8 +120,8 @@ export function toAuditEvent(stored: Stored<AccessRecord>): AuditEvent {
 }
 
 /** patient=Patient/x (or x), patient=<NHS number>, patient:identifier=https://fhir.nhs.uk/Id/nhs-number|<n>. */
-function patientCriterion(value: string, byIdentifier: boolean): Criterion {
-  const groups: Criterion[][] = [];
+function patientCriterion(value: string, byIdentifier: boolean): Criterion<'audit'> {
+  const groups: Criterion<'audit'>[][] = [];
   for (const alt of alternatives(value)) {
     if (byIdentifier) {
       const t = parseToken(alt);
@@ -150,7 +150,7 @@ export const auditEventDefinition: ResourceDefinition<'audit'> = {
   entity: 'audit',
   newestFirstBy: { param: 'date', valueOf: (r) => (r as AuditEvent).recorded },
   searchParams: {
-    _id: idParam,
+    _id: idParam(),
     patient: {
       type: 'reference',
       documentation: 'The person: Patient/id, or an NHS number (plain, or with :identifier as system|value).',

@@ -97,7 +97,7 @@ export const carePlanDefinition: ResourceDefinition<'carePackage'> = {
     'status, dates, funding and the care provider delivering it (activity.detail.performer).',
   entity: 'carePackage',
   searchParams: {
-    _id: idParam,
+    _id: idParam(),
     patient: personReferenceParam(
       'personId',
       'The person the package is for: Patient/id, :identifier with an NHS number, or chained (patient.identifier=...).',

@@ -77,7 +77,7 @@ export const careTeamDefinition: ResourceDefinition<'person'> = {
     },
   ],
   searchParams: {
-    _id: idParam,
+    _id: idParam(),
     patient: personReferenceParam(
       'id',
       'The person: Patient/id, :identifier with an NHS number, or chained (patient.identifier=...).',

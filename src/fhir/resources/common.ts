@@ -1,6 +1,7 @@
 import { Address, ContactPoint as FhirContactPoint, Meta, Reference } from '@medplum/fhirtypes';
 import { ContactPoint, PostalAddress } from '../../domain/person';
 import { Stored } from '../../store/store';
+import { CriterionField, EntityKind, KindWithField } from '../../store/criteria';
 import { SearchParamDefinition } from '../definition';
 import { alternatives, instantCriterion } from '../searchValues';
 
@@ -39,14 +40,19 @@ export function toFhirAddress(a: PostalAddress | undefined, use: Address['use'])
   return [address];
 }
 
-/** `_id`, which every type supports. */
-export const idParam: SearchParamDefinition = {
-  type: 'token',
-  documentation: 'The logical id of the resource.',
-  expression: 'Resource.id',
-  definition: 'http://hl7.org/fhir/SearchParameter/Resource-id',
-  toCriterion: (use) => ({ field: 'id', match: 'any-of', values: alternatives(use.value) }),
-};
+/**
+ * `_id`, which every type supports: every entity has an `id` field (K's constraint says so). The
+ * compiler cannot see that `id` is a field of a K not yet known, hence the cast.
+ */
+export function idParam<K extends KindWithField<'id'>>(): SearchParamDefinition<K> {
+  return {
+    type: 'token',
+    documentation: 'The logical id of the resource.',
+    expression: 'Resource.id',
+    definition: 'http://hl7.org/fhir/SearchParameter/Resource-id',
+    toCriterion: (use) => ({ field: 'id' as CriterionField<K>, match: 'any-of', values: alternatives(use.value) }),
+  };
+}
 
 /** patient/ scopes confine records about a person by their `patient` search parameter. */
 export const byPatientParam = (patientId: string): Record<string, string> => ({ patient: `Patient/${patientId}` });
@@ -55,14 +61,24 @@ export const byPatientParam = (patientId: string): Record<string, string> => ({ 
 export const outsidePatientCompartment = (): Record<string, string> => ({});
 
 /** A date parameter over an instant (a time of sending, a time of change). */
-export function instantParam(field: string, documentation: string, expression: string, definition?: string): SearchParamDefinition {
+export function instantParam<K extends EntityKind>(
+  field: CriterionField<K>,
+  documentation: string,
+  expression: string,
+  definition?: string,
+): SearchParamDefinition<K> {
   return { type: 'date', documentation, expression, definition, toCriterion: (use) => instantCriterion(field, use) };
 }
 
-/** `_lastUpdated`, for types whose records keep the time of their last change. */
-export const lastUpdatedParam = instantParam(
-  'lastUpdated',
-  'When the resource last changed, with prefixes (e.g. _lastUpdated=gt2026-11-23T09:00:00Z): how a system polls for what is new.',
-  'Resource.meta.lastUpdated',
-  'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated',
-);
+/**
+ * `_lastUpdated`, for types whose records keep the time of their last change: only entities with a
+ * `lastUpdated` field may have it (K's constraint), which the cast restates for a K not yet known.
+ */
+export function lastUpdatedParam<K extends KindWithField<'lastUpdated'>>(): SearchParamDefinition<K> {
+  return instantParam<K>(
+    'lastUpdated' as CriterionField<K>,
+    'When the resource last changed, with prefixes (e.g. _lastUpdated=gt2026-11-23T09:00:00Z): how a system polls for what is new.',
+    'Resource.meta.lastUpdated',
+    'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated',
+  );
+}

@@ -4,6 +4,7 @@ import { ID_CHARS } from '../../domain/ids';
 import { IntakeRefusal, IntakeRefused } from '../../domain/intake';
 import { HospitalNotice, isHospitalNoticeKind, NOTICE_KINDS, NoticeSubmission } from '../../domain/notice';
 import { receiveNotice } from '../../services/noticeIntake';
+import { Criterion } from '../../store/criteria';
 import { Stored } from '../../store/store';
 import { ResourceDefinition, WriteHandlers } from '../definition';
 import { badRequest, FhirError, forbidden, outcome } from '../outcome';
@@ -159,8 +160,8 @@ export const communicationDefinition: ResourceDefinition<'notice'> = {
     "council staff when someone outside the council looks at a person they are responsible for (category access-notification).",
   entity: 'notice',
   searchParams: {
-    _id: idParam,
-    _lastUpdated: lastUpdatedParam,
+    _id: idParam(),
+    _lastUpdated: lastUpdatedParam(),
     identifier: {
       type: 'token',
       documentation: "The hospital's own id for the notice (system|value).",
@@ -170,10 +171,8 @@ export const communicationDefinition: ResourceDefinition<'notice'> = {
         match: 'any',
         groups: alternatives(use.value).map((alt) => {
           const t = parseToken(alt);
-          return [
-            ...(t.system !== undefined ? [{ field: 'identifierSystem', match: 'any-of' as const, values: [t.system] }] : []),
-            { field: 'identifierValue', match: 'any-of' as const, values: [t.code] },
-          ];
+          const bySystem: Criterion<'notice'>[] = t.system !== undefined ? [{ field: 'identifierSystem', match: 'any-of', values: [t.system] }] : [];
+          return [...bySystem, { field: 'identifierValue', match: 'any-of', values: [t.code] }];
         }),
       }),
     },

@@ -53,7 +53,7 @@ export const flagDefinition: ResourceDefinition<'safeguardingConcern'> = {
     'The details of a concern are never shared.',
   entity: 'safeguardingConcern',
   searchParams: {
-    _id: idParam,
+    _id: idParam(),
     patient: personReferenceParam(
       'personId',
       'The person: Patient/id, :identifier with an NHS number, or chained (patient.identifier=...).',

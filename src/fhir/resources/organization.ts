@@ -44,8 +44,8 @@ function kindText(kind: OrganisationKind): string {
   return kind === 'provider' ? 'Care provider' : kind === 'council' ? 'Local authority' : 'Council social care team';
 }
 
-function identifierCriterion(value: string): Criterion {
-  const groups: Criterion[][] = [];
+function identifierCriterion(value: string): Criterion<'organisation'> {
+  const groups: Criterion<'organisation'>[][] = [];
   for (const alt of alternatives(value)) {
     const t = parseToken(alt);
     if (t.system === ODS_ORGANIZATION_SYSTEM || t.system === undefined) {
@@ -65,7 +65,7 @@ export const organizationDefinition: ResourceDefinition<'organisation'> = {
     'A care provider (with its office and out-of-hours numbers), the council, or one of its social-care teams.',
   entity: 'organisation',
   searchParams: {
-    _id: idParam,
+    _id: idParam(),
     identifier: {
       type: 'token',
       documentation: `ODS code (${ODS_ORGANIZATION_SYSTEM}) or CQC location id (${CQC_LOCATION_SYSTEM}).`,

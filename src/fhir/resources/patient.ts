@@ -62,8 +62,8 @@ export function toPatient(stored: Stored<Person>, ctx: MappingContext): Patient 
  * Patient.identifier: the NHS number (checked: a number failing its check digit is an error, not
  * a miss) or the council's social-care reference. Without a system, either.
  */
-export function identifierCriterion(use: ParamUse): Criterion {
-  const groups: Criterion[][] = [];
+export function identifierCriterion(use: ParamUse): Criterion<'person'> {
+  const groups: Criterion<'person'>[][] = [];
   for (const alt of alternatives(use.value)) {
     const t = parseToken(alt);
     if (t.system === NHS_NUMBER_SYSTEM) {
@@ -95,7 +95,7 @@ export const patientDefinition: ResourceDefinition<'person'> = {
     'Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018',
   entity: 'person',
   searchParams: {
-    _id: idParam,
+    _id: idParam(),
     identifier: {
       type: 'token',
       documentation:

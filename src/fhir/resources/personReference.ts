@@ -1,4 +1,4 @@
-import { Criterion } from '../../store/criteria';
+import { Criterion, CriterionField, EntityKind } from '../../store/criteria';
 import { ParamUse, SearchParamDefinition } from '../definition';
 import { badRequest } from '../outcome';
 import { referenceCriterion } from '../searchValues';
@@ -12,7 +12,12 @@ const CHAINABLE = ['identifier', 'name', 'family', 'given', 'birthdate', 'gender
  * `Patient/id`, `:identifier` with an NHS number, and chains into Patient's own parameters, so a
  * caller holding only an NHS number needs one request.
  */
-export function personReferenceParam(field: string, documentation: string, expression: string, definition: string): SearchParamDefinition {
+export function personReferenceParam<K extends EntityKind>(
+  field: CriterionField<K>,
+  documentation: string,
+  expression: string,
+  definition: string,
+): SearchParamDefinition<K> {
   return {
     type: 'reference',
     documentation,
@@ -21,21 +26,25 @@ export function personReferenceParam(field: string, documentation: string, expre
     chains: CHAINABLE,
     expression,
     definition,
-    toCriterion(use: ParamUse): Criterion {
+    toCriterion(use: ParamUse): Criterion<K> {
       if (use.chain) {
         const target = patientDefinition.searchParams[use.chain];
         if (!target) throw badRequest(`${use.name}.${use.chain}: Patient has no search parameter ${use.chain}`);
-        return {
-          field,
-          match: 'in',
-          kind: 'person',
-          where: [target.toCriterion({ ...use, name: use.name, modifier: undefined })],
-        };
+        return inPeople(field, [target.toCriterion({ ...use, name: use.name, modifier: undefined })]);
       }
       if (use.modifier === 'identifier') {
-        return { field, match: 'in', kind: 'person', where: [identifierCriterion(use)] };
+        return inPeople(field, [identifierCriterion(use)]);
       }
       return referenceCriterion(field, 'Patient', use);
     },
   };
+}
+
+/**
+ * Records whose `field` holds a person matching `where`. The field was checked against K where the
+ * parameter is declared, and `where` against people; the cast is only because the compiler cannot
+ * resolve the chained criteria of a K not yet known.
+ */
+function inPeople<K extends EntityKind>(field: CriterionField<K>, where: Criterion<'person'>[]): Criterion<K> {
+  return { field, match: 'in', kind: 'person', where } as Criterion<K>;
 }

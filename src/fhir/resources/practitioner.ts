@@ -26,7 +26,7 @@ export const practitionerDefinition: ResourceDefinition<'worker'> = {
   documentation: 'A council social-care practitioner who may be allocated to a person. Its role and team are in PractitionerRole (same id).',
   entity: 'worker',
   searchParams: {
-    _id: idParam,
+    _id: idParam(),
     name: {
       type: 'string',
       documentation: 'Any part of the name: starts with, case-insensitive; :exact and :contains supported.',

@@ -31,7 +31,7 @@ export const practitionerRoleDefinition: ResourceDefinition<'worker'> = {
   documentation: "A council practitioner's role in their team, with their work phone and e-mail.",
   entity: 'worker',
   searchParams: {
-    _id: idParam,
+    _id: idParam(),
     practitioner: {
       type: 'reference',
       documentation: 'The practitioner.',

@@ -3,9 +3,10 @@ import { Task, TaskInput } from '@medplum/fhirtypes';
 import { Contact, ContactChanges, ContactPurpose, ContactRefusal, ContactRefused } from '../../domain/contact';
 import { NOTICE_KINDS, withdrawalReasonText } from '../../domain/notice';
 import { answerContact } from '../../services/contactAnswers';
+import { Criterion } from '../../store/criteria';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
-import { ResourceDefinition, WriteContext, WriteHandlers, WriteResult } from '../definition';
+import { anyKind, ResourceDefinition, WriteContext, WriteHandlers, WriteResult } from '../definition';
 import { materialise } from '../materialise';
 import { badRequest, FhirError, forbidden, notFound, outcome } from '../outcome';
 import { searchRestriction } from '../scoping';
@@ -132,7 +133,8 @@ async function requireCouncil(ctx: WriteContext, id: string): Promise<Task> {
   if (ctx.caller && org !== ctx.council.odsCode) {
     throw forbidden(`Only the council (${ctx.council.odsCode}) may change a contact; this client belongs to ${org ?? 'no organisation'}`);
   }
-  const restriction = searchRestriction(taskDefinition, ctx, 'read');
+  // The access rules are built for any kind, from this definition's own (checked) fields.
+  const restriction = searchRestriction(anyKind(taskDefinition), ctx, 'read') as Criterion<'contact'>[];
   const found = await ctx.store.search('contact', [{ field: 'id', match: 'any-of', values: [id] }, ...restriction], { limit: 1, offset: 0 });
   if (!found.records.length) throw notFound(`Task/${id} does not exist`);
   const [task] = await materialise(taskDefinition, found.records, ctx.store, ctx.view);
@@ -163,8 +165,8 @@ export const taskDefinition: ResourceDefinition<'contact'> = {
     'The council finds new ones (status=requested&owner=...) and answers with PUT or PATCH; the hospital follows them.',
   entity: 'contact',
   searchParams: {
-    _id: idParam,
-    _lastUpdated: lastUpdatedParam,
+    _id: idParam(),
+    _lastUpdated: lastUpdatedParam(),
     focus: {
       type: 'reference',
       documentation: 'The notice that raised the contact (Communication/id).',

@@ -3,7 +3,7 @@ import { ContactPoint, PostalAddress } from '../../domain/person';
 import { Stored } from '../../store/store';
 import { CriterionField, EntityKind, KindWithField } from '../../store/criteria';
 import { SearchParamDefinition } from '../definition';
-import { alternatives, instantCriterion } from '../searchValues';
+import { alternatives, instantCriterion, stringCriterion } from '../searchValues';
 
 /** Shared pieces of the domain -> FHIR mappings. */
 
@@ -59,6 +59,26 @@ export const byPatientParam = (patientId: string): Record<string, string> => ({ 
 
 /** Directory data (services and staff) holds nothing about a person: a patient/ scope reaches it as written. */
 export const outsidePatientCompartment = (): Record<string, string> => ({});
+
+/**
+ * A name parameter: starts with, case-insensitive, with :exact and :contains. `what` opens its
+ * documentation ("Family name", "Any part of the name").
+ */
+export function stringParam<K extends EntityKind>(
+  field: CriterionField<K>,
+  what: string,
+  expression: string,
+  definition: string,
+): SearchParamDefinition<K> {
+  return {
+    type: 'string',
+    documentation: `${what}: starts with, case-insensitive; :exact and :contains supported.`,
+    modifiers: ['exact', 'contains'],
+    expression,
+    definition,
+    toCriterion: (use) => stringCriterion(field, use),
+  };
+}
 
 /** A date parameter over an instant (a time of sending, a time of change). */
 export function instantParam<K extends EntityKind>(

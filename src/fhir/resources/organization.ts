@@ -5,8 +5,8 @@ import { withoutUndefined } from '../../domain/objects';
 import { Stored } from '../../store/store';
 import { ResourceDefinition } from '../definition';
 import { CQC_LOCATION_SYSTEM, ODS_ORGANIZATION_SYSTEM, ORGANIZATION_TYPE_SYSTEM, PROFILES } from '../systems';
-import { alternatives, parseToken, referenceCriterion, stringCriterion } from '../searchValues';
-import { idParam, outsidePatientCompartment, meta, officeTelecom, outOfHoursTelecom, reference, toFhirAddress } from './common';
+import { alternatives, parseToken, referenceCriterion } from '../searchValues';
+import { idParam, stringParam, outsidePatientCompartment, meta, officeTelecom, outOfHoursTelecom, reference, toFhirAddress } from './common';
 
 const TYPE: Record<OrganisationKind, { code: string; display: string }> = {
   provider: { code: 'prov', display: 'Healthcare Provider' },
@@ -73,14 +73,7 @@ export const organizationDefinition: ResourceDefinition<'organisation'> = {
       definition: 'http://hl7.org/fhir/SearchParameter/Organization-identifier',
       toCriterion: (use) => identifierCriterion(use.value),
     },
-    name: {
-      type: 'string',
-      documentation: 'Name: starts with, case-insensitive; :exact and :contains supported.',
-      modifiers: ['exact', 'contains'],
-      expression: 'Organization.name',
-      definition: 'http://hl7.org/fhir/SearchParameter/Organization-name',
-      toCriterion: (use) => stringCriterion('name', use),
-    },
+    name: stringParam('name', 'Name', 'Organization.name', 'http://hl7.org/fhir/SearchParameter/Organization-name'),
     partof: {
       type: 'reference',
       documentation: 'The organisation this one is part of (a team\'s council).',

@@ -15,8 +15,8 @@ import {
   PROFILES,
   SOCIAL_CARE_REFERENCE_SYSTEM,
 } from '../systems';
-import { alternatives, dateCriterion, parseToken, referenceCriterion, stringCriterion } from '../searchValues';
-import { idParam, meta, officeTelecom, reference, toFhirAddress } from './common';
+import { alternatives, dateCriterion, parseToken, referenceCriterion } from '../searchValues';
+import { idParam, stringParam, meta, officeTelecom, reference, toFhirAddress } from './common';
 
 /** A person known to adult social care, in the UK Core Patient shape. */
 export function toPatient(stored: Stored<Person>, ctx: MappingContext): Patient {
@@ -105,30 +105,9 @@ export const patientDefinition: ResourceDefinition<'person'> = {
       definition: 'http://hl7.org/fhir/SearchParameter/Patient-identifier',
       toCriterion: identifierCriterion,
     },
-    name: {
-      type: 'string',
-      documentation: 'Any part of the name: starts with, case-insensitive; :exact and :contains supported.',
-      modifiers: ['exact', 'contains'],
-      expression: 'Patient.name',
-      definition: 'http://hl7.org/fhir/SearchParameter/Patient-name',
-      toCriterion: (use) => stringCriterion('name', use),
-    },
-    family: {
-      type: 'string',
-      documentation: 'Family name: starts with, case-insensitive; :exact and :contains supported.',
-      modifiers: ['exact', 'contains'],
-      expression: 'Patient.name.family',
-      definition: 'http://hl7.org/fhir/SearchParameter/individual-family',
-      toCriterion: (use) => stringCriterion('family', use),
-    },
-    given: {
-      type: 'string',
-      documentation: 'Given name: starts with, case-insensitive; :exact and :contains supported.',
-      modifiers: ['exact', 'contains'],
-      expression: 'Patient.name.given',
-      definition: 'http://hl7.org/fhir/SearchParameter/individual-given',
-      toCriterion: (use) => stringCriterion('given', use),
-    },
+    name: stringParam('name', 'Any part of the name', 'Patient.name', 'http://hl7.org/fhir/SearchParameter/Patient-name'),
+    family: stringParam('family', 'Family name', 'Patient.name.family', 'http://hl7.org/fhir/SearchParameter/individual-family'),
+    given: stringParam('given', 'Given name', 'Patient.name.given', 'http://hl7.org/fhir/SearchParameter/individual-given'),
     birthdate: {
       type: 'date',
       documentation: 'Date of birth, with prefixes eq, ne, lt, le, gt, ge, sa, eb (e.g. birthdate=1941, birthdate=lt1950).',

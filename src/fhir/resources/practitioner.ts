@@ -3,8 +3,7 @@ import { Worker } from '../../domain/worker';
 import { Stored } from '../../store/store';
 import { ResourceDefinition } from '../definition';
 import { PROFILES, WORKER_ID_SYSTEM } from '../systems';
-import { stringCriterion } from '../searchValues';
-import { idParam, outsidePatientCompartment, meta, toFhirTelecom } from './common';
+import { idParam, stringParam, outsidePatientCompartment, meta, toFhirTelecom } from './common';
 
 /** A council practitioner (social worker, occupational therapist, ...) as a person. */
 export function toPractitioner(stored: Stored<Worker>): Practitioner {
@@ -27,14 +26,7 @@ export const practitionerDefinition: ResourceDefinition<'worker'> = {
   entity: 'worker',
   searchParams: {
     _id: idParam(),
-    name: {
-      type: 'string',
-      documentation: 'Any part of the name: starts with, case-insensitive; :exact and :contains supported.',
-      modifiers: ['exact', 'contains'],
-      expression: 'Practitioner.name',
-      definition: 'http://hl7.org/fhir/SearchParameter/Practitioner-name',
-      toCriterion: (use) => stringCriterion('name', use),
-    },
+    name: stringParam('name', 'Any part of the name', 'Practitioner.name', 'http://hl7.org/fhir/SearchParameter/Practitioner-name'),
   },
   includes: {},
   related: () => ({}),

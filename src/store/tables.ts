@@ -11,10 +11,11 @@ import { workers } from './entities/worker';
 export type { Column, EntityTable, FieldSpec, SqlType } from './columns';
 
 /**
- * Each entity's table is described once, in src/store/entities/: its columns in order (what is
- * selected, written and how each maps to the record), and the criteria fields it can be searched
- * by. The migrations must create what is described (test/store/schemaMatchesColumns.test.ts checks
- * both drivers); each says the tables it refers to, and loadOrder.ts orders loads and resets by that.
+ * Each entity's table is described once, in src/store/entities/: its columns (what is selected,
+ * written and how each maps to the record; inserts and reads go by column name, so their order is
+ * only the SELECT list's), and the criteria fields it can be searched by. The migrations must
+ * create what is described (test/store/schemaMatchesColumns.test.ts checks both drivers); each
+ * says the tables it refers to, and loadOrder.ts orders loads and resets by that.
  */
 
 /** Every entity the store holds, by kind: the one list the rest of the store is driven from. */

@@ -8,14 +8,13 @@ export const workers = entityTable({
   table: 'workers',
   refersTo: ['organisations'],
   columns: [
-    worker.field('id', 'text', 'id'),
-    worker.field('given_names', 'jsonb', 'givenNames'),
-    worker.field('family_name', 'text', 'familyName'),
+    ...worker.plain('text', ['id', 'familyName', 'role', 'teamId']),
+    ...worker.plain('jsonb', ['givenNames']),
+    // NOT NULL: a record that leaves it out is stored with the column's default.
+    ...worker.plain('jsonb', ['telecom'], { ifAbsent: [] }),
     worker.derived('name_parts', 'text[]', (w) => lowerParts(w.givenNames, w.familyName)),
-    worker.field('role', 'text', 'role'),
-    worker.field('team_id', 'text', 'teamId'),
-    worker.field('telecom', 'jsonb', 'telecom', { ifAbsent: [] }),
     ...worker.meta(),
   ],
-  fields: { id: 'id', name: NAME, teamId: 'team_id' },
+  searchBy: ['id', 'teamId'],
+  fields: { name: NAME },
 });

@@ -23,12 +23,17 @@ const RECIPIENT_REFERENCE = new RegExp(`(?:^|/)((?:PractitionerRole|Organization
  * before were completed when received, and completing them again changes nothing.
  */
 export function completeNoticeDocument(notice: HospitalNotice): Record<string, unknown> {
-  const doc = { ...notice.document } as Communication & Record<string, unknown>;
-  doc.id = notice.id;
-  doc.meta = { ...(doc.meta ?? {}), profile: [PROFILES.Communication] };
-  delete doc.meta.versionId;
-  delete doc.meta.lastUpdated;
-  doc.subject = { reference: `Patient/${notice.personId}`, identifier: { system: NHS_NUMBER_SYSTEM, value: notice.nhsNumber } };
+  // Type, id and meta lead, as in every resource the facade serves; the hospital's elements follow
+  // in the order the store keeps them.
+  const { resourceType: _type, id: _sentId, meta: sentMeta, ...elements } = notice.document as Communication & Record<string, unknown>;
+  const { versionId: _version, lastUpdated: _lastUpdated, ...meta } = sentMeta ?? {};
+  const doc: Record<string, unknown> = {
+    resourceType: 'Communication',
+    id: notice.id,
+    meta: { ...meta, profile: [PROFILES.Communication] },
+    ...elements,
+    subject: { reference: `Patient/${notice.personId}`, identifier: { system: NHS_NUMBER_SYSTEM, value: notice.nhsNumber } },
+  };
   if (notice.inResponseToId) doc.inResponseTo = [{ reference: `Communication/${notice.inResponseToId}` }];
   return doc;
 }

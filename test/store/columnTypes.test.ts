@@ -1,7 +1,7 @@
 /**
  * The column kit derives column names from field names and criteria fields from columns, and the
- * compiler checks both: this file compiles only while the misspelt names below are refused (tsc
- * runs over test/, and ts-jest type-checks).
+ * compiler checks both: this file compiles only while the misspelt names below are refused
+ * (typeLevelChecks.test.ts compiles it under npm test).
  */
 import { Person } from '../../src/domain/person';
 import { columnsOf, entityTable } from '../../src/store/columns';

@@ -1,6 +1,6 @@
 /**
  * Criterion field names are checked by the compiler for a known entity kind: this file compiles
- * only while the misspelt fields below are refused (tsc runs over test/, and ts-jest type-checks).
+ * only while the misspelt fields below are refused (typeLevelChecks.test.ts compiles it under npm test).
  */
 import { Criterion, FieldName } from '../../src/store/criteria';
 import { TABLES } from '../../src/store/tables';

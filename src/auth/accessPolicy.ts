@@ -72,9 +72,9 @@ function compute(scopes: ResourceScope[], type: string, permission: Permission, 
 
 /**
  * The search parameters that confine a type to one person, as its definition says
- * (ResourcePolicy.patientCompartment); undefined for a type that says nothing, or that is not
- * served: unreachable by patient/ scopes rather than open by default.
+ * (ResourcePolicy.patientCompartment); undefined for a type that is not served: unreachable by
+ * patient/ scopes rather than open by default.
  */
 function patientCompartment(type: string, patientId: string): Record<string, string> | undefined {
-  return definitionOf(type)?.patientCompartment?.(patientId);
+  return definitionOf(type)?.patientCompartment(patientId);
 }

@@ -131,10 +131,10 @@ export interface ResourcePolicy<K extends EntityKind = EntityKind> {
   /**
    * How a patient/ scope confines the type to one person: the search parameters that do it
    * (Patient: _id; records about a person: patient), or {} for directory data (services and staff)
-   * that holds nothing about a person. Without it, a type is confined by its `patient` parameter
-   * when that points at Patient, and otherwise unreachable by patient/ scopes (never open by default).
+   * that holds nothing about a person. Every type must say: a patient/ scope is never open by
+   * default, and a type that forgot would be either unreachable or, worse, open.
    */
-  patientCompartment?(patientId: string): Record<string, string>;
+  patientCompartment(patientId: string): Record<string, string>;
 }
 
 /** What a write handler is given: the store, the caller, and the council it acts for. */

@@ -1,9 +1,9 @@
 /// <reference lib="es2024.string" />
 import { AccessRecord } from '../domain/audit';
 import { SqlExecutor } from './sqlDriver';
-import { insertColumnNames, TABLES } from './tables';
+import { TABLES } from './tables';
 
-const COLUMNS = insertColumnNames(TABLES.audit as never);
+const COLUMNS = TABLES.audit.insertColumnNames;
 
 /** The audit trail's table: append records, purge old ones. Nothing else writes it. */
 export class AccessRecordStore {

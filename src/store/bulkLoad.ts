@@ -2,7 +2,7 @@ import { Dataset } from '../domain/dataset';
 import { EntityKind } from './criteria';
 import { DATASET_LOAD_ORDER, DATASET_TABLES } from './loadOrder';
 import { SqlDriver, SqlExecutor } from './sqlDriver';
-import { EntityTable, EntityTypes, insertColumnNames, TABLES } from './tables';
+import { EntityTable, EntityTypes, TABLES } from './tables';
 
 /** Loads of any dataset into one database never interleave. */
 const DATASET_LOCK_KEY = 7_236_002;
@@ -88,7 +88,7 @@ export async function loadedDatasets(store: Pick<LoadTarget, 'db'>): Promise<{ n
 async function insertRecords<K extends EntityKind>(tx: SqlExecutor, kind: K, records: EntityTypes[K][], conflict = ''): Promise<number> {
   if (records.length === 0) return 0;
   const table = TABLES[kind] as EntityTable<EntityTypes[K]>;
-  const columns = insertColumnNames(table as EntityTable<unknown>);
+  const columns = table.insertColumnNames;
   const sql = `INSERT INTO ${table.table} (${columns}) SELECT ${columns} FROM jsonb_to_recordset($1::jsonb) AS r(${table.insertColumns}) ${conflict}`;
   for (let i = 0; i < records.length; i += INSERT_BATCH) {
     const slice = records.length <= INSERT_BATCH ? records : records.slice(i, i + INSERT_BATCH);

@@ -130,8 +130,12 @@ export function columnsOf<T>() {
   };
 }
 
-/** Drops undefined and null so domain records carry only what is known. */
-function compact<T extends object>(o: T): T {
+/**
+ * Drops the fields a row left NULL (or never set), so domain records carry only what is known.
+ * Unlike withoutUndefined (domain/objects.ts) it drops null too, and changes the record in place:
+ * the record is the one fromRow has just built.
+ */
+function withoutNulls<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) {
     if (o[k] === undefined || o[k] === null) delete o[k];
   }
@@ -148,6 +152,8 @@ export interface EntityTable<T> {
   fromRow(row: Record<string, unknown>): T;
   /** Column definitions for jsonb_to_recordset, in insert order, and a record -> row-object mapping. */
   insertColumns: string;
+  /** The names of the written columns, in the same order: the INSERT's column list. */
+  insertColumnNames: string;
   toRow(record: T): Record<string, unknown>;
 }
 
@@ -233,9 +239,10 @@ export function entityTable<T, N extends string, S extends string, const B exten
     fromRow(row) {
       const record: Partial<T> = {};
       for (const c of selected) c.read?.(row[c.name], record);
-      return compact(record) as T;
+      return withoutNulls(record) as T;
     },
     insertColumns: written.map((c) => `${c.name} ${c.type}`).join(', '),
+    insertColumnNames: written.map((c) => c.name).join(', '),
     toRow(record) {
       const row: Record<string, unknown> = {};
       for (const c of written) row[c.name] = c.write!(record);

@@ -3,7 +3,7 @@ import { HospitalNotice, NoticeReference } from '../domain/notice';
 import { Person } from '../domain/person';
 import { SqlExecutor } from './sqlDriver';
 import { Store, Stored, storedRow } from './store';
-import { EntityTable, insertColumnNames, TABLES } from './tables';
+import { TABLES } from './tables';
 
 /**
  * The SQL of notice intake and contact answers: reads, inserts, updates and row locks, each run on
@@ -194,5 +194,5 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 function columns(kind: keyof typeof TABLES): string {
-  return insertColumnNames(TABLES[kind] as EntityTable<unknown>);
+  return TABLES[kind].insertColumnNames;
 }

@@ -41,10 +41,3 @@ export type FieldName<K extends EntityKind> = K extends EntityKind ? keyof (type
 /** The entities' tables under the older, less precise type (the store's generic code uses these). */
 export const TABLES: { [K in EntityKind]: EntityTable<EntityTypes[K]> } = ENTITIES;
 
-/** The column names of an insert, in order, from its jsonb_to_recordset definition. */
-export function insertColumnNames(table: EntityTable<unknown>): string {
-  return table.insertColumns
-    .split(',')
-    .map((c) => c.trim().split(/\s+/)[0])
-    .join(', ');
-}

@@ -11,7 +11,7 @@ const LAYERS: string[][] = [
   ['domain'],
   ['access', 'config.ts', 'logging.ts', 'version.ts', 'conformance'],
   ['store'],
-  ['services', 'audit', 'events', 'synthetic'],
+  ['services', 'audit', 'synthetic'],
   ['fhir'],
   ['auth'],
   ['http'],

@@ -182,7 +182,7 @@ describe('profile validation beyond @medplum/core', () => {
     expect(() => profileValidator().validate(patient(), PROFILES.Flag)).toThrow(/profile of Flag, not Patient/);
   });
 
-  it('why repeating patterns are left to profile-checks: medplum compares the pattern with the whole array', () => {
+  it('why repeating patterns are left to profileChecks: medplum compares the pattern with the whole array', () => {
     // If this starts passing after a medplum upgrade, dropRepeatingFixedAndPatterns in medplumView.ts can go.
     const standard = profileValidator().profiles.get(PROFILES.CareTeam)!;
     const raw = { ...standard, url: 'https://example.org/fhir/StructureDefinition/Raw-CareTeam' };

@@ -37,6 +37,12 @@ describe('a hospital notice served as a Communication', () => {
     expect(c.inResponseTo).toEqual([{ reference: 'Communication/f7c1d2e0-0000-4000-8000-000000000001' }]);
   });
 
+  it('leads with resourceType, id and meta, like every resource the facade serves', () => {
+    // The store keeps the hospital's document in its own key order (jsonb's); the answer does not.
+    const c = toCommunication(stored(received()));
+    expect(Object.keys(c).slice(0, 3)).toEqual(['resourceType', 'id', 'meta']);
+  });
+
   it('is served the same when its document was kept completed (as intake once did)', () => {
     const asSent = received();
     const keptCompleted = { ...asSent, document: completeNoticeDocument(asSent) };

@@ -1,5 +1,5 @@
 /**
- * The entity descriptions (src/store/tables.ts) and the migrations describe the same tables: every
+ * The entity descriptions (src/store/entities/) and the migrations describe the same tables: every
  * described column exists in its table, with a type its description's SQL works with. A column
  * described but never migrated fails here, on both drivers, not as a 500 at run time.
  */

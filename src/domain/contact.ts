@@ -79,6 +79,7 @@ export class ContactRefused extends Refused<ContactRefusal> {
   }
 }
 
+/** The refusal in social-care terms; the FHIR layer adds the element at fault (resources/task.ts). */
 function describeContactRefusal(r: ContactRefusal): string {
   switch (r.code) {
     case 'stale-version':

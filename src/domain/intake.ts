@@ -80,6 +80,10 @@ export class IntakeRefused extends Refused<IntakeRefusal> {
   }
 }
 
+/**
+ * The refusal in social-care terms, for logs and for callers other than the FHIR API; the FHIR
+ * layer words each one for the hospital, naming the element at fault (resources/communication.ts).
+ */
 function describeIntakeRefusal(r: IntakeRefusal): string {
   switch (r.code) {
     case 'unknown-person':

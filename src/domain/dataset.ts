@@ -22,3 +22,13 @@ export const DATASET_PARTS = ['organisations', 'workers', 'people', 'carePackage
 type Unlisted = Exclude<DatasetPart, (typeof DATASET_PARTS)[number]>;
 const everyPartListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void everyPartListed;
+
+/** A dataset with every part empty. */
+export function emptyDataset(): Dataset {
+  return Object.fromEntries(DATASET_PARTS.map((part) => [part, []])) as unknown as Dataset;
+}
+
+/** Adds each part of one dataset to the same part of another (in place: `into` grows). */
+export function appendDataset(into: Dataset, from: Dataset): void {
+  for (const part of DATASET_PARTS) (into[part] as unknown[]).push(...from[part]);
+}

@@ -26,18 +26,24 @@ export const CONCERN_TYPE_SYSTEM = `${CANONICAL_BASE}/CodeSystem/safeguarding-co
 export const FUNDING_EXTENSION = `${CANONICAL_BASE}/StructureDefinition/Extension-CarePackageFunding`;
 export const ORGANIZATION_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/organization-type';
 
+/** A profile's canonical URL from its name: a new type may name its own in its definition file. */
+export function profileUrl(name: string): string {
+  return `${CANONICAL_BASE}/StructureDefinition/${name}`;
+}
+
+/** The profiles the facade's resources declare (the profile files under profiles/ define them). */
 export const PROFILES = {
-  Patient: `${CANONICAL_BASE}/StructureDefinition/SocialCare-Patient`,
-  CarePlan: `${CANONICAL_BASE}/StructureDefinition/SocialCare-CarePackage`,
-  Flag: `${CANONICAL_BASE}/StructureDefinition/SocialCare-SafeguardingFlag`,
-  Organization: `${CANONICAL_BASE}/StructureDefinition/SocialCare-Organization`,
-  Practitioner: `${CANONICAL_BASE}/StructureDefinition/SocialCare-Practitioner`,
-  PractitionerRole: `${CANONICAL_BASE}/StructureDefinition/SocialCare-PractitionerRole`,
-  CareTeam: `${CANONICAL_BASE}/StructureDefinition/SocialCare-CareTeam`,
-  Communication: `${CANONICAL_BASE}/StructureDefinition/SocialCare-HospitalNotice`,
-  Task: `${CANONICAL_BASE}/StructureDefinition/SocialCare-Contact`,
-  AuditEvent: `${CANONICAL_BASE}/StructureDefinition/SocialCare-AuditEvent`,
-  AccessNotification: `${CANONICAL_BASE}/StructureDefinition/SocialCare-AccessNotification`,
+  Patient: profileUrl('SocialCare-Patient'),
+  CarePlan: profileUrl('SocialCare-CarePackage'),
+  Flag: profileUrl('SocialCare-SafeguardingFlag'),
+  Organization: profileUrl('SocialCare-Organization'),
+  Practitioner: profileUrl('SocialCare-Practitioner'),
+  PractitionerRole: profileUrl('SocialCare-PractitionerRole'),
+  CareTeam: profileUrl('SocialCare-CareTeam'),
+  Communication: profileUrl('SocialCare-HospitalNotice'),
+  Task: profileUrl('SocialCare-Contact'),
+  AuditEvent: profileUrl('SocialCare-AuditEvent'),
+  AccessNotification: profileUrl('SocialCare-AccessNotification'),
 } as const;
 
 export const NHS_NUMBER_VERIFICATION_DISPLAY: Record<string, string> = {

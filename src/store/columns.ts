@@ -1,3 +1,5 @@
+import type { DatasetPart } from '../domain/dataset';
+
 /**
  * The kit an entity's one column list is written with. Each column says once its SQL name and type,
  * how it is selected, and which record field it holds and how (or what it is derived from); the
@@ -162,6 +164,8 @@ export interface DescribedTable<T, F extends string = string> extends EntityTabl
   columns: readonly Column<T>[];
   /** The tables this table's rows point at by foreign key (itself aside): they load first, empty last. */
   refersTo: readonly string[];
+  /** The part of a dataset (fixtures, generated populations) that holds this entity's records, if any. */
+  datasetPart?: DatasetPart;
   fields: Record<F, FieldSpec>;
 }
 
@@ -172,6 +176,8 @@ export interface EntityDescription<T, N extends string, S extends string, B exte
    * and resets by them; test/store/schemaMatchesColumns.test.ts checks them against the migrations).
    */
   refersTo: readonly string[];
+  /** The part of a dataset (fixtures, generated populations) that holds this entity's records, if any. */
+  datasetPart?: DatasetPart;
   columns: readonly Column<T, N, S>[];
   /**
    * Criteria fields (the social-care names the store can be asked about, criteria.ts) that are a
@@ -232,6 +238,7 @@ export function entityTable<T, N extends string, S extends string, const B exten
   return {
     table: d.table,
     refersTo: d.refersTo,
+    datasetPart: d.datasetPart,
     columns,
     select: selected.map((c) => (c.select === c.name ? c.name : c.select)).join(', '),
     orderBy: d.orderBy,

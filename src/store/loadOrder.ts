@@ -1,19 +1,21 @@
-import { Dataset, DatasetPart } from '../domain/dataset';
-import { ENTITIES, EntityKind, EntityTypes, TABLES } from './tables';
+import { DATASET_PARTS, DatasetPart } from '../domain/dataset';
+import { ENTITIES, EntityKind, TABLES } from './tables';
 
 /**
  * The order tables are loaded and emptied in, derived from what each entity's rows point at (its
- * description's refersTo). The dataset list is keyed by dataset part and checked by the compiler.
+ * description's refersTo), and which entity each part of a dataset holds (its datasetPart).
  */
 
-/** The entity each part of a dataset holds: the compiler checks each part's records are that entity's. */
-export const DATASET_KINDS = {
-  organisations: 'organisation',
-  workers: 'worker',
-  people: 'person',
-  carePackages: 'carePackage',
-  safeguardingConcerns: 'safeguardingConcern',
-} as const satisfies { [P in DatasetPart]: { [K in EntityKind]: EntityTypes[K][] extends Dataset[P] ? K : never }[EntityKind] };
+/** The entity each part of a dataset holds, as the entity descriptions say: each part exactly one. */
+export const DATASET_KINDS: Readonly<Record<DatasetPart, EntityKind>> = (() => {
+  const kinds = {} as Record<DatasetPart, EntityKind>;
+  for (const part of DATASET_PARTS) {
+    const holders = (Object.keys(ENTITIES) as EntityKind[]).filter((k) => ENTITIES[k].datasetPart === part);
+    if (holders.length !== 1) throw new Error(`dataset part ${part} is held by ${holders.length} entities (${holders.join(', ')}): it must be one`);
+    kinds[part] = holders[0];
+  }
+  return kinds;
+})();
 
 /** The trail of who saw what outlives a reset of the data it is about. */
 const KEPT_ON_RESET: ReadonlySet<EntityKind> = new Set<EntityKind>(['audit']);

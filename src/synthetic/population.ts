@@ -1,5 +1,5 @@
 import { ServiceType } from '../domain/carePackage';
-import { Dataset } from '../domain/dataset';
+import { appendDataset, Dataset, emptyDataset } from '../domain/dataset';
 import { Organisation } from '../domain/organisation';
 import { Worker } from '../domain/worker';
 import { syntheticNhsNumbers } from './nhsNumbers';
@@ -68,14 +68,14 @@ export class SyntheticPopulation {
 
   /** The organisations and workers, without people: the first thing to load. */
   base(): Dataset {
-    return { organisations: this.organisations, workers: this.workers, people: [], carePackages: [], safeguardingConcerns: [] };
+    return { ...emptyDataset(), organisations: this.organisations, workers: this.workers };
   }
 
   /** People [from, to) with their packages and concerns, `size` people per batch. */
   *batches(size = 5_000, from = 0, to = this.people): Generator<Dataset> {
     const numbers = syntheticNhsNumbers();
     for (let i = 0; i < from; i++) numbers.next();
-    let batch = emptyBatch();
+    let batch = emptyDataset();
     for (let i = from; i < to; i++) {
       const { person, carePackages, safeguardingConcerns } = syntheticPerson(this.ctx, i, numbers.next().value as string);
       batch.people.push(person);
@@ -83,7 +83,7 @@ export class SyntheticPopulation {
       for (const c of safeguardingConcerns) batch.safeguardingConcerns.push(c);
       if (batch.people.length === size) {
         yield batch;
-        batch = emptyBatch();
+        batch = emptyDataset();
       }
     }
     if (batch.people.length) yield batch;
@@ -115,17 +115,9 @@ export class SyntheticPopulation {
   dataset(): Dataset {
     const d = this.base();
     const all: Dataset = { ...d, organisations: [...d.organisations], workers: [...d.workers] };
-    for (const b of this.batches(10_000)) {
-      all.people.push(...b.people);
-      all.carePackages.push(...b.carePackages);
-      all.safeguardingConcerns.push(...b.safeguardingConcerns);
-    }
+    for (const b of this.batches(10_000)) appendDataset(all, b);
     return all;
   }
-}
-
-function emptyBatch(): Dataset {
-  return { organisations: [], workers: [], people: [], carePackages: [], safeguardingConcerns: [] };
 }
 
 export function syntheticDatasetName(people: number, seed: number): string {

@@ -1,6 +1,6 @@
 import { DATASET_PARTS } from '../../src/domain/dataset';
 import { DATASET_LOAD_ORDER, DATASET_TABLES, LOAD_ORDER, referencesOf, RESET_TABLES } from '../../src/store/loadOrder';
-import { ENTITIES, EntityKind } from '../../src/store/tables';
+import { ENTITIES, EntityKind, TABLES } from '../../src/store/tables';
 
 describe('load and reset order', () => {
   it('lists every entity once, each after the entities it refers to', () => {
@@ -12,10 +12,18 @@ describe('load and reset order', () => {
 
   it('loads every part of a dataset, organisations first', () => {
     expect(DATASET_LOAD_ORDER.map((p) => p.part).sort()).toEqual([...DATASET_PARTS].sort());
-    expect(DATASET_TABLES).toEqual(['organisations', 'workers', 'people', 'care_packages', 'safeguarding_concerns']);
+    expect(DATASET_TABLES[0]).toBe('organisations');
+    for (const { kind } of DATASET_LOAD_ORDER) {
+      for (const target of referencesOf(kind)) expect(DATASET_TABLES.indexOf(TABLES[target].table)).toBeLessThan(DATASET_TABLES.indexOf(TABLES[kind].table));
+    }
   });
 
   it('empties every table but the audit trail on reset, referring tables first', () => {
-    expect(RESET_TABLES).toEqual(['contacts', 'notices', 'safeguarding_concerns', 'care_packages', 'people', 'workers', 'organisations']);
+    const kept = Object.values(TABLES).map((t) => t.table).filter((table) => !RESET_TABLES.includes(table));
+    expect(kept).toEqual(['audit_events']);
+    for (const kind of Object.keys(ENTITIES) as EntityKind[]) {
+      if (!RESET_TABLES.includes(TABLES[kind].table)) continue;
+      for (const target of referencesOf(kind)) expect(RESET_TABLES.indexOf(TABLES[target].table)).toBeGreaterThan(RESET_TABLES.indexOf(TABLES[kind].table));
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Dataset } from '../../src/domain/dataset';
+import { appendDataset, Dataset } from '../../src/domain/dataset';
 import { datasetProblems } from '../../src/domain/datasetCheck';
 import { isValidNhsNumber } from '../../src/domain/nhsNumber';
 import { syntheticNhsNumberAt, syntheticNhsNumbers } from '../../src/synthetic/nhsNumbers';
@@ -30,13 +30,8 @@ describe('synthetic population', () => {
     expect(datasetProblems(data)).toEqual([]);
     // Beside the fixtures, the shared council and teams are loaded once: the fixtures' copies stand.
     const shared = new Set(SANDBOX.organisations.map((o) => o.id));
-    const together: Dataset = {
-      organisations: [...SANDBOX.organisations, ...data.organisations.filter((o) => !shared.has(o.id))],
-      workers: [...SANDBOX.workers, ...data.workers],
-      people: [...SANDBOX.people, ...data.people],
-      carePackages: [...SANDBOX.carePackages, ...data.carePackages],
-      safeguardingConcerns: [...SANDBOX.safeguardingConcerns, ...data.safeguardingConcerns],
-    };
+    const together: Dataset = structuredClone(SANDBOX);
+    appendDataset(together, { ...data, organisations: data.organisations.filter((o) => !shared.has(o.id)) });
     expect(datasetProblems(together)).toEqual([]);
   });
 

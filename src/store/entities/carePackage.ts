@@ -6,6 +6,7 @@ const carePackage = columnsOf<CarePackage>();
 export const carePackages = entityTable({
   table: 'care_packages',
   refersTo: ['people', 'organisations'],
+  datasetPart: 'carePackages',
   columns: [
     ...carePackage.plain('text', ['id', 'personId', 'serviceType', 'status', 'statusReason', 'funding', 'providerId']),
     ...carePackage.plain('date', ['startDate', 'endDate']),

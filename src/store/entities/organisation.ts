@@ -6,6 +6,7 @@ const organisation = columnsOf<Organisation>();
 export const organisations = entityTable({
   table: 'organisations',
   refersTo: [],
+  datasetPart: 'organisations',
   columns: [
     ...organisation.plain('text', ['id', 'kind', 'name', 'odsCode', 'cqcLocationId', 'partOfId']),
     ...organisation.plain('jsonb', ['address']),

@@ -7,6 +7,7 @@ const person = columnsOf<Person>();
 export const people = entityTable({
   table: 'people',
   refersTo: ['workers', 'organisations'],
+  datasetPart: 'people',
   columns: [
     ...person.plain('text', ['id', 'nhsNumber', 'nhsNumberVerification', 'familyName', 'title', 'gender']),
     ...person.plain('text', ['allocatedWorkerId', 'responsibleTeamId']),

@@ -6,6 +6,7 @@ const concern = columnsOf<SafeguardingConcern>();
 export const safeguardingConcerns = entityTable({
   table: 'safeguarding_concerns',
   refersTo: ['people', 'organisations'],
+  datasetPart: 'safeguardingConcerns',
   columns: [
     ...concern.plain('text', ['id', 'personId', 'status', 'concernType', 'contactTeamId']),
     ...concern.plain('date', ['raisedDate', 'closedDate']),

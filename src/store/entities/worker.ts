@@ -7,6 +7,7 @@ const worker = columnsOf<Worker>();
 export const workers = entityTable({
   table: 'workers',
   refersTo: ['organisations'],
+  datasetPart: 'workers',
   columns: [
     ...worker.plain('text', ['id', 'familyName', 'role', 'teamId']),
     ...worker.plain('jsonb', ['givenNames']),

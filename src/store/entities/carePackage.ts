@@ -6,7 +6,6 @@ const carePackage = columnsOf<CarePackage>();
 export const carePackages = entityTable({
   table: 'care_packages',
   refersTo: ['people', 'organisations'],
-  datasetPart: 'carePackages',
   columns: [
     ...carePackage.plain('text', ['id', 'personId', 'serviceType', 'status', 'statusReason', 'funding', 'providerId']),
     ...carePackage.plain('date', ['startDate', 'endDate']),
@@ -15,4 +14,5 @@ export const carePackages = entityTable({
   ],
   searchBy: ['id', 'personId', 'serviceType', 'status', 'funding', 'providerId'],
   fields: { period: { kind: 'range', start: 'start_date', end: 'end_date' } },
+  datasetPart: 'carePackages',
 });

@@ -6,7 +6,6 @@ const organisation = columnsOf<Organisation>();
 export const organisations = entityTable({
   table: 'organisations',
   refersTo: [],
-  datasetPart: 'organisations',
   columns: [
     ...organisation.plain('text', ['id', 'kind', 'name', 'odsCode', 'cqcLocationId', 'partOfId']),
     ...organisation.plain('jsonb', ['address']),
@@ -17,4 +16,5 @@ export const organisations = entityTable({
   ],
   searchBy: ['id', 'kind', 'odsCode', 'cqcLocationId', 'partOfId'],
   fields: { name: { kind: 'text', lower: 'name_lower', exact: 'name', array: false } },
+  datasetPart: 'organisations',
 });

@@ -7,7 +7,6 @@ const person = columnsOf<Person>();
 export const people = entityTable({
   table: 'people',
   refersTo: ['workers', 'organisations'],
-  datasetPart: 'people',
   columns: [
     ...person.plain('text', ['id', 'nhsNumber', 'nhsNumberVerification', 'familyName', 'title', 'gender']),
     ...person.plain('text', ['allocatedWorkerId', 'responsibleTeamId']),
@@ -31,4 +30,5 @@ export const people = entityTable({
     },
     birthDate: { kind: 'range', start: 'birth_date', end: 'birth_date' },
   },
+  datasetPart: 'people',
 });

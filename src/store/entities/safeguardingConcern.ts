@@ -6,7 +6,6 @@ const concern = columnsOf<SafeguardingConcern>();
 export const safeguardingConcerns = entityTable({
   table: 'safeguarding_concerns',
   refersTo: ['people', 'organisations'],
-  datasetPart: 'safeguardingConcerns',
   columns: [
     ...concern.plain('text', ['id', 'personId', 'status', 'concernType', 'contactTeamId']),
     ...concern.plain('date', ['raisedDate', 'closedDate']),
@@ -14,4 +13,5 @@ export const safeguardingConcerns = entityTable({
   ],
   searchBy: ['id', 'personId', 'status', 'concernType', 'contactTeamId'],
   fields: { period: { kind: 'range', start: 'raised_date', end: 'closed_date' } },
+  datasetPart: 'safeguardingConcerns',
 });

@@ -7,7 +7,6 @@ const worker = columnsOf<Worker>();
 export const workers = entityTable({
   table: 'workers',
   refersTo: ['organisations'],
-  datasetPart: 'workers',
   columns: [
     ...worker.plain('text', ['id', 'familyName', 'role', 'teamId']),
     ...worker.plain('jsonb', ['givenNames']),
@@ -18,4 +17,5 @@ export const workers = entityTable({
   ],
   searchBy: ['id', 'teamId'],
   fields: { name: NAME },
+  datasetPart: 'workers',
 });

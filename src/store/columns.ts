@@ -1,4 +1,5 @@
 import type { DatasetPart } from '../domain/dataset';
+import type { Migration } from './migration';
 
 /**
  * The kit an entity's one column list is written with. Each column says once its SQL name and type,
@@ -166,6 +167,8 @@ export interface DescribedTable<T, F extends string = string> extends EntityTabl
   refersTo: readonly string[];
   /** The part of a dataset (fixtures, generated populations) that holds this entity's records, if any. */
   datasetPart?: DatasetPart;
+  /** The migrations that changed this table alone, after the first schema (migrate.ts runs them). */
+  migrations: readonly Migration[];
   fields: Record<F, FieldSpec>;
 }
 
@@ -178,6 +181,11 @@ export interface EntityDescription<T, N extends string, S extends string, B exte
   refersTo: readonly string[];
   /** The part of a dataset (fixtures, generated populations) that holds this entity's records, if any. */
   datasetPart?: DatasetPart;
+  /**
+   * The migrations that change this table alone, after the first schema (migrations.ts): kept beside
+   * the columns they make, so a new column is one file. Versions are unique across all migrations.
+   */
+  migrations?: readonly Migration[];
   columns: readonly Column<T, N, S>[];
   /**
    * Criteria fields (the social-care names the store can be asked about, criteria.ts) that are a
@@ -239,6 +247,7 @@ export function entityTable<T, N extends string, S extends string, const B exten
     table: d.table,
     refersTo: d.refersTo,
     datasetPart: d.datasetPart,
+    migrations: d.migrations ?? [],
     columns,
     select: selected.map((c) => (c.select === c.name ? c.name : c.select)).join(', '),
     orderBy: d.orderBy,

@@ -1,15 +1,31 @@
-import { MIGRATIONS, Migration } from './migrations';
+import { Migration } from './migration';
+import { MIGRATIONS } from './migrations';
+import { ENTITIES } from './tables';
 import { SqlDriver } from './sqlDriver';
 
 /** Any fixed number works; it only has to be the same for every instance sharing a database. */
 const MIGRATION_LOCK_KEY = 7_236_001;
 
 /**
+ * Every migration, in version order: the shared history and each entity's own. Two with one
+ * version would leave a database's state depending on which ran: refused at start.
+ */
+export function allMigrations(): Migration[] {
+  const all = [...MIGRATIONS, ...Object.values(ENTITIES).flatMap((e) => e.migrations)].sort((a, b) => a.version - b.version);
+  for (let i = 1; i < all.length; i++) {
+    if (all[i].version === all[i - 1].version) {
+      throw new Error(`two migrations are version ${all[i].version}: "${all[i - 1].name}" and "${all[i].name}"`);
+    }
+  }
+  return all;
+}
+
+/**
  * Brings the schema up to date. Several instances may start at once against one PostgreSQL
  * database: a session-level advisory lock, taken inside the transaction as a transaction lock,
  * lets exactly one of them migrate while the others wait and then find nothing to do.
  */
-export async function migrate(driver: SqlDriver, migrations: Migration[] = MIGRATIONS): Promise<number[]> {
+export async function migrate(driver: SqlDriver, migrations: Migration[] = allMigrations()): Promise<number[]> {
   // Without the request path's statement timeout: a migration may build an index over a large table
   // (notices hold every access notification), and the lock below is held for as long as another
   // instance's migration takes. Timed out, the instance would not start at all.

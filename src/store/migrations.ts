@@ -1,12 +1,10 @@
+import { Migration } from './migration';
+
 /**
- * The schema, as an ordered list of migrations. Never edit a migration that has shipped:
- * add a new one. Each runs once, in its own transaction, recorded in schema_migrations.
+ * The schema's shared history: the first schema, and the migrations that span tables or touch a
+ * table no entity describes. A migration that changes one entity's table lives beside its
+ * description (its `migrations`), where its columns are; migrate.ts runs both in version order.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
 
 export const MIGRATIONS: Migration[] = [
   {
@@ -207,19 +205,6 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX audit_events_person_ids ON audit_events USING gin (person_ids);
       CREATE INDEX audit_events_nhs_numbers ON audit_events USING gin (nhs_numbers);
       CREATE INDEX audit_events_client_id ON audit_events (client_id, recorded DESC);
-    `,
-  },
-  {
-    version: 5,
-    name: 'notice identity per sending organisation, and the digest of what was sent',
-    sql: `
-      -- A notice is known by its sender and the sender's own identifier: two hospitals may use the
-      -- same identifier, and neither may reach the other's notice through it.
-      ALTER TABLE notices DROP CONSTRAINT notices_identifier_system_identifier_value_key;
-      CREATE UNIQUE INDEX notices_sender_identifier ON notices (sender_ods, identifier_system, identifier_value);
-      -- SHA-256 of the notice as received (canonical JSON): a resend with the same identifier and a
-      -- different body is a conflict, never silently dropped. Empty for notices received before.
-      ALTER TABLE notices ADD COLUMN body_digest text;
     `,
   },
   {

@@ -27,4 +27,19 @@ export const notices = entityTable({
   ],
   searchBy: ['id', 'kind', 'personId', 'senderOds', 'referralId', 'inResponseToId', 'sent', 'lastUpdated'],
   fields: { identifierSystem: 'identifier_system', identifierValue: 'identifier_value', recipient: 'recipient' },
+  migrations: [
+    {
+      version: 5,
+      name: 'notice identity per sending organisation, and the digest of what was sent',
+      sql: `
+        -- A notice is known by its sender and the sender's own identifier: two hospitals may use the
+        -- same identifier, and neither may reach the other's notice through it.
+        ALTER TABLE notices DROP CONSTRAINT notices_identifier_system_identifier_value_key;
+        CREATE UNIQUE INDEX notices_sender_identifier ON notices (sender_ods, identifier_system, identifier_value);
+        -- SHA-256 of the notice as received (canonical JSON): a resend with the same identifier and a
+        -- different body is a conflict, never silently dropped. Empty for notices received before.
+        ALTER TABLE notices ADD COLUMN body_digest text;
+      `,
+    },
+  ],
 });

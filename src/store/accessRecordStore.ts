@@ -4,6 +4,18 @@ import { SqlExecutor } from './sqlDriver';
 import { TABLES } from './tables';
 
 const COLUMNS = TABLES.audit.insertColumnNames;
+/** Each column as inserted: as given, but for NHS numbers, completed from the people touched. */
+const SELECTED = COLUMNS.split(', ')
+  .map((c) =>
+    c === 'nhs_numbers'
+      ? `CASE WHEN r.nhs_numbers_complete THEN r.nhs_numbers ELSE ARRAY(SELECT DISTINCT n FROM unnest(r.nhs_numbers || ARRAY(
+           SELECT p.nhs_number FROM people p WHERE p.id = ANY(r.person_ids) AND p.nhs_number IS NOT NULL)) AS n) END`
+      : `r.${c}`,
+  )
+  .join(', ');
+/** The statement is the same for every batch: built once. */
+const INSERT = `INSERT INTO audit_events (${COLUMNS}) SELECT ${SELECTED}
+  FROM json_to_recordset($1::json) AS r(${TABLES.audit.insertColumns}, nhs_numbers_complete boolean)`;
 
 /** The audit trail's table: append records, purge old ones. Nothing else writes it. */
 export class AccessRecordStore {
@@ -17,20 +29,9 @@ export class AccessRecordStore {
    */
   async insert(records: AccessRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const selected = COLUMNS.split(', ')
-      .map((c) =>
-        c === 'nhs_numbers'
-          ? `CASE WHEN r.nhs_numbers_complete THEN r.nhs_numbers ELSE ARRAY(SELECT DISTINCT n FROM unnest(r.nhs_numbers || ARRAY(
-               SELECT p.nhs_number FROM people p WHERE p.id = ANY(r.person_ids) AND p.nhs_number IS NOT NULL)) AS n) END`
-          : `r.${c}`,
-      )
-      .join(', ');
-    await this.db.query(
-      `INSERT INTO audit_events (${COLUMNS}) SELECT ${selected}
-       FROM json_to_recordset($1::json) AS r(${TABLES.audit.insertColumns}, nhs_numbers_complete boolean)`,
-      // A record quotes what callers sent: text PostgreSQL cannot hold must not cost the record, nor its batch.
-      [JSON.stringify(records.map((r) => ({ ...bounded(TABLES.audit.toRow(r)), nhs_numbers_complete: r.nhsNumbersComplete === true })), storable)],
-    );
+    // A record quotes what callers sent: text PostgreSQL cannot hold must not cost the record, nor its batch.
+    const rows = records.map((r) => ({ ...bounded(TABLES.audit.toRow(r)), nhs_numbers_complete: r.nhsNumbersComplete === true }));
+    await this.db.query(INSERT, [JSON.stringify(rows, storable)]);
   }
 
   /** Removes records older than the cutoff; returns how many. The caller audits the purge itself. */

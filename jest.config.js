@@ -1,12 +1,13 @@
 /**
- * Jest runs the TypeScript sources through ts-jest. jose is ESM-only, so it is transformed too.
+ * Jest runs the TypeScript sources through ts-jest. jose is ESM-only: on the project's Node (24, see
+ * package.json) Jest loads it as it is, through require() of ES modules, so nothing in node_modules
+ * is transformed.
  * globalSetup asks PostgreSQL once per run whether it is there (see README, Development).
  */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   globalSetup: '<rootDir>/test/globalSetup.ts',
-  transform: { '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 30000,
 };

@@ -217,7 +217,7 @@ describe('requests refused before Express sees them', () => {
   it('a request the HTTP parser refuses gets a line, with the id it was answered with', async () => {
     const answer = await sendRaw(port, 'GET /fhir/Patient?name=Thornton HTTP/1.1\r\nHost: x\r\nBad Header Thornton\r\n\r\n');
     expect(answer.status).toBe(400);
-    const id = answer.headers['x-request-id'];
+    const id = String(answer.headers['x-request-id']);
     expect(await lineOf(id)).toMatchObject({ level: 30, method: 'GET', path: '/fhir/Patient', interaction: 'search', status: 400, msg: 'request refused before routing', bytes: answer.body.length });
   });
 

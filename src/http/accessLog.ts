@@ -136,8 +136,9 @@ export function accessLog(logger: Logger): RequestHandler {
     serializers: { req: requestForLog, res: responseForLog, err: errorForLog },
     customLogLevel: (req, res) => levelOf(pathOf(req), res.statusCode),
     customSuccessMessage: (_req, res) => (res.writableFinished ? 'request completed' : 'request aborted'),
-    // A 5xx: the failure itself is logged where it happened, with its error.
-    customErrorMessage: (_req, res) => (res.writableFinished ? 'request failed' : 'request aborted'),
+    // A 5xx is a request completed like any other (its status says how, and its level is error):
+    // the failure itself is logged where it happened, with its error.
+    customErrorMessage: (_req, res) => (res.writableFinished ? 'request completed' : 'request aborted'),
     customSuccessObject: (req, res, val: { ms: number }) => lineOf(req, res, val.ms),
     customErrorObject: (req, res, _err, val: { ms: number }) => lineOf(req, res, val.ms),
   });

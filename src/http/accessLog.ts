@@ -90,6 +90,14 @@ export function levelOf(path: string, status: number): Level {
   return status >= 500 ? 'error' : 'info';
 }
 
+/** A FHIR interaction (over a type the facade serves, or the CapabilityStatement) or a token request. */
+function isInteraction(path: string): boolean {
+  if (path === '/auth/token') return true;
+  if (!path.startsWith('/fhir/')) return false;
+  const first = path.split('/')[2];
+  return FHIR_TYPES.has(first) || first === 'metadata';
+}
+
 /** The line of a request, from the facts the edge has; nothing else reaches it. */
 export function accessLine(input: {
   method?: string;
@@ -101,15 +109,13 @@ export function accessLine(input: {
   caller?: { clientId?: string; organization?: string };
 }): AccessLine {
   const method = methodForLog(input.method);
-  const fhirOrToken = input.path === '/fhir' || input.path.startsWith('/fhir/') || input.path === '/auth/token';
-  const { interaction, resourceType } = fhirOrToken ? interactionOfUrl(method, input.path) : { interaction: undefined, resourceType: undefined };
+  const { interaction, resourceType } = isInteraction(input.path) ? interactionOfUrl(method, input.path) : { interaction: undefined, resourceType: undefined };
   return withoutUndefined<AccessLine>({
     correlationId: input.correlationId,
     clientId: input.caller?.clientId,
     organization: input.caller?.organization,
     interaction,
-    // The type only when the facade serves it: the path is the caller's text.
-    resourceType: resourceType && FHIR_TYPES.has(resourceType) ? resourceType : undefined,
+    resourceType,
     method,
     path: pathForLog(input.path),
     status: input.status,

@@ -177,7 +177,13 @@ describe('FHIR requests', () => {
     expect(line).not.toHaveProperty('clientId');
     await t.http.get('/fhir/Thornton/9990000018').set('Authorization', bearer).set('X-Request-ID', 'unknown-type-1');
     expect(await lineOf('unknown-type-1')).toMatchObject({ path: '/fhir/{type}/{id}' });
-    expect(await lineOf('unknown-type-1')).not.toHaveProperty('resourceType');
+    const unknownType = await lineOf('unknown-type-1');
+    expect(unknownType).not.toHaveProperty('resourceType');
+    expect(unknownType).not.toHaveProperty('interaction');
+    await t.http.get('/fhir/.well-known/smart-configuration').set('X-Request-ID', 'discovery-1').expect(200);
+    const discovery = await lineOf('discovery-1');
+    expect(discovery).toMatchObject({ path: '/fhir/.well-known/smart-configuration', status: 200 });
+    expect(discovery).not.toHaveProperty('interaction');
   });
 
   it('a generated request id when none (or an invalid one) is sent, the same in the header and the line', async () => {

@@ -219,6 +219,24 @@ describe('levels', () => {
   });
 });
 
+describe('a request the facade cannot answer', () => {
+  it('is logged at error, completed with its status', async () => {
+    const failing = await startTestApp('pglite', { logger: createLogger('debug', destination) });
+    try {
+      const bearer = await failing.bearer(undefined, 'sandbox-epr-rx1');
+      secrets.push(bearer.slice('Bearer '.length));
+      // As if the embedded store's thread had died: every statement from now on is refused.
+      await failing.testStore.store.db.close();
+      const res = await failing.http.get('/fhir/Patient/WXB-100001').set('Authorization', bearer).set('X-Request-ID', 'store-gone-1');
+      expect(res.status).toBe(503);
+      expect(await lineOf('store-gone-1')).toMatchObject({ level: 50, status: 503, path: '/fhir/Patient/{id}', clientId: 'sandbox-epr-rx1', msg: 'request completed' });
+    } finally {
+      failing.auth.close();
+      await failing.testStore.close().catch(() => undefined);
+    }
+  }, 60_000);
+});
+
 describe('requests refused before Express sees them', () => {
   it('a request the HTTP parser refuses gets a line, with the id it was answered with', async () => {
     const answer = await sendRaw(port, 'GET /fhir/Patient?name=Thornton HTTP/1.1\r\nHost: x\r\nBad Header Thornton\r\n\r\n');

@@ -1,5 +1,4 @@
 import express, { Express } from 'express';
-import { randomUUID } from 'node:crypto';
 import { Logger } from 'pino';
 import { Auth } from './auth/auth';
 import { ClientRegistry } from './auth/clients';
@@ -13,8 +12,10 @@ import { Config } from './config';
 import { createLogger } from './logging';
 import { notFound } from './fhir/outcome';
 import { FhirRouter } from './fhir/router';
+import { accessLog } from './http/accessLog';
 import { authRoutes } from './http/authRoutes';
 import { ContextResolver, fhirRoutes } from './http/fhirRoutes';
+import { requestIds } from './http/requestIds';
 import { sendError } from './http/respond';
 import { Store } from './store/store';
 import { version } from './version';
@@ -49,11 +50,9 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  app.use((req, res, next) => {
-    const id = req.get('x-request-id');
-    res.set('X-Request-ID', id && /^[\w.\-:]{1,128}$/.test(id) ? id : randomUUID());
-    next();
-  });
+  // First: every answer, and its access log line, carries the request id (and the caller's correlation id).
+  app.use(requestIds());
+  app.use(accessLog(logger));
 
   const audit = deps.audit ?? auditRecorder(config, deps.store);
   const auth = deps.auth ?? new Auth(config, { store: deps.store, signingKey: deps.signingKey, clients: deps.clients, log });

@@ -17,6 +17,9 @@ import pino, { DestinationStream, Logger } from 'pino';
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level,
+    // ISO 8601 in UTC rather than epoch milliseconds: read by people in a support ticket, and by
+    // every log shipper without a parsing rule.
+    timestamp: pino.stdTimeFunctions.isoTime,
     serializers: { err: errorForLog, error: errorForLog },
     redact: { paths: REDACTED, remove: true },
   };
@@ -80,4 +83,41 @@ export function errorForLog(err: unknown, depth = 0): Record<string, unknown> {
     if (Array.isArray(e.errors)) out.errors = e.errors.slice(0, 5).map((x) => errorForLog(x, depth + 1));
   }
   return out;
+}
+
+/** Keys whose values are secrets whatever they hold. */
+const SECRET_KEY = /pass(word)?|secret|credential|private|token$/i;
+
+/**
+ * The effective configuration as the startup line shows it: everything an operator needs to see
+ * what the facade runs with (file paths included), with secrets left out: a password in a
+ * connection string (user:password@ or ?password=), and any value under a key that names a
+ * secret. Key files are named by path; their contents are never read into the configuration.
+ */
+export function configForLog(config: object): Record<string, unknown> {
+  return redactSecrets(config) as Record<string, unknown>;
+}
+
+function redactSecrets(value: unknown, key = ''): unknown {
+  if (value === undefined || value === null) return value;
+  if (SECRET_KEY.test(key) && typeof value !== 'object') return '[redacted]';
+  if (typeof value === 'string') return withoutUrlSecrets(value);
+  if (Array.isArray(value)) return value.map((v) => redactSecrets(v));
+  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v, k)]));
+  return value;
+}
+
+/** A URL with its password (in the authority or the query) replaced; any other text as it is. */
+export function withoutUrlSecrets(text: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return text;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    // Not parseable, but it may still hold user:password@: cut what sits between : and @.
+    return text.replace(/(\/\/[^:/@]*):[^@/]*@/, '$1:***@');
+  }
+  if (url.password) url.password = '***';
+  for (const name of [...url.searchParams.keys()]) if (SECRET_KEY.test(name)) url.searchParams.set(name, '***');
+  return url.toString();
 }

@@ -3,7 +3,8 @@ import { loadSigningKey } from './auth/signingKey';
 import { ConfigError, deploymentProblems, loadConfig } from './config';
 import { auditRecorder, createApp } from './app';
 import { createFacadeServer, ListenError } from './http/server';
-import { createLogger } from './logging';
+import { configForLog, createLogger } from './logging';
+import { version } from './version';
 import { purgeExpiredAudit } from './audit/retention';
 import { DatasetError, loadFixtures, openStore } from './store/openStore';
 import { DataDirLockedError } from './store/dataDirLock';
@@ -17,6 +18,8 @@ async function main() {
   if (problems.length) throw new ConfigError(problems.join('\n'));
   const logger = createLogger(config.logLevel);
   const started = Date.now();
+  // What this process runs with, as one line (secrets left out), for whoever reads why it behaves so.
+  logger.info({ version, node: process.version, pid: process.pid, config: configForLog(config) }, 'starting the social-care FHIR facade');
   const clients = loadClients(config.auth.clientsFile);
   const signingKey = await loadSigningKey(config.auth.signingKey, (message) => logger.warn(message));
   if (config.auth.sandboxClients) {
@@ -69,15 +72,27 @@ async function main() {
       .catch((err) => logger.error({ err }, 'audit retention purge failed'));
   void purge();
   setInterval(purge, 86_400_000).unref();
-  let stopping = false;
+  // Requests whose connection is closed before their answer is complete once stopping has begun:
+  // the shutdown line says how many were cut off (0 is a clean stop).
+  let stoppingSince: number | undefined;
+  let cutOff = 0;
+  let inFlight = 0;
+  facade.server.on('request', (_req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (stoppingSince !== undefined && !res.writableFinished) cutOff++;
+    });
+  });
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
       // A second signal: stop waiting for requests in flight.
+      logger.warn({ signal }, 'second signal: closing the connections still open');
       facade.server.closeAllConnections();
       return;
     }
-    stopping = true;
-    logger.info({ signal, deadlineMs: config.http.shutdownTimeoutMs }, 'stopping: finishing the requests in flight');
+    stoppingSince = Date.now();
+    logger.info({ signal, inFlight, deadlineMs: config.http.shutdownTimeoutMs }, 'stopping: finishing the requests in flight');
     // Should closing the store hang too (a frozen database), the process still ends.
     setTimeout(() => {
       logger.error('the store did not close in time; exiting');
@@ -88,7 +103,7 @@ async function main() {
       .then(() => store.close())
       .then(
         () => {
-          logger.info('stopped');
+          logger.info({ signal, ms: Date.now() - stoppingSince!, requestsCutOff: cutOff }, 'stopped');
           process.exit(0);
         },
         (err) => {

@@ -83,6 +83,28 @@ export function userOf(caller: Caller | undefined, headers: RequestFacts['header
   return Object.keys(user).length ? user : undefined;
 }
 
+/**
+ * What a request id or a correlation id may be: up to 128 letters, digits and `_ . - :` (a UUID,
+ * a ULID, an NHS API platform id). Anything else could carry text into logs and the trail that no
+ * one meant as an id (a name, an NHS number with spaces, control characters).
+ */
+const TRACE_ID = /^[\w.\-:]{1,128}$/;
+
+export function isValidTraceId(value: string | undefined): value is string {
+  return value !== undefined && TRACE_ID.test(value);
+}
+
+/**
+ * The correlation id the caller sent (X-Correlation-ID): the one clinical transaction this request
+ * belongs to, shared by every system it passes through (NHS Booking and Referral Standard). One
+ * that breaks the rules above is ignored, not refused: a request is not turned away for a header
+ * it need not send.
+ */
+export function correlationIdOf(headers: RequestFacts['headers']): string | undefined {
+  const given = headers('x-correlation-id');
+  return isValidTraceId(given) ? given : undefined;
+}
+
 /** The purpose of use the request declares (X-Purpose-Of-Use), or direct care. */
 export function purposeOf(headers: RequestFacts['headers']): string | undefined {
   const declared = headers('x-purpose-of-use')?.trim().toUpperCase();
@@ -116,6 +138,7 @@ export function accessRecord(input: {
     user: userOf(input.caller, facts.headers),
     purposeOfUse: input.purpose ?? purposeOf(facts.headers) ?? 'TREAT',
     requestId: facts.requestId,
+    correlationId: correlationIdOf(facts.headers),
     method: facts.method,
     path: facts.path,
     query: facts.query || undefined,

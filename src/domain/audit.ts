@@ -44,6 +44,11 @@ export interface AccessRecord {
   /** Purpose of use (v3 ActReason code): TREAT (direct care) unless the token or request says otherwise. */
   purposeOfUse: string;
   requestId: string;
+  /**
+   * The caller's correlation id (X-Correlation-ID), when it sent a valid one: shared by every
+   * request of one clinical transaction, across the systems it passes through.
+   */
+  correlationId?: string;
   method: string;
   path: string;
   query?: string;

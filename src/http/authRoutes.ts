@@ -3,6 +3,7 @@ import { Logger } from 'pino';
 import { Auth } from '../auth/auth';
 import { OAuthError } from '../auth/oauthError';
 import { FhirError } from '../fhir/outcome';
+import { noteCaller } from './accessLog';
 import { toParams } from './fhirRoutes';
 import { RETRY_AFTER_SECONDS, statusOf } from './respond';
 import { illFormedParams, verifyFormText } from './wellFormed';
@@ -69,6 +70,8 @@ export function authRoutes(auth: Auth, logger: Logger, audit?: Pick<AuditRecorde
       description = `${refusal.body.error}: ${refusal.body.error_description}`;
       logger.info({ error: refusal.body.error, description: refusal.body.error_description }, 'token request refused');
     }
+    // The client as verified, or as a refused request named it (unverified), for the log line.
+    noteCaller(res, clientId === undefined ? undefined : { clientId, organization: answer.status === 200 ? auth.clients.get(clientId)?.organization : undefined });
     try {
       await auditToken(req, res, answer.status, clientId, description);
       if (answer.status === 200) logger.info({ client_id: clientId, scope: (answer.body as { scope?: string }).scope }, 'access token issued');

@@ -7,6 +7,7 @@ import { AuditFacts } from '../audit/auditFacts';
 import { AuditRecorder } from '../audit/recorder';
 import { PURPOSES_OF_USE } from '../domain/audit';
 import { badRequest, FhirError, outcome } from '../fhir/outcome';
+import { noteCaller } from './accessLog';
 import { checkAcceptable, checkContentType, checkPatchContentType } from './negotiation';
 import { RETRY_AFTER_SECONDS, sendError, sendResource, statusOf } from './respond';
 import { IllFormedBody, illFormedJson, illFormedParams, undecodableText, verifyFormText } from './wellFormed';
@@ -73,6 +74,7 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
       // The router's route table says which paths need no caller (metadata, the conformance resources).
       context = opts.router.isPublicPath(req.path) ? OPEN_CONTEXT : await opts.resolveContext(req);
       const caller = context.caller;
+      noteCaller(res, caller);
       const limited = caller && opts.limit ? opts.limit(caller) : 0;
       const wait = typeof limited === 'number' ? limited : await limited;
       if (wait > 0) {

@@ -2,10 +2,11 @@ import http, { IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import { Logger } from 'pino';
-import { RequestFacts } from '../audit/accessRecords';
+import { correlationIdOf, RequestFacts } from '../audit/accessRecords';
 import { AuditRecorder } from '../audit/recorder';
 import { HttpLimits } from '../config';
 import { outcome } from '../fhir/outcome';
+import { logRefused } from './accessLog';
 import { FHIR_JSON } from './negotiation';
 import { RETRY_AFTER_SECONDS } from './respond';
 
@@ -141,7 +142,12 @@ function clientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket
     : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'timeout', 'The request was not received in time'] as const
     : [400, 'invalid', `The request is not valid HTTP (${(err.code ?? 'unknown').replace(/[^\w]/g, '')})`] as const;
   const requestId = randomUUID();
+  const started = Date.now();
   const answer = (sent: number, body: string, extra = '') => {
+    const bytes = line?.method === 'HEAD' ? 0 : Buffer.byteLength(body);
+    // A connection opened and closed with nothing sent (a load balancer's TCP check) is not a request: debug only.
+    const level = !line && !err.rawPacket?.length ? 'debug' : undefined;
+    logRefused(deps.logger, { requestId, method: line?.method, path: line?.path ?? '', status: sent, ms: Date.now() - started, bytes }, level);
     // The client may have gone while the record was written.
     if (!socket.writable) return void socket.destroy();
     socket.end(
@@ -195,11 +201,23 @@ async function recorded(deps: ServerDeps, refused: Parameters<AuditRecorder['unr
 function withoutHost(req: IncomingMessage, res: ServerResponse, deps: ServerDeps) {
   const given = req.headers['x-request-id'];
   const requestId = typeof given === 'string' && /^[\w.\-:]{1,128}$/.test(given) ? given : randomUUID();
+  const correlationId = correlationIdOf((name) => single(req.headers[name]));
   const text = 'An HTTP/1.1 request must have a Host header';
   const line = requestLine(Buffer.from(`${req.method} ${req.url} HTTP/1.1`, 'latin1'));
+  const started = Date.now();
   const answer = (status = 400) => {
     const body = status === 400 ? JSON.stringify(outcome('invalid', text)) : UNRECORDED_BODY;
+    logRefused(deps.logger, {
+      requestId,
+      correlationId,
+      method: line?.method ?? req.method,
+      path: line?.path ?? '',
+      status,
+      ms: Date.now() - started,
+      bytes: req.method === 'HEAD' ? 0 : Buffer.byteLength(body),
+    });
     res.writeHead(status, {
+      ...(correlationId ? { 'X-Correlation-ID': correlationId } : {}),
       'Content-Type': FHIR_JSON,
       'Content-Length': Buffer.byteLength(body),
       'X-Request-ID': requestId,
@@ -216,6 +234,10 @@ function withoutHost(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
   // As for every other request, the answer waits for its record; unrecorded, it is a 503 and nothing else.
   const request: RequestFacts = { requestId, method: line?.method ?? req.method ?? 'UNKNOWN', path: line?.path ?? '', query: line?.query, headers: header };
   void recorded(deps, { request, status: 400, description: text }, 'could not record a request without Host').then((ok) => answer(ok ? 400 : 503));
+}
+
+function single(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }
 
 /** The method, path and query of what was received, as far as it can be read (it may be cut short). */

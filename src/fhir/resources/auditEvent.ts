@@ -10,6 +10,13 @@ import { CANONICAL_BASE, NHS_NUMBER_SYSTEM, ODS_ORGANIZATION_SYSTEM, PROFILES } 
 import { byPatientParam, idParam, instantParam } from './common';
 
 export const CLIENT_ID_SYSTEM = `${CANONICAL_BASE}/Id/client-id`;
+/**
+ * The identifier system of a caller's correlation id (X-Correlation-ID). IHE BALP records
+ * transport-level ids as an AuditEvent.entity whose what.identifier holds the id (its
+ * `transaction` entity, for X-Request-Id); the correlation id follows that pattern, told apart by
+ * this system, so a search over entities finds every record of one clinical transaction.
+ */
+export const CORRELATION_ID_SYSTEM = `${CANONICAL_BASE}/Id/correlation-id`;
 export const REQUEST_ID_EXTENSION = `${CANONICAL_BASE}/StructureDefinition/Extension-RequestId`;
 const SDS_USER_SYSTEM = 'https://fhir.nhs.uk/Id/sds-user-id';
 const SDS_ROLE_PROFILE_SYSTEM = 'https://fhir.nhs.uk/Id/sds-role-profile-id';
@@ -80,6 +87,15 @@ export function toAuditEvent(stored: Stored<AccessRecord>): AuditEvent {
       what: { reference: ref },
       type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
     })),
+    ...(a.correlationId
+      ? [
+          {
+            what: { identifier: { system: CORRELATION_ID_SYSTEM, value: a.correlationId } },
+            type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
+            description: 'The clinical transaction this request belongs to (X-Correlation-ID)',
+          },
+        ]
+      : []),
     ...(a.query
       ? [
           {

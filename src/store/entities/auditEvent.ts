@@ -8,7 +8,7 @@ export const auditEvents = entityTable({
   refersTo: [],
   columns: [
     ...audit.plain('text', ['id', 'interaction', 'action', 'outcome', 'outcomeDescription', 'resourceType', 'clientId', 'organization']),
-    ...audit.plain('text', ['purposeOfUse', 'requestId', 'method', 'path', 'query']),
+    ...audit.plain('text', ['purposeOfUse', 'requestId', 'correlationId', 'method', 'path', 'query']),
     ...audit.plain('timestamptz', ['recorded']),
     ...audit.plain('integer', ['httpStatus']),
     ...audit.plain('text[]', ['personIds', 'nhsNumbers', 'entities']),
@@ -19,4 +19,15 @@ export const auditEvents = entityTable({
   // Newest first: "who looked at my record" reads from the top.
   orderBy: 'recorded DESC, id DESC',
   searchBy: ['id', 'recorded', 'interaction', 'outcome', 'clientId', 'organization', 'purposeOfUse', 'personIds', 'nhsNumbers', 'resourceType'],
+  migrations: [
+    {
+      version: 7,
+      name: 'the correlation id of each access record',
+      sql: `
+        -- The caller's X-Correlation-ID: one clinical transaction, followed across systems. Empty
+        -- for records written before, and for requests that sent none.
+        ALTER TABLE audit_events ADD COLUMN correlation_id text;
+      `,
+    },
+  ],
 });

@@ -109,15 +109,22 @@ export function isBackbone(element: ElementDefinition): boolean {
 /**
  * Inside backbone elements: slices get 0..*, other elements min at most 1, the base's max, and no
  * fixed/pattern value (4. above). A slice's own children are left alone: medplum matches values to
- * slices with them.
+ * slices with them. So are the counts of slices profileChecks.ts cannot match values to (a `type`
+ * discriminator): medplum's report of them lacks the index, but is better than none.
  */
 export function relaxInsideBackbones(elements: ElementDefinition[]): ElementDefinition[] {
   const backbones = new Set(elements.filter(isBackbone).map((e) => e.id ?? ''));
+  const byId = new Map(elements.map((e) => [e.id ?? '', e]));
+  const countedByProfileChecks = (slice: ElementDefinition) => {
+    const id = slice.id ?? '';
+    const discriminators = byId.get(id.slice(0, id.lastIndexOf(':')))?.slicing?.discriminator ?? [];
+    return discriminators.every((d) => d.type === 'value' || d.type === 'pattern');
+  };
   return elements.map((element) => {
     const segments = (element.id ?? '').split('.');
     const inBackbone = segments.slice(1, -1).some((_, i) => backbones.has(segments.slice(0, i + 2).join('.')));
     if (!inBackbone || segments.slice(0, -1).some((s) => s.includes(':'))) return element;
-    if (element.sliceName) return { ...element, min: 0, max: '*' };
+    if (element.sliceName) return countedByProfileChecks(element) ? { ...element, min: 0, max: '*' } : element;
     const relaxed = withoutFixedAndPattern(element);
     return { ...relaxed, min: Math.min(element.min ?? 0, 1), max: element.base?.max ?? element.max };
   });

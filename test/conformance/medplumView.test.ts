@@ -90,6 +90,8 @@ describe('relaxInsideBackbones', () => {
       el('Organization.contact.extension:rank', { sliceName: 'rank', min: 1, max: '1' }),
       el('Organization.contact.extension:rank.url', { fixedUri: 'http://x/rank' }),
       el('Organization.contact.name', { max: '0', base: { path: 'Organization.contact.name', min: 0, max: '1' } }),
+      el('Organization.contact.telecom.extension', { slicing: { discriminator: [{ type: 'type', path: 'value' }], rules: 'open' } }),
+      el('Organization.contact.telecom.extension:typed', { sliceName: 'typed', min: 1, max: '1' }),
     ];
     const result = relaxInsideBackbones(elements);
     expect(result[0]).toEqual(elements[0]); // not in a backbone element: medplum reports it precisely
@@ -101,6 +103,7 @@ describe('relaxInsideBackbones', () => {
     expect(result[6]).toMatchObject({ sliceName: 'rank', min: 0, max: '*' });
     expect(result[7]).toEqual(elements[7]); // a slice's children: medplum matches values with them
     expect(result[8]).toMatchObject({ max: '1' });
+    expect(result[10]).toEqual(elements[10]); // a type discriminator: profileChecks cannot count that slice
   });
 });
 
@@ -125,5 +128,27 @@ describe('why the view is needed', () => {
 
     expect(() => validateResource(patient, { profile: view })).not.toThrow();
     expect(() => validateResource(patient, { profile: raw })).toThrow(/slice 'nhsNumber': expected 1..1, but found 0/);
+  });
+
+  // If this starts failing after a @medplum/core upgrade, medplum matches extension slices by their
+  // profile itself and addExtensionSliceUrls can go.
+  it('@medplum/core 5.x never matches an extension slice given only by its profile', () => {
+    ensureR4BaseIndexed();
+    const ukCorePatient = JSON.parse(readFileSync(join(PROFILES_DIR, 'ukcore', 'UKCore-Patient.json'), 'utf8')) as StructureDefinition;
+    const withoutUrls = {
+      ...ukCorePatient,
+      url: 'https://example.org/fhir/StructureDefinition/Test-NoSliceUrls',
+      snapshot: { element: removeNestedSlices(ukCorePatient.snapshot?.element ?? []) },
+    };
+    const view = forMedplumValidator({ ...ukCorePatient, url: 'https://example.org/fhir/StructureDefinition/Test-SliceUrls' });
+    indexStructureDefinitionBundle([withoutUrls, view]);
+    const ethnicCategory = {
+      url: 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory',
+      valueCodeableConcept: { coding: [{ system: 'https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland', code: 'A' }] },
+    };
+    const patient: Patient = { resourceType: 'Patient', extension: [ethnicCategory, ethnicCategory] };
+
+    expect(() => validateResource(patient, { profile: withoutUrls })).not.toThrow();
+    expect(() => validateResource(patient, { profile: view })).toThrow(/slice 'ethnicCategory': expected 0..1, but found 2/);
   });
 });

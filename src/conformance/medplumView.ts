@@ -1,6 +1,6 @@
 /**
- * Adapts a generated (standard) snapshot to what @medplum/core 4.x's validator can load correctly.
- * The committed snapshots stay standard; this view is made in memory, just before
+ * Adapts a generated (standard) snapshot to what @medplum/core 5.x's validator can load correctly and
+ * report precisely. The committed snapshots stay standard; this view is made in memory, just before
  * `indexStructureDefinitionBundle`, and only changes what that validator would get wrong:
  *
  *  1. Slices nested inside a slice (e.g. `Patient.identifier:nhsNumber.extension:nhsNumberVerificationStatus`)
@@ -8,7 +8,7 @@
  *     context, so a nested slice is registered as a sibling of the outer slice
  *     (`Patient.identifier:nhsNumberVerificationStatus`) and captures the rest of the outer slice's
  *     elements: with UK Core Patient that makes every NHS-number identifier match the wrong slice,
- *     and a profile with `identifier:nhsNumber` 1..1 rejects every patient. Medplum 4.x does not
+ *     and a profile with `identifier:nhsNumber` 1..1 rejects every patient. Medplum does not
  *     validate a slice's children anyway (only slice counts), so dropping them loses nothing.
  *  2. Extension slices given only by profile (`extension:foo` with `type.profile`, no children in the
  *     snapshot, as the FHIR snapshot rules produce) get a `url` child fixed to that profile. Medplum
@@ -19,6 +19,17 @@
  *     every correct resource fails ("Value did not match expected pattern"); FHIR applies them to
  *     each repetition. profileChecks.ts checks them that way instead. Slices keep theirs: medplum
  *     uses them to match values to slices, where they work.
+ *  4. Inside backbone elements, medplum sees only the profile's "required" (min 1, not more), its
+ *     invariants and its types, not its upper bounds (max, slice counts) or fixed/pattern values.
+ *     Medplum 5.x applies the profile inside a backbone element directly under the resource (4.x used
+ *     the base resource's definition there), but reports a value over the maximum, a wrong slice count
+ *     or a value off its pattern at the definition's path with no index (`CareTeam.participant.role:
+ *     Invalid number of values`, `Organization.contact.purpose: Value did not match expected
+ *     pattern`): which participant or contact is wrong, and what was expected, would be lost.
+ *     profileChecks.ts reports those at the value's path (`CareTeam.participant[1].role`). A missing
+ *     required element medplum reports at the value's path ("Missing required property"), so that
+ *     is left to it. Deeper backbone elements (`CarePlan.activity.detail`) medplum still validates
+ *     against the base resource's definition; profileChecks.ts checks the profile's rules there.
  */
 import type { ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';
 
@@ -28,7 +39,7 @@ export function forMedplumValidator(profile: StructureDefinition): StructureDefi
     throw new Error(`StructureDefinition ${profile.url} has no snapshot`);
   }
   const withoutNested = removeNestedSlices(elements);
-  const element = dropRepeatingFixedAndPatterns(addExtensionSliceUrls(withoutNested));
+  const element = relaxInsideBackbones(dropRepeatingFixedAndPatterns(addExtensionSliceUrls(withoutNested)));
   return { ...profile, snapshot: { ...profile.snapshot, element } };
 }
 
@@ -84,17 +95,45 @@ export function isRepeating(element: ElementDefinition): boolean {
   return max === '*' || Number(max) > 1;
 }
 
+const FIXED_OR_PATTERN = /^(fixed|pattern)[A-Z]/;
+
 export function dropRepeatingFixedAndPatterns(elements: ElementDefinition[]): ElementDefinition[] {
+  return elements.map((element) => (element.sliceName || !isRepeating(element) ? element : withoutFixedAndPattern(element)));
+}
+
+/** True for a BackboneElement-typed element: its children are an inner type of the resource. */
+export function isBackbone(element: ElementDefinition): boolean {
+  return !!element.type?.some((t) => t.code === 'BackboneElement');
+}
+
+/**
+ * Inside backbone elements: slices get 0..*, other elements min at most 1, the base's max, and no
+ * fixed/pattern value (4. above). A slice's own children are left alone: medplum matches values to
+ * slices with them. So are the counts of slices profileChecks.ts cannot match values to (a `type`
+ * discriminator): medplum's report of them lacks the index, but is better than none.
+ */
+export function relaxInsideBackbones(elements: ElementDefinition[]): ElementDefinition[] {
+  const backbones = new Set(elements.filter(isBackbone).map((e) => e.id ?? ''));
+  const byId = new Map(elements.map((e) => [e.id ?? '', e]));
+  const countedByProfileChecks = (slice: ElementDefinition) => {
+    const id = slice.id ?? '';
+    const discriminators = byId.get(id.slice(0, id.lastIndexOf(':')))?.slicing?.discriminator ?? [];
+    return discriminators.every((d) => d.type === 'value' || d.type === 'pattern');
+  };
   return elements.map((element) => {
-    if (element.sliceName || !isRepeating(element)) {
-      return element;
-    }
-    const keys = Object.keys(element).filter((k) => /^(fixed|pattern)[A-Z]/.test(k));
-    if (keys.length === 0) {
-      return element;
-    }
-    const copy: Record<string, unknown> = { ...element };
-    keys.forEach((k) => delete copy[k]);
-    return copy as unknown as ElementDefinition;
+    const segments = (element.id ?? '').split('.');
+    const inBackbone = segments.slice(1, -1).some((_, i) => backbones.has(segments.slice(0, i + 2).join('.')));
+    if (!inBackbone || segments.slice(0, -1).some((s) => s.includes(':'))) return element;
+    if (element.sliceName) return countedByProfileChecks(element) ? { ...element, min: 0, max: '*' } : element;
+    const relaxed = withoutFixedAndPattern(element);
+    return { ...relaxed, min: Math.min(element.min ?? 0, 1), max: element.base?.max ?? element.max };
   });
+}
+
+function withoutFixedAndPattern(element: ElementDefinition): ElementDefinition {
+  const keys = Object.keys(element).filter((k) => FIXED_OR_PATTERN.test(k));
+  if (keys.length === 0) return element;
+  const copy: Record<string, unknown> = { ...element };
+  keys.forEach((k) => delete copy[k]);
+  return copy as unknown as ElementDefinition;
 }

@@ -1,29 +1,36 @@
 /**
- * Checks that @medplum/core 4.x's validator does not make (see README.md), read straight off a
- * standard snapshot, so that what our profiles say is what gets enforced:
+ * Checks that @medplum/core 5.x's validator does not make, or does not report at the value's own
+ * path (see README.md), read straight off a standard snapshot, so that what our profiles say is
+ * what gets enforced:
  *
  *  - inside a slice (e.g. `Patient.identifier:socialCareReference.system` 1..1, fixed) and inside
  *    slices nested in slices (`identifier:nhsNumber.extension:nhsNumberVerificationStatus`):
  *    cardinality, fixed and pattern values, and the slices' own counts;
- *  - inside backbone elements (`CarePlan.activity.detail.code` 1..1, `Organization.contact.purpose`
- *    pattern): medplum validates their values against the base resource's definition, never the
- *    profile's;
+ *  - inside a backbone element directly under the resource (`CareTeam.participant.role` 1..1,
+ *    `Organization.contact.purpose` pattern): medplum 5.x applies the profile there but reports a
+ *    value over the maximum, a wrong slice count or a value off its pattern with no index, so
+ *    medplumView.ts leaves those out of what it sees and they are checked here; a missing required
+ *    element, which medplum reports at the value's path, is left to it;
+ *  - inside deeper backbone elements (`CarePlan.activity.detail.code` 1..1): medplum validates
+ *    their values against the base resource's definition, never the profile's, so everything;
  *  - inside an extension whose definition we hold (ours, UK Core's): the extension's snapshot
  *    (value[x] 1..1, its type, binding);
  *  - on repeating elements (e.g. a pattern on `Flag.category`): fixed and pattern values, applied
  *    to each repetition (medplumView.ts removes them from what medplum sees);
+ *  - inside slices and backbone elements: a choice type the profile does not allow;
  *  - the resource id's format (R4 types Resource.id as a plain string);
  *  - everywhere: required bindings to value sets that can be expanded offline, and reference
  *    targets (the type in `Type/id` against the element's target profiles, which medplum only
  *    warns about for R4 base URLs and skips for ours).
  *
- * Everything medplum already checks (the profile's cardinality and fixed/pattern values outside
- * slices and backbone elements, the base definitions' everywhere, types, invariants, top-level
- * slice counts) is left to it: cardinality here is reported only where the profile tightens the
- * base, so no problem is reported twice.
+ * Everything medplum already checks precisely (the profile's cardinality and fixed/pattern values
+ * outside slices and backbone elements, required elements in backbone elements directly under the
+ * resource, the base definitions' everywhere, types, invariants, top-level slice counts) is left
+ * to it: cardinality here is reported only where the profile tightens the base, so no problem is
+ * reported twice.
  */
 import type { ElementDefinition, OperationOutcomeIssue, StructureDefinition } from '@medplum/fhirtypes';
-import { isRepeating } from './medplumView';
+import { isBackbone, isRepeating } from './medplumView';
 import { TerminologyIndex } from './terminologyIndex';
 import { ID, ID_CHARS } from '../domain/ids';
 
@@ -31,6 +38,15 @@ import { ID, ID_CHARS } from '../domain/ids';
 const TYPED_REFERENCE = new RegExp(`^(?:.*/)?([A-Z][A-Za-z]+)/${ID_CHARS}(?:/_history/.*)?$`);
 
 const R4_BASE = 'http://hl7.org/fhir/StructureDefinition/';
+
+/**
+ * How much of the profile medplum enforces on one part of the resource, given what medplumView.ts
+ * lets it see: `profile` outside backbone elements and slices (all of it, bar fixed/pattern values on
+ * repeating elements); `required` inside a backbone element directly under the resource (required
+ * elements present, invariants, types); `none` inside slices, extensions checked against their
+ * definitions, and deeper backbone elements.
+ */
+type Coverage = 'profile' | 'required' | 'none';
 
 interface Node {
   value: unknown;
@@ -100,40 +116,38 @@ export class ProfileChecker {
     if (id !== undefined && (typeof id !== 'string' || !ID.test(id))) {
       issues.push(issue(`${rootId}.id`, `Invalid id ${JSON.stringify(id)}: 1-64 letters, digits, '-' or '.'`));
     }
-    this.walk(snapshot, rootId, [{ value: resource, path: rootId }], false, issues);
+    this.walk(snapshot, rootId, [{ value: resource, path: rootId }], 'profile', issues);
     return issues;
   }
 
-  /**
-   * Checks the children of element `id` in every node. `full`: this part of the tree is not
-   * covered by medplum's use of the profile (inside a slice, a backbone element or an extension
-   * definition), so the profile's cardinality and fixed/pattern values are checked here too.
-   */
-  private walk(snapshot: Snapshot, id: string, nodes: Node[], full: boolean, issues: OperationOutcomeIssue[]): void {
+  /** Checks the children of element `id` in every node, where medplum's checks end (`coverage`). */
+  private walk(snapshot: Snapshot, id: string, nodes: Node[], coverage: Coverage, issues: OperationOutcomeIssue[]): void {
     if (nodes.length === 0) return;
     for (const child of snapshot.children(id)) {
       const childId = child.id as string;
       const name = childId.slice(childId.lastIndexOf('.') + 1);
       const all: Node[] = [];
       for (const node of nodes) {
-        const values = childValues(node, name, child, full ? issues : undefined);
+        const values = childValues(node, name, child, coverage === 'profile' ? undefined : issues);
         all.push(...values);
-        if (full) this.checkCardinality(child, values.length, `${node.path}.${name.replace('[x]', '')}`, issues);
-        this.checkSlices(snapshot, child, values, full, `${node.path}.${name.replace('[x]', '')}`, issues);
+        const path = `${node.path}.${name.replace('[x]', '')}`;
+        if (coverage !== 'profile') this.checkCardinality(child, values.length, path, coverage, issues);
+        this.checkSlices(snapshot, child, values, coverage, path, issues);
       }
       for (const value of all) {
         // Medplum cannot apply fixed/pattern values to repeating elements (medplumView.ts drops them).
-        if (full || isRepeating(child)) this.checkFixedAndPattern(child, value, issues);
+        if (coverage !== 'profile' || isRepeating(child)) this.checkFixedAndPattern(child, value, issues);
         this.checkBinding(child, value, issues);
         this.checkReference(child, value, issues);
       }
-      // Medplum crawls a backbone element's values with the base resource's definition of it.
-      if (snapshot.hasChildren(childId)) this.walk(snapshot, childId, all, full || isBackbone(child), issues);
+      // Medplum applies the profile inside a backbone element directly under the resource only.
+      const inner = isBackbone(child) ? (coverage === 'profile' ? 'required' : 'none') : coverage;
+      if (snapshot.hasChildren(childId)) this.walk(snapshot, childId, all, inner, issues);
     }
   }
 
   /** Slices of one element within one parent: their counts (where medplum does not check them) and their contents. */
-  private checkSlices(snapshot: Snapshot, element: ElementDefinition, values: Node[], full: boolean, path: string, issues: OperationOutcomeIssue[]) {
+  private checkSlices(snapshot: Snapshot, element: ElementDefinition, values: Node[], coverage: Coverage, path: string, issues: OperationOutcomeIssue[]) {
     const slices = snapshot.slices(element.id as string);
     if (slices.length === 0) return;
     const discriminators = element.slicing?.discriminator ?? defaultDiscriminator(element);
@@ -141,7 +155,7 @@ export class ProfileChecker {
       const matcher = sliceMatcher(snapshot, slice, discriminators);
       if (!matcher) continue; // a discriminator we cannot evaluate: leave the slice unchecked
       const matched = values.filter((v) => matcher(v.value));
-      if (full) this.checkCardinality(slice, matched.length, `${path}:${slice.sliceName}`, issues);
+      if (coverage !== 'profile') this.checkCardinality(slice, matched.length, `${path}:${slice.sliceName}`, coverage, issues);
       for (const value of matched) {
         this.checkFixedAndPattern(slice, value, issues);
         this.checkBinding(slice, value, issues);
@@ -149,21 +163,23 @@ export class ProfileChecker {
       }
       const sliceId = slice.id as string;
       if (snapshot.hasChildren(sliceId)) {
-        this.walk(snapshot, sliceId, matched, true, issues);
+        this.walk(snapshot, sliceId, matched, 'none', issues);
       } else {
         // An extension slice given only by its profile: check each value against that definition.
         const profile = slice.type?.length === 1 && slice.type[0].code === 'Extension' ? slice.type[0].profile?.[0] : undefined;
         const definition = profile ? this.snapshots.get(profile) : undefined;
-        if (definition) this.walk(definition, 'Extension', matched, true, issues);
+        if (definition) this.walk(definition, 'Extension', matched, 'none', issues);
       }
     }
   }
 
-  private checkCardinality(element: ElementDefinition, count: number, path: string, issues: OperationOutcomeIssue[]) {
+  private checkCardinality(element: ElementDefinition, count: number, path: string, coverage: Coverage, issues: OperationOutcomeIssue[]) {
     const min = element.min ?? 0;
     const max = element.max === '*' || element.max === undefined ? Infinity : Number(element.max);
     // The base's own cardinality medplum checks everywhere; slices have counts of their own.
     if (!element.sliceName && element.base && element.base.min === element.min && element.base.max === element.max) return;
+    // An absent required element medplum reports itself there ("Missing required property", at the value's path).
+    if (coverage === 'required' && !element.sliceName && count === 0) return;
     if (count < min || count > max) {
       const what = element.sliceName ? `slice '${element.sliceName}'` : `${element.id}`;
       issues.push(
@@ -218,10 +234,6 @@ export class ProfileChecker {
       issues.push(issue(`${node.path}.reference`, `Reference to ${type} where ${element.id} allows ${[...new Set(allowed)].join(', ')}`));
     }
   }
-}
-
-function isBackbone(element: ElementDefinition): boolean {
-  return !!element.type?.some((t) => t.code === 'BackboneElement');
 }
 
 /**

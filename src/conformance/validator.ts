@@ -1,7 +1,7 @@
 /**
  * Validation of a resource against one of the profiles in profiles/: @medplum/core's
  * validateResource (over the medplum view of the snapshot, see medplumView.ts) plus the checks it
- * does not make (profileChecks.ts). Used by the $validate operation and by the tests that
+ * does not make, or does not report at the value's path (profileChecks.ts). Used by the $validate operation and by the tests that
  * validate everything the facade emits.
  */
 import { getAllDataTypes, InternalTypeSchema, OperationOutcomeError, parseStructureDefinition, validateResource } from '@medplum/core';
@@ -76,13 +76,16 @@ function createProfileValidator(profilesDir: string): ProfileValidator {
 
 /**
  * The same as `validateResource(resource, { profile })`, without parsing the profile again.
- * Medplum 4.x parses the StructureDefinition it is given on every call: about 7 ms for the hospital
- * notice profile, five times the validation itself, and most of a notice's intake time. Given no
- * profile, it validates against the schema its type registry holds for the resource's type; so the
- * registry's entry for that type points at the profile parsed once, just for this synchronous call
- * (no other validation can run in between), and is put back at once. One difference: a contained
- * resource of the same type as the resource itself is checked against the profile too, so more
- * strictly, never less. A test keeps this equal to `validateResource(resource, { profile })`.
+ * Medplum 5.x, like 4.x, parses the StructureDefinition it is given on every call: on 5.2 about
+ * 7 ms for the hospital notice profile and 28 ms for the Patient profile, some 15 times the
+ * validation itself. Over 2,000 sandbox resources of each profiled type, medplum's part runs 6 to 27
+ * times faster with the profile parsed once (Patient 29 ms a resource against 1.1 ms; CareTeam,
+ * the smallest gain, 3.4 ms against 0.6 ms). Given no profile, it validates against the schema its
+ * type registry holds for the resource's type; so the registry's entry for that type points at the
+ * profile parsed once, just for this synchronous call (no other validation can run in between),
+ * and is put back at once. One difference: a contained resource of the same type as the resource
+ * itself is checked against the profile too, so more strictly, never less. A test keeps this equal
+ * to `validateResource(resource, { profile })`.
  */
 export function validateWithParsedProfile(resource: Resource, schema: InternalTypeSchema): OperationOutcomeIssue[] {
   const types = getAllDataTypes();

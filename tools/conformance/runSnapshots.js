@@ -7,9 +7,11 @@
  *   node tools/conformance/runSnapshots.js          # regenerate and write
  *   node tools/conformance/runSnapshots.js --check  # write nothing; exit 1 if any snapshot is stale
  *
- * How it runs TypeScript: ts-node is not installed and Node 20 cannot strip types, so this plain
- * JS file registers the minimal `.ts` loader of tools/registerTs.js (it transpiles, no type-check,
- * with the project's own `typescript` package), then requires tools/conformance/generateAll.ts.
+ * How it runs TypeScript: ts-node is not installed, and Node 24's own type stripping cannot load
+ * these sources (their imports have no `.ts` extension; `src/conformance/profileChecks.ts` uses a
+ * parameter property, which strip-only mode refuses), so this plain JS file registers the minimal
+ * `.ts` loader of tools/registerTs.js (it transpiles, no type-check, with the project's own
+ * `typescript` package), then requires tools/conformance/generateAll.ts.
  * That needs no `npm run build` and keeps working while unrelated files under src/ do not
  * compile. `npm run typecheck` and the Jest tests (test/tools/conformance) check the types.
  */

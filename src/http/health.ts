@@ -77,8 +77,8 @@ export function healthRoutes(opts: HealthOptions): Router {
    */
   let asking: Promise<Record<string, Check[]>> | undefined;
   const storeChecks = () => {
-    asking ??= Promise.all([schema(), auditTrail()])
-      .then(([s, a]) => ({ ...s, ...a }))
+    asking ??= schema()
+      .then(async (s) => ({ ...s, ...(await auditTrail(s['store:responseTime'][0].status === 'pass')) }))
       .finally(() => (asking = undefined));
     return asking;
   };
@@ -147,18 +147,21 @@ export function healthRoutes(opts: HealthOptions): Router {
   }
 
   /**
-   * Whether access records can be committed, for without that nothing is served. The trail's own
+   * Whether access records can be committed, for without that nothing is served. Asked once the
+   * store has answered (or not). The trail's own
    * commits say so for free while requests flow: the most recent committed, and no record has waited
    * longer than auditStuckMs. After a failed commit that is no longer known, and an instance taken
    * out of service receives no requests to find out: a probe (the trail's INSERT, rolled back) asks
    * the store, so readiness comes back by itself once records can be written again.
    */
-  async function auditTrail(): Promise<Record<string, Check[]>> {
+  async function auditTrail(storeAnswers: boolean): Promise<Record<string, Check[]>> {
     const time = new Date().toISOString();
     const depth = trail?.depth ?? 0;
     const check = (status: Status, output?: string): Record<string, Check[]> => ({
       'auditTrail:writable': [{ componentType: 'component', observedValue: depth, observedUnit: 'records waiting', status, time, ...(output ? { output } : {}) }],
     });
+    // However well its last commit went, no record can be committed to a store that does not answer.
+    if (!storeAnswers) return check('fail', 'no record can be committed: the store does not answer');
     const waited = trail?.oldestWaitMs ?? 0;
     if (waited > auditStuckMs) return check('fail', `a record has waited ${Math.round(waited)} ms for its commit`);
     const last = trail?.lastCommit;

@@ -60,7 +60,8 @@ export function createFacadeServer(app: http.RequestListener, limits: HttpLimits
 
   const inFlight = new Set<ServerResponse>();
   let closing = false;
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+  // Before the app's own listener: an answer the app sends at once (a health check) is sent with Connection: close too.
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     // A request that arrives while stopping (on a connection already open) is still answered, then the connection closes.
     if (closing) res.setHeader('Connection', 'close');
     inFlight.add(res);

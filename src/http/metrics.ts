@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { interactionOf } from '../audit/accessRecords';
 import { AuditTrail } from '../audit/auditTrail';
 import { AccessRecordSink } from '../audit/recorder';
+import { OAuthErrorCode } from '../auth/oauthError';
 import { TokenEndpoint } from '../auth/tokenEndpoint';
 import { CONFORMANCE_TYPES } from '../fhir/conformance';
 import { LookupCache } from '../fhir/lookupCache';
@@ -33,7 +34,7 @@ export class FacadeMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<RequestLabels>;
   private readonly durations: Histogram<RequestLabels>;
-  /** The children of the two request metrics by interaction, type and status: a request looks its pair up, allocating nothing. */
+  /** The children of the two request metrics by interaction and type: a request keeps its map, and its close looks up the status. */
   private readonly children = new Map<string, Map<string, ByStatus>>();
   /** Called on each FHIR response's close, with the response as `this`: one function for all of them. */
   private readonly closed: (this: ServerResponse) => void;
@@ -83,6 +84,8 @@ export class FacadeMetrics {
       registers,
       collect() {
         this.reset();
+        // Every code is shown from the start (at 0), so that a rate over it exists before the first refusal.
+        for (const error of REFUSAL_CODES) this.inc({ error }, 0);
         for (const [error, n] of sources.tokens.counts.refused) this.inc({ error }, n);
       },
     });
@@ -218,6 +221,19 @@ export class FacadeMetrics {
     return pair;
   }
 }
+
+/** The OAuth error codes the token endpoint answers with (auth/oauthError.ts, and the edge's own two). */
+const REFUSAL_CODES: readonly string[] = [
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'slow_down',
+  'temporarily_unavailable',
+  'server_error',
+] satisfies (OAuthErrorCode | 'temporarily_unavailable' | 'server_error')[];
 
 const STATEMENT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 

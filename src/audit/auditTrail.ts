@@ -23,7 +23,6 @@ export interface LastCommit {
   failed: boolean;
   /** Date.now() when it was answered. */
   at: number;
-  error?: unknown;
 }
 
 /**
@@ -76,15 +75,11 @@ export class AuditTrail {
   private async insert(batch: AccessRecord[]): Promise<void> {
     const started = performance.now();
     let failed = true;
-    let error: unknown;
     try {
       await this.records.insert(batch);
       failed = false;
-    } catch (err) {
-      error = err;
-      throw err;
     } finally {
-      this.last = { failed, at: Date.now(), error };
+      this.last = { failed, at: Date.now() };
       const seconds = (performance.now() - started) / 1000;
       for (const listener of this.listeners) listener(seconds, batch.length, failed);
     }

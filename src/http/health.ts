@@ -84,13 +84,16 @@ export function healthRoutes(opts: HealthOptions): Router {
   };
 
   r.get('/health/ready', async (_req, res) => {
-    const checks = await storeChecks();
-    // Not shared: shutdown turns readiness to fail at once, whatever the store said a moment ago.
-    checks['process:stopping'] = [
-      opts.stopping()
-        ? { componentType: 'system', status: 'fail', time: new Date().toISOString(), output: 'the facade is shutting down: finishing the requests in flight' }
-        : { componentType: 'system', status: 'pass', time: new Date().toISOString() },
-    ];
+    const time = new Date().toISOString();
+    const checks: Record<string, Check[]> = {
+      ...(await storeChecks()),
+      // Not shared: shutdown turns readiness to fail at once, whatever the store said a moment ago.
+      'process:stopping': [
+        opts.stopping()
+          ? { componentType: 'system', status: 'fail', time, output: 'the facade is shutting down: finishing the requests in flight' }
+          : { componentType: 'system', status: 'pass', time },
+      ],
+    };
     const failed = Object.entries(checks)
       .filter(([, list]) => list.some((c) => c.status === 'fail'))
       .map(([name]) => name);

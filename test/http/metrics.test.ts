@@ -3,7 +3,10 @@
  * contact answered), on both stores. Served without a token and outside the audit trail; its label
  * values come from closed lists, whatever paths callers send, and never name a person or a client.
  */
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { Bundle, Communication, Task } from '@medplum/fhirtypes';
 import { startTestApp, TestApp } from '../support/app';
@@ -150,6 +153,29 @@ describe.each(DRIVERS)('GET /metrics (%s)', (driver) => {
     for (const s of requestSamples) expect(s.labels.status).toMatch(/^([1-5]\d\d|aborted)$/);
     expect(valueOf(samples, 'facade_fhir_requests_total', { interaction: 'search', resource_type: 'unknown', status: '404' })).toBeGreaterThanOrEqual(30);
     for (const word of ['<script', 'alert(', 'passwd', 'Invented', '9990000018', '__proto__', 'AAAA', 'everything']) expect(text).not.toContain(word);
+  });
+
+  it('counts a request whose client goes before the answer as aborted', async () => {
+    const before = await scrape(t);
+    const server = http.createServer(t.app).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+      await once(socket, 'connect');
+      // A notice whose body never finishes arriving: the client gives up half way.
+      socket.write('POST /fhir/Communication HTTP/1.1\r\nHost: facade.test\r\nContent-Type: application/fhir+json\r\nContent-Length: 100\r\n\r\n{"resourceType"');
+      await new Promise((r) => setTimeout(r, 100));
+      socket.destroy();
+      const aborted = { interaction: 'create', resource_type: 'Communication', status: 'aborted' };
+      let samples = (await scrape(t)).samples;
+      for (let i = 0; i < 50 && valueOf(samples, 'facade_fhir_requests_total', aborted) === valueOf(before.samples, 'facade_fhir_requests_total', aborted); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        samples = (await scrape(t)).samples;
+      }
+      expect((valueOf(samples, 'facade_fhir_requests_total', aborted) ?? 0) - (valueOf(before.samples, 'facade_fhir_requests_total', aborted) ?? 0)).toBe(1);
+    } finally {
+      server.close();
+    }
   });
 
   it('writes no access record, and counts no FHIR request, for scrapes and health checks', async () => {

@@ -192,9 +192,17 @@ describe('the embedded store fails for a while', () => {
   });
 });
 
-/** A TCP relay to PostgreSQL that can be cut (a stopped server: connections reset, new ones refused) and restored. */
+/**
+ * A TCP relay to PostgreSQL that can be cut (a stopped server: connections reset, new ones refused)
+ * and restored, or frozen (a server that no longer answers: nothing passes, new connections hang).
+ */
 async function relay(target: { host: string; port: number }) {
   const sockets = new Set<net.Socket>();
+  let frozen = false;
+  const hold = (s: net.Socket) => {
+    s.unpipe();
+    s.pause();
+  };
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
     for (const s of [client, upstream]) {
@@ -202,6 +210,7 @@ async function relay(target: { host: string; port: number }) {
       s.on('close', () => sockets.delete(s));
       s.on('error', () => undefined);
     }
+    if (frozen) return [client, upstream].forEach(hold);
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -214,7 +223,14 @@ async function relay(target: { host: string; port: number }) {
       await closed;
     },
     restore: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
-    close: () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
+    freeze: () => {
+      frozen = true;
+      sockets.forEach(hold);
+    },
+    close: () => {
+      for (const s of sockets) s.resetAndDestroy();
+      return new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+    },
   };
 }
 
@@ -245,6 +261,28 @@ describeWithPostgres('PostgreSQL goes away and comes back', () => {
       auth.close();
       await store.close().catch(() => undefined);
       await proxy.close();
+    }
+  }, 60_000);
+
+  it('readiness is 503 within its limit when the store stops answering altogether', async () => {
+    const u = new URL(db.url!);
+    const proxy = await relay({ host: u.hostname, port: Number(u.port || 5432) });
+    // As in production, statements have a time limit of their own, so the frozen ones end too.
+    const store = await Store.open(await openPostgres(proxy.url(db.url!), { statementTimeoutMs: 3_000, connectTimeoutMs: 3_000 }));
+    const auth = new Auth(config, { store });
+    const http = request(createApp(config, { store, auth, logger: silent }));
+    try {
+      expect((await ready(http)).status).toBe(200);
+      proxy.freeze();
+      const started = Date.now();
+      const down = await ready(http);
+      expect(Date.now() - started).toBeLessThan(2_900);
+      expect([down.status, down.failed]).toEqual([503, ['auditTrail:writable', 'store:migrations', 'store:responseTime']]);
+      expect(down.body.checks['store:responseTime'][0].output).toBe('the store did not answer within 2000 ms');
+    } finally {
+      auth.close();
+      await proxy.close();
+      await store.close().catch(() => undefined);
     }
   }, 60_000);
 });

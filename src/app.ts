@@ -14,6 +14,8 @@ import { notFound } from './fhir/outcome';
 import { FhirRouter } from './fhir/router';
 import { accessLog } from './http/accessLog';
 import { authRoutes } from './http/authRoutes';
+import { healthRoutes } from './http/health';
+import { FacadeMetrics } from './http/metrics';
 import { ContextResolver, fhirRoutes } from './http/fhirRoutes';
 import { requestIds } from './http/requestIds';
 import { sendError } from './http/respond';
@@ -39,6 +41,8 @@ export interface AppDeps {
   audit?: AuditRecorder;
   /** The authorisation layer, when a test wants its own (a moved clock, its counters); built from config otherwise. */
   auth?: Auth;
+  /** True once the graceful shutdown has begun (main passes the server's `stopping`): readiness then fails. */
+  stopping?: () => boolean;
 }
 
 /** Assembles the Express app from its parts; main() only reads config and listens. */
@@ -56,7 +60,12 @@ export function createApp(config: Config, deps: AppDeps): Express {
 
   const audit = deps.audit ?? auditRecorder(config, deps.store);
   const auth = deps.auth ?? new Auth(config, { store: deps.store, signingKey: deps.signingKey, clients: deps.clients, log });
+  // Health and metrics sit outside the FHIR base: no token, no access record, no per-client limit.
+  const lookupCache = new LookupCache(deps.store, config.lookupCacheSeconds);
+  const metrics = new FacadeMetrics({ store: deps.store, trail: audit.trail, lookupCache, tokens: auth.tokenEndpoint });
+  app.use(healthRoutes({ store: deps.store, trail: audit.trail, stopping: deps.stopping ?? (() => false), version }), metrics.routes());
   app.use(authRoutes(auth, logger, audit));
+  app.use('/fhir', metrics.observeFhir);
 
   const router = new FhirRouter({
     store: deps.store,
@@ -64,7 +73,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
     defaultPageSize: config.defaultPageSize,
     maxPageSize: config.maxPageSize,
     council: config.council,
-    lookupCache: new LookupCache(deps.store, config.lookupCacheSeconds),
+    lookupCache,
     capability: { version, security: auth.capabilitySecurity() },
   });
   app.use(

@@ -52,7 +52,8 @@ async function main() {
   }
   // One trail and one recorder for the process: the app's requests, the server's refusals and the purge.
   const audit = auditRecorder(config, store);
-  const app = createApp(config, { store, logger, signingKey, clients, audit });
+  // Readiness fails from the moment the server begins its graceful shutdown (asked only once it listens).
+  const app = createApp(config, { store, logger, signingKey, clients, audit, stopping: () => facade.stopping });
   const facade = createFacadeServer(app, config.http, { logger, audit });
   try {
     await facade.listen(config.port);

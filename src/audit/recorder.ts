@@ -22,7 +22,8 @@ export const FACADE_CLIENT_ID = 'social-care-fhir-facade';
  */
 export class AuditRecorder {
   constructor(
-    private readonly trail: AccessRecordSink,
+    /** Where records go; readiness and metrics read the audit trail's state from it. */
+    readonly trail: AccessRecordSink,
     private readonly notifier?: Pick<AccessNotifier, 'notify'>,
   ) {}
 

@@ -1,4 +1,5 @@
 import { JtiStore } from '../store/jtiStore';
+import { isStoreUnavailable } from '../store/unavailable';
 import { AccessTokens } from './accessToken';
 import { AssertionVerifier, CLIENT_ASSERTION_TYPE, CLOCK_SKEW_SECONDS, printable } from './assertion';
 import { invalidClient, invalidRequest, OAuthError } from './oauthError';
@@ -33,10 +34,28 @@ const PURGE_EVERY_MS = 60_000;
  */
 export class TokenEndpoint {
   private lastPurge = 0;
+  /**
+   * Tokens issued, and requests refused by OAuth error code, since start: for metrics. A failure
+   * that is not a refusal counts as the error the edge answers it with (temporarily_unavailable
+   * when the store cannot be reached, else server_error).
+   */
+  readonly counts = { issued: 0, refused: new Map<string, number>() };
 
   constructor(private readonly opts: TokenEndpointOptions) {}
 
   async handle(params: Record<string, string[]>): Promise<{ response: TokenResponse; clientId: string }> {
+    try {
+      const granted = await this.grant(params);
+      this.counts.issued++;
+      return granted;
+    } catch (err) {
+      const code = err instanceof OAuthError ? err.error : isStoreUnavailable(err) ? 'temporarily_unavailable' : 'server_error';
+      this.counts.refused.set(code, (this.counts.refused.get(code) ?? 0) + 1);
+      throw err;
+    }
+  }
+
+  private async grant(params: Record<string, string[]>): Promise<{ response: TokenResponse; clientId: string }> {
     const one = (name: string) => {
       const v = params[name];
       if (v && v.length > 1) throw invalidRequest(`${name} is given more than once`);

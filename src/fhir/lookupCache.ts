@@ -21,6 +21,9 @@ export interface CachedLookup {
  */
 export class LookupCache {
   private readonly cache: NodeCache;
+  /** Lookups answered from the cache, and lookups it could not answer (while enabled), since start: for metrics. */
+  hits = 0;
+  misses = 0;
 
   constructor(
     store: Store,
@@ -36,7 +39,11 @@ export class LookupCache {
   }
 
   get(key: string): CachedLookup | undefined {
-    return this.enabled ? this.cache.get<CachedLookup>(key) : undefined;
+    if (!this.enabled) return undefined;
+    const hit = this.cache.get<CachedLookup>(key);
+    if (hit) this.hits++;
+    else this.misses++;
+    return hit;
   }
 
   set(key: string, value: CachedLookup): void {

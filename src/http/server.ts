@@ -20,6 +20,8 @@ export interface FacadeServer {
    * shutdownTimeoutMs is destroyed. Resolves when every connection has gone.
    */
   shutdown(): Promise<void>;
+  /** True from the moment shutdown() is called: readiness answers 503 from then on. */
+  readonly stopping: boolean;
 }
 
 export class ListenError extends Error {}
@@ -59,7 +61,8 @@ export function createFacadeServer(app: http.RequestListener, limits: HttpLimits
 
   const inFlight = new Set<ServerResponse>();
   let closing = false;
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+  // Before the app's own listener: an answer the app sends at once (a health check) is sent with Connection: close too.
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     // A request that arrives while stopping (on a connection already open) is still answered, then the connection closes.
     if (closing) res.setHeader('Connection', 'close');
     inFlight.add(res);
@@ -73,6 +76,9 @@ export function createFacadeServer(app: http.RequestListener, limits: HttpLimits
   let shutdown: Promise<void> | undefined;
   return {
     server,
+    get stopping() {
+      return closing;
+    },
     listen(port, host) {
       return new Promise<void>((resolve, reject) => {
         const failed = (err: NodeJS.ErrnoException) => {

@@ -32,6 +32,24 @@ export interface IntakeSettings {
   intakeTeamId: string;
 }
 
+/** Notices received over one store since start, by outcome: for metrics. */
+export interface NoticeCounts {
+  created: number;
+  /** The same notice sent again: answered with the first. */
+  repeat: number;
+  /** Refused by intake (IntakeRefused): a changed resend, an unknown person or referral, a contradicting birth date. */
+  refused: number;
+}
+
+const noticeCountsByStore = new WeakMap<Store, NoticeCounts>();
+
+/** The counts of the notices received over this store (kept by store: every app over it shares them). */
+export function noticeCounts(store: Store): NoticeCounts {
+  let counts = noticeCountsByStore.get(store);
+  if (!counts) noticeCountsByStore.set(store, (counts = { created: 0, repeat: 0, refused: 0 }));
+  return counts;
+}
+
 /** A copy of the notice got in between this intake's look-up and its insert. */
 class DuplicateNotice extends Error {}
 
@@ -43,6 +61,19 @@ class DuplicateNotice extends Error {}
  * Refusals are IntakeRefused, with a reason code.
  */
 export async function receiveNotice(store: Store, sub: NoticeSubmission, settings: IntakeSettings): Promise<IntakeResult> {
+  const counts = noticeCounts(store);
+  try {
+    const result = await receive(store, sub, settings);
+    if (result.created) counts.created++;
+    else counts.repeat++;
+    return result;
+  } catch (err) {
+    if (err instanceof IntakeRefused) counts.refused++;
+    throw err;
+  }
+}
+
+async function receive(store: Store, sub: NoticeSubmission, settings: IntakeSettings): Promise<IntakeResult> {
   if (!sub.inResponseTo) {
     const situation = await lookUpIntake(store.db, sub.notice);
     if (situation.existingNoticeId) return alreadyReceived(store, sub);

@@ -1,7 +1,7 @@
 import { Migration } from './migration';
 import { MIGRATIONS } from './migrations';
 import { ENTITIES } from './tables';
-import { SqlDriver } from './sqlDriver';
+import { SqlDriver, SqlExecutor } from './sqlDriver';
 
 /** Any fixed number works; it only has to be the same for every instance sharing a database. */
 const MIGRATION_LOCK_KEY = 7_236_001;
@@ -51,4 +51,14 @@ export async function migrate(driver: SqlDriver, migrations: Migration[] = allMi
     }
     return applied;
   });
+}
+
+/**
+ * The migrations this code knows that the database has not applied (readiness: a database restored
+ * from an older backup under a running facade). One small read; a store that does not answer, or
+ * has no schema_migrations table at all, rejects.
+ */
+export async function pendingMigrations(db: SqlExecutor, migrations: Migration[] = allMigrations()): Promise<Migration[]> {
+  const applied = new Set((await db.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version));
+  return migrations.filter((m) => !applied.has(m.version));
 }

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { DEFAULT_EMBEDDED_SHARED_BUFFERS_MB } from '../config';
 import { DataDirLock, lockDataDir } from './dataDirLock';
 import { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
+import { StatementListeners } from './statementListeners';
 
 type Operation = 'query' | 'exec' | 'begin' | 'commit' | 'rollback' | 'syncs' | 'close';
 
@@ -60,7 +61,8 @@ async function startThread(
   onFailure?: (err: Error) => void,
 ): Promise<EmbeddedDriver> {
   const worker = new Worker(path.join(__dirname, 'pgliteWorker.js'), { workerData: { dataDir, sharedBuffersMb, fsync } });
-  const pending = new Map<number, { resolve(rows: unknown[] | undefined): void; reject(err: Error): void }>();
+  const pending = new Map<number, { resolve(rows: unknown[] | undefined): void; reject(err: Error): void; started: number }>();
+  const statements = new StatementListeners();
   let nextId = 1;
   let stopped: Error | undefined;
 
@@ -87,6 +89,7 @@ async function startThread(
     const p = pending.get(m.id!);
     if (!p) return;
     pending.delete(m.id!);
+    statements.answered(p.started, !!m.error);
     if (m.error) p.reject(asError(m.error));
     else p.resolve(m.rows);
     // An idle store does not keep the process alive; a statement in flight does.
@@ -107,7 +110,7 @@ async function startThread(
     const done = new Promise<unknown[] | undefined>((resolve, reject) => {
       if (stopped) return reject(stopped);
       if (pending.size === 0) worker.ref();
-      pending.set(id, { resolve, reject });
+      pending.set(id, { resolve, reject, started: performance.now() });
       worker.postMessage({ id, op, ...fields });
     });
     return { sent: id, done };
@@ -145,6 +148,7 @@ async function startThread(
     },
     // One process owns an embedded store, so there is nobody else to hear from.
     listen: async () => undefined,
+    onStatement: (listener) => statements.add(listener),
     async close() {
       try {
         if (stopped) return;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Client, Pool, QueryConfig } from 'pg';
 import { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
+import { StatementListeners } from './statementListeners';
 
 /**
  * Queries go as named prepared statements: PostgreSQL plans each distinct SQL text once per
@@ -62,6 +63,7 @@ export async function openPostgres(connectionString: string, options: PostgresOp
   // A bad URL or an unreachable server should stop start-up with a clear message, not fail the first request.
   await pool.query('SELECT 1');
   const listeners: Listener[] = [];
+  const statements = new StatementListeners();
   /**
    * Start-up work that is long on purpose (migrations, which may build an index over every notice;
    * waiting for another instance's migration; loading a dataset) must not fail for taking longer
@@ -72,17 +74,18 @@ export async function openPostgres(connectionString: string, options: PostgresOp
    */
   let maintenance: { pool: Pool; driver: SqlDriver } | undefined;
   const driver: SqlDriver = {
-    ...poolDriver(pool, false),
+    ...poolDriver(pool, false, statements),
     maintenance() {
       if (!maintenance) {
         const own = poolOf({}, 2);
-        maintenance = { pool: own, driver: { ...poolDriver(own, true), listen: driver.listen, close: async () => undefined } };
+        maintenance = { pool: own, driver: { ...poolDriver(own, true, statements), listen: driver.listen, close: async () => undefined } };
       }
       return maintenance.driver;
     },
     async listen(channel: string, handler: () => void) {
       listeners.push(await listenWithReconnect(connectionString, channel, handler, connectTimeoutMs));
     },
+    onStatement: (listener) => statements.add(listener),
     async close() {
       await Promise.all(listeners.map((l) => l.close()));
       await Promise.all([pool.end(), maintenance?.pool.end()]);
@@ -91,13 +94,17 @@ export async function openPostgres(connectionString: string, options: PostgresOp
   return driver;
 }
 
-/** Queries and transactions over one pool; `unlimited`: its transactions run without any statement_timeout. */
-function poolDriver(pool: Pool, unlimited: boolean): Pick<SqlDriver, 'kind' | 'query' | 'exec' | 'transaction'> {
+/**
+ * Queries and transactions over one pool; `unlimited`: its transactions run without any
+ * statement_timeout. Every statement is timed for `statements`, from the pool's wait for a free
+ * connection to the answer (BEGIN, COMMIT and ROLLBACK each count as one).
+ */
+function poolDriver(pool: Pool, unlimited: boolean, statements: StatementListeners): Pick<SqlDriver, 'kind' | 'query' | 'exec' | 'transaction'> {
   return {
     kind: 'postgres',
     async query<Row>(text: string, params: SqlValue[] = []) {
       try {
-        const result = await pool.query(prepared(text, params));
+        const result = await statements.timed(performance.now(), pool.query(prepared(text, params)));
         return result.rows as Row[];
       } catch (err) {
         throw timedOut(err);
@@ -105,7 +112,7 @@ function poolDriver(pool: Pool, unlimited: boolean): Pick<SqlDriver, 'kind' | 'q
     },
     async exec(script: string) {
       try {
-        await pool.query(script);
+        await statements.timed(performance.now(), pool.query(script));
       } catch (err) {
         throw timedOut(err);
       }
@@ -115,17 +122,17 @@ function poolDriver(pool: Pool, unlimited: boolean): Pick<SqlDriver, 'kind' | 'q
       // A connection whose state is unknown (ROLLBACK failed, the server stopped answering) is not given back to the pool.
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        await statements.timed(performance.now(), client.query('BEGIN'));
         if (unlimited) await client.query('SET LOCAL statement_timeout = 0');
         const result = await fn({
           async query<Row>(text: string, params: SqlValue[] = []) {
-            return (await client.query(prepared(text, params))).rows as Row[];
+            return (await statements.timed(performance.now(), client.query(prepared(text, params)))).rows as Row[];
           },
           async exec(script: string) {
-            await client.query(script);
+            await statements.timed(performance.now(), client.query(script));
           },
         });
-        await client.query('COMMIT');
+        await statements.timed(performance.now(), client.query('COMMIT'));
         return result;
       } catch (err) {
         if (connectionLost(err)) {

@@ -2,6 +2,8 @@
  * The one small interface both databases sit behind. The store writes plain PostgreSQL
  * with $1 placeholders; PGlite (embedded) and node-postgres both run it unchanged.
  */
+import { StatementListener } from './statementListeners';
+
 export type SqlValue = string | number | boolean | null | string[] | number[];
 
 export interface SqlExecutor {
@@ -25,5 +27,7 @@ export interface SqlDriver extends SqlExecutor {
    * where there are none (the embedded store): use the driver itself. Closed with the driver.
    */
   maintenance?(): SqlDriver;
+  /** Tells the listener of every statement sent from now on: how long it took, and whether it failed. */
+  onStatement?(listener: StatementListener): void;
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@ import { createLogger } from './logging';
 import { notFound } from './fhir/outcome';
 import { FhirRouter } from './fhir/router';
 import { authRoutes } from './http/authRoutes';
+import { answerOptions, CORS_PATHS, corsHeaders } from './http/cors';
 import { ContextResolver, fhirRoutes } from './http/fhirRoutes';
 import { sendError } from './http/respond';
 import { Store } from './store/store';
@@ -55,6 +56,9 @@ export function createApp(config: Config, deps: AppDeps): Express {
     next();
   });
 
+  // Before everything a browser calls, so refusals carry the CORS headers too and preflights end here.
+  app.use(CORS_PATHS, corsHeaders(config.corsOrigins), answerOptions);
+
   const audit = deps.audit ?? auditRecorder(config, deps.store);
   const auth = deps.auth ?? new Auth(config, { store: deps.store, signingKey: deps.signingKey, clients: deps.clients, log });
   app.use(authRoutes(auth, logger, audit));
@@ -66,7 +70,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
     maxPageSize: config.maxPageSize,
     council: config.council,
     lookupCache: new LookupCache(deps.store, config.lookupCacheSeconds),
-    capability: { version, security: auth.capabilitySecurity() },
+    capability: { version, security: { ...auth.capabilitySecurity(), cors: config.corsOrigins.length > 0 } },
   });
   app.use(
     '/fhir',

@@ -153,26 +153,18 @@ function unsupportedInteraction(what: string): FhirError {
 
 /**
  * The methods a path below the FHIR base takes (HEAD beside GET), for an OPTIONS answer's Allow;
- * undefined for a path the route table does not hold.
+ * undefined for a path the route table does not hold. No route takes OPTIONS, so resolving it
+ * answers with exactly the 405 and Allow any other method not taken would get.
  */
 export function allowedOnPath(path: string): string[] | undefined {
-  let methods: string[];
   try {
-    const segments = path.split('/').filter(Boolean).map(decodeSegment);
-    if (segments.length === 1 && segments[0] === 'metadata') methods = [METADATA_ROUTE.method];
-    else {
-      const [type, id, extra] = segments;
-      const routes = type === undefined ? undefined : routesOf(type);
-      const literalOperation = id !== undefined && routes?.some((r) => r.pattern === `[type]/${id}`);
-      if (!routes || extra !== undefined || (unofferedInteraction(segments) && !literalOperation)) return undefined;
-      const literal = id === undefined ? undefined : routes.find((r) => r.pattern !== '[type]/[id]' && r.pattern === `[type]/${id}`)?.pattern;
-      const pattern: RoutePattern = id === undefined ? '[type]' : (literal ?? '[type]/[id]');
-      methods = routes.filter((r) => r.pattern === pattern).map((r) => r.method);
+    resolveRoute('OPTIONS', path);
+  } catch (err) {
+    if (err instanceof FhirError && err.status === 405) {
+      return [...new Set(err.headers.Allow.split(', ').flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])))];
     }
-  } catch {
-    return undefined;
   }
-  return [...new Set(methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])))];
+  return undefined;
 }
 
 /**

@@ -109,11 +109,14 @@ describe.each(DRIVERS)('Spine error codes on every refusal (%s)', (driver) => {
     }
   });
 
-  it('searches: an unknown modifier, a strict unknown parameter, a bad value; a lenient unknown parameter is a coded warning', async () => {
+  it('searches: an unknown modifier, a strict unknown parameter, a bad value, a bad NHS number; a lenient unknown parameter is a coded warning', async () => {
     await refused(hospital(t.http.get('/fhir/Patient').query({ 'name:sounds-like': 'barbara' })), 400, 'INVALID_SEARCH_DATA');
     await refused(hospital(t.http.get('/fhir/Patient').query({ nonsense: 'x' }).set('Prefer', 'handling=strict')), 400, 'INVALID_SEARCH_DATA');
     await refused(hospital(t.http.get('/fhir/CarePlan').query({ date: 'not-a-date' })), 400, 'INVALID_SEARCH_DATA');
     await refused(hospital(t.http.post('/fhir/Flag/_search').type('form').send({ _count: 'many' })), 400, 'INVALID_SEARCH_DATA');
+    // An NHS number that fails its check digit says so, in a search as in a notice.
+    await refused(hospital(t.http.get('/fhir/Patient').query({ identifier: `${NHS}|9990000019` })), 400, 'INVALID_RESOURCE_ID');
+    await refused(hospital(t.http.get('/fhir/CarePlan').query({ 'patient.identifier': `${NHS}|9990000019` })), 400, 'INVALID_RESOURCE_ID');
     const lenient = await hospital(t.http.get('/fhir/Patient').query({ nonsense: 'x', identifier: `${NHS}|9990000018` }));
     expect(lenient.status).toBe(200);
     const warnings = (lenient.body as Bundle).entry!.filter((e) => e.search?.mode === 'outcome');

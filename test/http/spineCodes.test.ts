@@ -104,8 +104,12 @@ describe.each(DRIVERS)('Spine error codes on every refusal (%s)', (driver) => {
       ['get', '/fhir/Patient/WXB-100001/$everything'],
       ['post', '/fhir'],
     ] as const) {
-      const res = await refused(hospital(t.http[method](url)), 404, 'UNSUPPORTED_SERVICE');
+      const requestId = `unoffered-${++serial}`;
+      const res = await refused(hospital(t.http[method](url).set('X-Request-ID', requestId)), 404, 'UNSUPPORTED_SERVICE');
       expect(res.body.issue[0].code).toBe('not-supported');
+      // Refused, and recorded as every request to the API is.
+      const rows = await t.testStore.store.db.query<{ http_status: number }>('SELECT http_status FROM audit_events WHERE request_id = $1', [requestId]);
+      expect(rows).toEqual([{ http_status: 404 }]);
     }
   });
 

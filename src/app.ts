@@ -14,6 +14,7 @@ import { notFound } from './fhir/outcome';
 import { FhirRouter } from './fhir/router';
 import { accessLog } from './http/accessLog';
 import { authRoutes } from './http/authRoutes';
+import { answerOptions, CORS_PATHS, corsHeaders } from './http/cors';
 import { healthRoutes } from './http/health';
 import { FacadeMetrics } from './http/metrics';
 import { ContextResolver, fhirRoutes } from './http/fhirRoutes';
@@ -58,6 +59,9 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(requestIds());
   app.use(accessLog(logger));
 
+  // Before everything a browser calls, so refusals carry the CORS headers too and preflights end here.
+  app.use(CORS_PATHS, corsHeaders(config.corsOrigins), answerOptions);
+
   const audit = deps.audit ?? auditRecorder(config, deps.store);
   const auth = deps.auth ?? new Auth(config, { store: deps.store, signingKey: deps.signingKey, clients: deps.clients, log });
   // Health and metrics sit outside the FHIR base: no token, no access record, no per-client limit.
@@ -74,7 +78,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
     maxPageSize: config.maxPageSize,
     council: config.council,
     lookupCache,
-    capability: { version, security: auth.capabilitySecurity() },
+    capability: { version, security: { ...auth.capabilitySecurity(), cors: config.corsOrigins.length > 0 } },
   });
   app.use(
     '/fhir',

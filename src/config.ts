@@ -47,6 +47,11 @@ export interface Config {
   clientRequestsPerMinute: number;
   /** SMART backend-services authorisation: registered clients, the facade's own tokens, the council's IdP. */
   auth: AuthConfig;
+  /**
+   * CORS_ORIGINS: the browser origins allowed to call the API (exact origins, comma-separated,
+   * e.g. https://app.example.nhs.uk). Empty, the default: no CORS headers at all.
+   */
+  corsOrigins: string[];
 }
 
 export type ViewName = View;
@@ -155,7 +160,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       intakeTeamId: env.NOTICE_INTAKE_TEAM_ID || 'TEAM-HDT',
     },
     auth: authConfig(env, fhirBaseUrl),
+    corsOrigins: corsOrigins(env.CORS_ORIGINS),
   };
+}
+
+/**
+ * CORS_ORIGINS as a list of exact origins. `*` is refused: every request carries a bearer token,
+ * which a page from any origin could then use to read what the token reaches once it had one, and
+ * the facade cannot tell a council's own web app from any other page; each origin is listed instead.
+ * Each entry must be an origin as a browser sends it (scheme, host, port only if not the default).
+ */
+export function corsOrigins(raw: string | undefined): string[] {
+  const entries = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (entry === '*' || entry === 'null') {
+      throw new ConfigError(
+        `CORS_ORIGINS must list the browser origins allowed, e.g. https://app.example.nhs.uk, not "${entry}": bearer tokens are credentials, so any origin is never allowed`,
+      );
+    }
+    let origin: string | undefined;
+    try {
+      const url = new URL(entry);
+      origin = url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : undefined;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== entry) {
+      throw new ConfigError(
+        `CORS_ORIGINS entry "${entry}" is not an origin${origin ? `: write it as ${origin}` : ': give scheme and host, e.g. https://app.example.nhs.uk'}`,
+      );
+    }
+  }
+  return [...new Set(entries)];
 }
 
 export const SANDBOX_CLIENTS_FILE = path.join(PROJECT_ROOT, 'fixtures', 'sandbox', 'clients.json');

@@ -17,20 +17,36 @@ export function authUrls(fhirBaseUrl: string): AuthUrls {
   return { fhirBase: fhirBaseUrl, token: `${root}/auth/token`, introspect: `${root}/auth/introspect`, jwks: `${root}/auth/jwks.json` };
 }
 
-/** Scopes a client may ask for at the token endpoint (each granted as far as its registration allows). */
+/**
+ * Every scope a backend-services client can be granted and that the access policy enforces
+ * (accessPolicy.ts): read (r) and search (s) of each served type, apart and together, in v2 and v1
+ * (.read) form, also for every type at once (*); and the writes the facade takes, create (c) of
+ * Communication (hospital notices) and update (u) of Task (contact answers: PUT and PATCH), alone
+ * and with read and search. What is granted still depends on the client's registration. No d (no
+ * delete is served), no .write or .* (they would grant d), and no patient/ or user/ scopes (a
+ * client_credentials token has neither a patient nor a user).
+ */
 export function scopesSupported(): string[] {
-  const types = RESOURCE_DEFINITIONS.map((d) => d.type);
-  return ['system/*.rs', 'system/*.read', ...types.flatMap((t) => [`system/${t}.rs`, `system/${t}.read`])];
+  const readSearch = (t: string) => [`system/${t}.rs`, `system/${t}.r`, `system/${t}.s`, `system/${t}.read`];
+  const writes = RESOURCE_DEFINITIONS.flatMap((d) => [
+    ...(d.writes?.create ? [`system/${d.type}.c`, `system/${d.type}.crs`] : []),
+    ...(d.writes?.update || d.writes?.patch ? [`system/${d.type}.u`, `system/${d.type}.rus`] : []),
+  ]);
+  return [...readSearch('*'), ...RESOURCE_DEFINITIONS.flatMap((d) => readSearch(d.type)), ...writes];
 }
 
 /**
  * The SMART configuration (.well-known/smart-configuration): backend services only. Only what is
  * true is claimed: client_credentials with private_key_jwt (RS384, ES384), v1 and v2 scopes,
- * introspection. No authorization endpoint, so no launch or OpenID capabilities, and hence no
- * issuer or jwks_uri (those belong to sso-openid-connect).
+ * introspection. `issuer` and `jwks_uri` name the facade's own token issuer, exactly the `iss` of
+ * its access tokens (the FHIR base), and its public keys, so a service that receives its tokens can
+ * verify them; they claim no OpenID Connect (no authorization endpoint, no id tokens, so no
+ * sso-openid-connect or launch capabilities).
  */
 export function smartConfiguration(urls: AuthUrls): Record<string, unknown> {
   return {
+    issuer: urls.fhirBase,
+    jwks_uri: urls.jwks,
     token_endpoint: urls.token,
     introspection_endpoint: urls.introspect,
     grant_types_supported: ['client_credentials'],

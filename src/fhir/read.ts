@@ -3,7 +3,7 @@ import { Store } from '../store/store';
 import { View } from '../access/context';
 import { ResourceDefinition } from './definition';
 import { materialise } from './materialise';
-import { FhirError, forbidden, notFound, outcome, WithheldRecord } from './outcome';
+import { FhirError, insufficientScope, notFound, outcome, WithheldRecord } from './outcome';
 import { restrictedRecordMessage, ScopingContext, searchRestriction, withheldPeople } from './scoping';
 import { Criterion } from '../store/criteria';
 import { ID } from '../domain/ids';
@@ -14,7 +14,7 @@ export async function read(
   id: string,
   opts: ScopingContext & { store: Store; view: View },
 ): Promise<Resource> {
-  if (!ID.test(id)) throw notFound(`${def.type}/${id} does not exist: "${id}" is not a valid FHIR id`);
+  if (!ID.test(id)) throw notFound(`${def.type}/${id} does not exist: "${id}" is not a valid FHIR id`, 'INVALID_RESOURCE_ID');
   const restriction = searchRestriction(def, opts, 'read');
   const byId: Criterion[] = [{ field: 'id', match: 'any-of', values: [id] }, ...(def.baseCriteria ?? [])];
   const found = await opts.store.search(def.entity, [...byId, ...restriction], { limit: 1, offset: 0 });
@@ -24,7 +24,8 @@ export async function read(
       throw new WithheldRecord(outcome('suppressed', await restrictedRecordMessage(opts.store, opts.council?.odsCode)), withheld);
     }
     if (restriction.length && (await opts.store.search(def.entity, byId, { limit: 1, offset: 0 })).records.length) {
-      throw forbidden(`${def.type}/${id} is outside what this client may read`);
+      // Granular or patient/ scopes reach other resources of the type: the whole type's read would reach this one.
+      throw insufficientScope(`${def.type}/${id} is outside what this client may read`, def.type, 'r', opts.caller?.scope);
     }
     throw notFound(`${def.type}/${id} does not exist`);
   }

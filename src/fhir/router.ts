@@ -1,8 +1,9 @@
-import { Resource } from '@medplum/fhirtypes';
+import { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { Store } from '../store/store';
 import { capabilityStatement, CapabilityOptions } from './capability';
 import { RequestContext } from '../access/context';
-import { outcome } from './outcome';
+import { bearerChallenge, FhirError, InsufficientScope, outcome } from './outcome';
+import { recodeSpine, SpineCode, withSpineCodes } from './spineCodes';
 import { read } from './read';
 import { ResourceDefinition, WriteContext, WriteResult } from './definition';
 import { CachedLookup, LookupCache } from './lookupCache';
@@ -80,11 +81,13 @@ export class FhirRouter {
       capabilities: () => ({ status: 200, resource: this.capability }),
       'conformance-search': (req, to) => ({
         status: 200,
-        resource: this.conformance.search(to.conformance!, mergeParams(req.query, req.form), {
-          baseUrl: this.opts.baseUrl,
-          strict: req.strict,
-          limits: this.opts,
-        }),
+        resource: withBundleSpineCodes(
+          this.conformance.search(to.conformance!, mergeParams(req.query, req.form), {
+            baseUrl: this.opts.baseUrl,
+            strict: req.strict,
+            limits: this.opts,
+          }),
+        ),
       }),
       'conformance-read': (_req, to) => ({ status: 200, resource: this.conformance.read(to.conformance!.type, to.id!) }),
       search: (req, to) => {
@@ -96,7 +99,7 @@ export class FhirRouter {
             strict: req.strict,
             limits: this.opts,
           });
-          return { resource: bundle, withheld };
+          return { resource: withBundleSpineCodes(bundle), withheld };
         });
       },
       read: (req, to) =>
@@ -125,7 +128,33 @@ export class FhirRouter {
 
   async handle(req: FhirRequest): Promise<FhirResult> {
     const to = resolveRoute(req.method, req.path);
-    return this.handlers[to.route.handler](req, to);
+    try {
+      return await this.handlers[to.route.handler](req, to);
+    } catch (err) {
+      throw err instanceof FhirError ? this.refined(err, to.route.handler) : err;
+    }
+  }
+
+  /**
+   * A refusal as the interaction knows it: the Spine code refined by what was being done (a value
+   * refused in a search is INVALID_SEARCH_DATA; in an update or patch, INVALID_UPDATE; a 403 on a
+   * change for any reason but scope, FORBIDDEN_UPDATE), and a refusal for scope with its RFC 6750
+   * challenge, whose realm is the FHIR base.
+   */
+  private refined(err: FhirError, handler: RouteHandler): FhirError {
+    if (err instanceof InsufficientScope) {
+      err.headers['WWW-Authenticate'] = bearerChallenge(this.opts.baseUrl, {
+        error: 'insufficient_scope',
+        error_description: err.message,
+        scope: err.scope,
+      });
+      return err;
+    }
+    const refinement = REFINEMENTS[handler]?.find((r) => r.status === err.status);
+    if (!refinement) return err;
+    const refinedError = new FhirError(err.status, recodeSpine(err.outcome, refinement.from, refinement.to), err.headers);
+    if (err.audit) Object.defineProperty(refinedError, 'audit', { value: err.audit });
+    return refinedError;
   }
 
   /** What the search, read and write layers need to know of the request: the store, the caller and its access. */
@@ -184,6 +213,40 @@ export class FhirRouter {
           : result.resource;
     return { status: result.status, resource, audit: { resource: result.resource }, location, version: result.version };
   }
+}
+
+interface Refinement {
+  status: number;
+  from: SpineCode[];
+  to: SpineCode;
+}
+
+const VALUE_CODES: SpineCode[] = ['INVALID_VALUE', 'UNSUPPORTED_VALUE', 'MISSING_VALUE', 'TOO_MANY_VALUES_SUBMITTED', 'TOO_FEW_VALUES_SUBMITTED'];
+const SEARCH_REFINEMENTS: Refinement[] = [{ status: 400, from: VALUE_CODES, to: 'INVALID_SEARCH_DATA' }];
+const CHANGE_REFINEMENTS: Refinement[] = [
+  { status: 400, from: ['INVALID_VALUE', 'UNSUPPORTED_VALUE'], to: 'INVALID_UPDATE' },
+  { status: 403, from: ['ACCESS_DENIED'], to: 'FORBIDDEN_UPDATE' },
+];
+
+/** How an interaction refines the Spine code of its refusals (spineCodes.ts maps the rest). */
+const REFINEMENTS: Partial<Record<RouteHandler, Refinement[]>> = {
+  search: SEARCH_REFINEMENTS,
+  'conformance-search': SEARCH_REFINEMENTS,
+  update: CHANGE_REFINEMENTS,
+  patch: CHANGE_REFINEMENTS,
+};
+
+/** A search's warnings (parameters ignored, people withheld) carry their Spine codes like any refusal. */
+function withBundleSpineCodes(bundle: Bundle): Bundle {
+  if (!bundle.entry?.some((e) => e.search?.mode === 'outcome')) return bundle;
+  return {
+    ...bundle,
+    entry: bundle.entry.map((e) => {
+      if (e.search?.mode !== 'outcome') return e;
+      const coded = recodeSpine(withSpineCodes(e.resource as OperationOutcome, 200), ['UNSUPPORTED_VALUE'], 'INVALID_SEARCH_DATA');
+      return { ...e, resource: coded };
+    }),
+  };
 }
 
 function mergeParams(a: Record<string, string[]>, b: Record<string, string[]> | undefined): Record<string, string[]> {

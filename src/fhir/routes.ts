@@ -92,24 +92,37 @@ export interface ResolvedRoute {
 
 /**
  * The route a method and path (below the FHIR base) resolve to. A literal segment (_search,
- * $validate) wins over [id] when the type has a route for it. Refusals are thrown as FhirError:
- * 400 for a path segment that is not valid percent-encoding, 404 for what is not there, 405 (with
- * Allow) for a method the path does not take. HEAD is answered as GET.
+ * $validate) wins over [id] when the type has a route for it. Refusals are thrown as FhirError,
+ * as FHIR R4's RESTful API page (http.html) has them:
+ * - 405 Method Not Allowed, with Allow, for a method the path does not take ("If the server refuses
+ *   to delete resources of that type on principle, then it should return the status code 405";
+ *   update, patch and create likewise where a type's definition has no such write);
+ * - 404 not-supported for a FHIR interaction the facade does not offer at all (history, vread,
+ *   batch/transaction, operations other than $validate) and for a FHIR type it does not serve
+ *   (http.html: "404 Not Found - resource type not supported, or not a FHIR end-point");
+ * - 404 not-found for what is not FHIR at all (an unknown type or path);
+ * - 400 for a path segment that is not valid percent-encoding.
+ * HEAD is answered as GET.
  */
 export function resolveRoute(method: string, path: string): ResolvedRoute {
   const segments = path.split('/').filter(Boolean).map(decodeSegment);
   const asked = method === 'HEAD' ? 'GET' : method;
   if (segments.length === 1 && segments[0] === 'metadata') return { route: pick([METADATA_ROUTE], asked, path) };
   const [type, id, extra] = segments;
-  if (!type) throw notFound('Nothing here: name a resource type, e.g. /Patient?identifier=...');
+  if (!type) {
+    if (asked === 'POST') throw unsupportedInteraction('batch and transaction Bundles are not accepted: send each request on its own');
+    throw notFound('Nothing here: name a resource type, e.g. /Patient?identifier=...', 'UNSUPPORTED_SERVICE');
+  }
+  const unoffered = unofferedInteraction(segments);
   const routes = routesOf(type);
   if (!routes) {
-    throw isFhirResourceType(type)
-      ? new FhirError(404, outcome('not-supported', `Resource type ${type} is not served by this facade`))
-      : notFound(`Unknown resource type "${type}"`);
+    if (isFhirResourceType(type)) throw new FhirError(404, outcome('not-supported', `Resource type ${type} is not served by this facade`));
+    if (unoffered) throw unsupportedInteraction(unoffered);
+    throw notFound(`Unknown resource type "${type}"`, 'UNSUPPORTED_SERVICE');
   }
-  if (extra !== undefined) throw notFound(`No such interaction: ${path}`);
-  const literal = routes.find((r) => r.pattern !== '[type]/[id]' && r.pattern === `[type]/${id}`)?.pattern;
+  const literal = id === undefined ? undefined : routes.find((r) => r.pattern !== '[type]/[id]' && r.pattern === `[type]/${id}`)?.pattern;
+  if (unoffered && !(literal && extra === undefined)) throw unsupportedInteraction(unoffered);
+  if (extra !== undefined) throw notFound(`No such interaction: ${path}`, 'UNSUPPORTED_SERVICE');
   const pattern: RoutePattern = id === undefined ? '[type]' : (literal ?? '[type]/[id]');
   const route = pick(routes.filter((r) => r.pattern === pattern), asked, path);
   return {
@@ -118,6 +131,40 @@ export function resolveRoute(method: string, path: string): ResolvedRoute {
     conformance: conformanceDefinitionOf(type),
     id: pattern === '[type]/[id]' ? id : undefined,
   };
+}
+
+/**
+ * The FHIR interaction a path names that the facade does not offer, described for the refusal:
+ * history at any level, vread, and operations ($name) the route table does not hold.
+ */
+function unofferedInteraction(segments: string[]): string | undefined {
+  const history = segments.indexOf('_history');
+  if (history === 0 || history === 1) return `history is not supported: the facade keeps only the current version of each resource`;
+  if (history === 2 && segments.length === 3) return `history is not supported: the facade keeps only the current version of each resource`;
+  if (history === 2 && segments.length === 4) return `vread is not supported: read ${segments[0]}/${segments[1]} for its current version`;
+  const operation = segments.find((s) => s.startsWith('$'));
+  if (operation) return `the operation ${operation} is not supported here (CapabilityStatement at /metadata lists what is)`;
+  return undefined;
+}
+
+function unsupportedInteraction(what: string): FhirError {
+  return new FhirError(404, outcome('not-supported', what.charAt(0).toUpperCase() + what.slice(1), 'error', undefined, 'UNSUPPORTED_SERVICE'));
+}
+
+/**
+ * The methods a path below the FHIR base takes (HEAD beside GET), for an OPTIONS answer's Allow;
+ * undefined for a path the route table does not hold. No route takes OPTIONS, so resolving it
+ * answers with exactly the 405 and Allow any other method not taken would get.
+ */
+export function allowedOnPath(path: string): string[] | undefined {
+  try {
+    resolveRoute('OPTIONS', path);
+  } catch (err) {
+    if (err instanceof FhirError && err.status === 405) {
+      return [...new Set(err.headers.Allow.split(', ').flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])))];
+    }
+  }
+  return undefined;
 }
 
 /**

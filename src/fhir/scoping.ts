@@ -4,7 +4,7 @@ import { Store } from '../store/store';
 import { AccessInteraction, AccessPolicy, Caller, View } from '../access/context';
 import { viewRules } from '../access/views';
 import { ResourceDefinition } from './definition';
-import { forbidden } from './outcome';
+import { insufficientScope } from './outcome';
 
 /**
  * What a caller may see of each type, as store criteria: its scopes, its organisation, its view,
@@ -57,7 +57,9 @@ export function restrictionOrNone(
 /** As restrictionOrNone, refusing with 403 when the caller may see none of the type. */
 export function searchRestriction(def: ResourceDefinition, ctx: ScopingContext, interaction: AccessInteraction): Criterion[] {
   const restriction = restrictionOrNone(def, ctx, interaction);
-  if (restriction === 'none') throw forbidden(`This client may not ${interaction} ${def.type} resources`);
+  if (restriction === 'none') {
+    throw insufficientScope(`This client may not ${interaction} ${def.type} resources`, def.type, interaction === 'read' ? 'r' : 's', ctx.caller?.scope);
+  }
   return restriction;
 }
 

@@ -1,6 +1,7 @@
-import { Resource } from '@medplum/fhirtypes';
+import { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { Response } from 'express';
 import { FhirError, outcome } from '../fhir/outcome';
+import { withSpineCodes } from '../fhir/spineCodes';
 import { FHIR_JSON } from './negotiation';
 import { IllFormedBody } from './wellFormed';
 import { isStoreUnavailable } from '../store/unavailable';
@@ -28,7 +29,10 @@ export function statusOf(err: unknown): number {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
 }
 
-/** Every failure leaves as an OperationOutcome; anything unexpected is logged and reported without detail. */
+/**
+ * Every failure leaves as an OperationOutcome, its issues carrying their Spine error codes
+ * (fhir/spineCodes.ts); anything unexpected is logged and reported without detail.
+ */
 export function sendError(res: Response, err: unknown, log: (err: unknown) => void) {
   if (err instanceof FhirError) {
     sendResource(res, err.status, err.outcome, err.headers);
@@ -37,7 +41,7 @@ export function sendError(res: Response, err: unknown, log: (err: unknown) => vo
   const status = statusOf(err);
   if (status === 503) {
     log(err);
-    sendResource(res, 503, outcome('transient', 'The store is unavailable just now; try again shortly'), { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+    sendOutcome(res, 503, outcome('transient', 'The store is unavailable just now; try again shortly'), { 'Retry-After': String(RETRY_AFTER_SECONDS) });
     return;
   }
   if (status !== 500) {
@@ -46,9 +50,13 @@ export function sendError(res: Response, err: unknown, log: (err: unknown) => vo
       (err as { type?: string }).type === 'entity.parse.failed' && !(err instanceof IllFormedBody)
         ? `The request body is not valid JSON: ${(err as Error).message}`
         : (err as Error).message;
-    sendResource(res, status, outcome(status === 413 ? 'too-costly' : 'invalid', message));
+    sendOutcome(res, status, outcome(status === 413 ? 'too-costly' : 'invalid', message));
     return;
   }
   log(err);
-  sendResource(res, 500, outcome('exception', 'The server could not complete the request; it has been logged'));
+  sendOutcome(res, 500, outcome('exception', 'The server could not complete the request; it has been logged'));
+}
+
+function sendOutcome(res: Response, status: number, answer: OperationOutcome, headers: Record<string, string> = {}) {
+  sendResource(res, status, withSpineCodes(answer, status), headers);
 }

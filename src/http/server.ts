@@ -6,6 +6,7 @@ import { correlationIdOf, RequestFacts } from '../audit/accessRecords';
 import { AuditRecorder } from '../audit/recorder';
 import { HttpLimits } from '../config';
 import { outcome } from '../fhir/outcome';
+import { withSpineCodes } from '../fhir/spineCodes';
 import { logRefused } from './accessLog';
 import { FHIR_JSON } from './negotiation';
 import { RETRY_AFTER_SECONDS } from './respond';
@@ -164,7 +165,7 @@ function clientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket
   };
   const line = requestLine(err.rawPacket);
   // An answer to HEAD has no body (its Content-Length says what GET would have had): a client would read one as a second answer.
-  const refusal = () => answer(status, JSON.stringify(outcome(code, text)));
+  const refusal = () => answer(status, JSON.stringify(withSpineCodes(outcome(code, text), status)));
   if (!deps.audit) return refusal();
   // A connection opened and closed with nothing sent is not a request.
   if (!line && err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && !err.rawPacket?.length) return refusal();
@@ -184,7 +185,9 @@ const refusing = new WeakSet<Duplex>();
  * as long as a request's own statements may take.
  */
 const PARSER_AUDIT_LIMIT_MS = 3_000;
-const UNRECORDED_BODY = JSON.stringify(outcome('transient', 'The audit trail cannot be written just now, so nothing is served; try again shortly'));
+const UNRECORDED_BODY = JSON.stringify(
+  withSpineCodes(outcome('transient', 'The audit trail cannot be written just now, so nothing is served; try again shortly'), 503),
+);
 
 /** Whether the record was committed within the limit (a failure is logged). */
 async function recorded(deps: ServerDeps, refused: Parameters<AuditRecorder['unroutedRequest']>[0], failure: string): Promise<boolean> {
@@ -212,7 +215,7 @@ function withoutHost(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
   const line = requestLine(Buffer.from(`${req.method} ${req.url} HTTP/1.1`, 'latin1'));
   const started = Date.now();
   const answer = (status = 400) => {
-    const body = status === 400 ? JSON.stringify(outcome('invalid', text)) : UNRECORDED_BODY;
+    const body = status === 400 ? JSON.stringify(withSpineCodes(outcome('invalid', text), 400)) : UNRECORDED_BODY;
     logRefused(deps.logger, {
       requestId,
       correlationId,

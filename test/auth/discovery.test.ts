@@ -1,6 +1,7 @@
 import { CapabilityStatement } from '@medplum/fhirtypes';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { startTestApp, TestApp } from '../support/app';
+import { requestToken } from '../support/auth';
 
 describe('SMART discovery, the CapabilityStatement security, the facade JWKS and introspection', () => {
   let t: TestApp;
@@ -31,28 +32,53 @@ describe('SMART discovery, the CapabilityStatement security, the facade JWKS and
   it('claims backend services only, and only what is true', async () => {
     const doc = (await t.http.get('/fhir/.well-known/smart-configuration')).body;
     expect(doc).toEqual({
+      // The facade's own token issuer, exactly the iss of its access tokens, and its public keys.
+      issuer: 'http://facade.test/fhir',
+      jwks_uri: 'http://facade.test/auth/jwks.json',
       token_endpoint: 'http://facade.test/auth/token',
       introspection_endpoint: 'http://facade.test/auth/introspect',
       grant_types_supported: ['client_credentials'],
       token_endpoint_auth_methods_supported: ['private_key_jwt'],
       token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'],
-      scopes_supported: expect.arrayContaining(['system/*.rs', 'system/*.read', 'system/Flag.rs', 'system/CarePlan.read']),
+      scopes_supported: expect.arrayContaining([
+        'system/*.rs',
+        'system/*.read',
+        'system/Flag.rs',
+        'system/Flag.r',
+        'system/Flag.s',
+        'system/CarePlan.read',
+        'system/Communication.c',
+        'system/Task.u',
+      ]),
       capabilities: ['client-confidential-asymmetric', 'permission-v1', 'permission-v2'],
       code_challenge_methods_supported: ['S256'],
     });
-    // No OpenID Connect, so no issuer or jwks_uri; no authorization endpoint, so no launch capabilities.
-    expect(doc.issuer).toBeUndefined();
-    expect(doc.jwks_uri).toBeUndefined();
+    // No authorization endpoint, so no launch or OpenID Connect capabilities; no delete, so no d.
     expect(doc.authorization_endpoint).toBeUndefined();
+    expect((doc.scopes_supported as string[]).filter((s) => /\.c?r?u?ds?$|\.write$|\.\*$|^(patient|user)\//.test(s))).toEqual([]);
     expect((await t.http.get('/.well-known/smart-configuration')).body).toEqual(doc);
   });
 
-  it('every scope it lists can be granted', async () => {
+  it('every scope it lists can be granted as asked, and a token of its issuer verifies with its jwks_uri', async () => {
     const doc = (await t.http.get('/.well-known/smart-configuration')).body;
+    // The council's system is registered for system/*.cruds: each listed scope is granted exactly as asked.
     for (const scope of doc.scopes_supported as string[]) {
-      const token = await t.token(scope, 'test-system');
-      expect(token).toEqual(expect.any(String));
+      const res = await requestToken(t.http, { baseUrl: 'http://facade.test', clientId: 'sandbox-council-mosaic', scope });
+      expect({ scope, status: res.status, granted: res.body.scope }).toEqual({ scope, status: 200, granted: scope });
     }
+    const jwks = (await t.http.get(new URL(doc.jwks_uri).pathname)).body;
+    const { payload } = await jwtVerify(await t.token('system/Flag.rs'), createLocalJWKSet(jwks), { issuer: doc.issuer });
+    expect(payload.iss).toBe(doc.issuer);
+  });
+
+  it('lists the write scopes the facade enforces: a notice needs Communication.c, a contact answer Task.u', async () => {
+    const doc = (await t.http.get('/.well-known/smart-configuration')).body;
+    const writes = (doc.scopes_supported as string[]).filter((s) => /\.[a-z]*[cu]/.test(s));
+    expect(writes.sort()).toEqual(['system/Communication.c', 'system/Communication.crs', 'system/Task.rus', 'system/Task.u']);
+    // Each is what the refusal names when it is missing.
+    const task = await t.http.put('/fhir/Task/x').set('Authorization', await t.bearer('system/Task.rs', 'sandbox-council-mosaic')).send({ resourceType: 'Task' });
+    expect(task.status).toBe(403);
+    expect(task.headers['www-authenticate']).toMatch(/error="insufficient_scope".*scope="system\/Task\.u"$/);
   });
 
   it('builds absolute URLs from the configured public base, never localhost', async () => {
@@ -142,7 +168,8 @@ describe('SMART discovery, the CapabilityStatement security, the facade JWKS and
       const token = await t.token();
       const anonymous = await introspect(token, '');
       expect(anonymous.status).toBe(401);
-      expect(anonymous.headers['www-authenticate']).toMatch(/^Bearer .*error="invalid_token"/);
+      // No credentials at all: the bare challenge (RFC 6750 §3.1), no error code in it.
+      expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="http://facade.test/fhir"');
       expect(anonymous.body.error).toBe('invalid_token');
       expect((await introspect(token, 'Bearer garbage')).status).toBe(401);
       expect((await t.http.get('/auth/introspect')).status).toBe(405);

@@ -16,21 +16,34 @@ const types = (bundle: Bundle) => [...new Set((bundle.entry ?? []).map((e) => e.
 const ids = (bundle: Bundle, type?: string) =>
   (bundle.entry ?? []).filter((e) => !type || e.resource!.resourceType === type).map((e) => e.resource!.id!);
 
-function expectUnauthorised(res: request.Response, diagnostics: RegExp) {
+const SPINE = 'https://fhir.nhs.uk/CodeSystem/Spine-ErrorOrWarningCode';
+const ACCESS_DENIED = { coding: [{ system: SPINE, code: 'ACCESS_DENIED', display: 'Access has been denied to process this request' }] };
+const REALM = 'Bearer realm="http://facade.test/fhir"';
+
+/**
+ * 401 as RFC 6750 §3.1 has it: no bearer credentials at all, the bare challenge (no error code);
+ * a token that is not accepted, error="invalid_token" with a description.
+ */
+function expectUnauthorised(res: request.Response, diagnostics: RegExp, challenge: 'bare' | 'invalid_token' = 'invalid_token') {
   expect(res.status).toBe(401);
-  expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="http:\/\/facade\.test\/fhir", error="invalid_token", error_description="[^"]+"$/);
+  if (challenge === 'bare') expect(res.headers['www-authenticate']).toBe(REALM);
+  else expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="http:\/\/facade\.test\/fhir", error="invalid_token", error_description="[^"]+"$/);
   expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
   const oo = res.body as OperationOutcome;
   expect(oo.resourceType).toBe('OperationOutcome');
-  expect(oo.issue[0]).toMatchObject({ severity: 'error', code: 'login' });
+  expect(oo.issue[0]).toMatchObject({ severity: 'error', code: 'login', details: ACCESS_DENIED });
   expect(oo.issue[0].diagnostics).toMatch(diagnostics);
 }
 
-function expectForbidden(res: request.Response, diagnostics: RegExp) {
+/** 403 for want of a scope: RFC 6750 §3.1 insufficient_scope, naming the scope that would allow it. */
+function expectForbidden(res: request.Response, diagnostics: RegExp, scope: string) {
   expect(res.status).toBe(403);
   expect(res.body.resourceType).toBe('OperationOutcome');
-  expect(res.body.issue[0]).toMatchObject({ severity: 'error', code: 'forbidden' });
+  expect(res.body.issue[0]).toMatchObject({ severity: 'error', code: 'forbidden', details: ACCESS_DENIED });
   expect(res.body.issue[0].diagnostics).toMatch(diagnostics);
+  expect(res.headers['www-authenticate']).toBe(
+    `${REALM}, error="insufficient_scope", error_description="${res.body.issue[0].diagnostics}", scope="${scope}"`,
+  );
 }
 
 describe.each(DRIVERS)('resource server: bearer tokens and scopes (%s)', (driver) => {
@@ -48,16 +61,26 @@ describe.each(DRIVERS)('resource server: bearer tokens and scopes (%s)', (driver
   const get = async (path: string, scope?: string, clientId?: string) =>
     t.http.get(path).set('Authorization', await t.bearer(scope, clientId));
 
-  describe('401 with WWW-Authenticate: Bearer error="invalid_token" and an OperationOutcome (login)', () => {
-    it('without a token', async () => {
-      expectUnauthorised(await t.http.get('/fhir/Patient').query({ identifier: BARBARA }), /An access token is required/);
-      expectUnauthorised(await t.http.get('/fhir/Patient/WXB-100001'), /access token is required/);
-      expectUnauthorised(await t.http.post('/fhir/Patient/_search').type('form').send({ identifier: BARBARA }), /access token is required/);
+  describe('401 with WWW-Authenticate: Bearer (RFC 6750) and an OperationOutcome (login)', () => {
+    it('without a token: the bare challenge, no error code', async () => {
+      expectUnauthorised(await t.http.get('/fhir/Patient').query({ identifier: BARBARA }), /An access token is required/, 'bare');
+      expectUnauthorised(await t.http.get('/fhir/Patient/WXB-100001'), /access token is required/, 'bare');
+      expectUnauthorised(await t.http.post('/fhir/Patient/_search').type('form').send({ identifier: BARBARA }), /access token is required/, 'bare');
+      // Credentials of another scheme are no bearer credentials either.
+      expectUnauthorised(await t.http.get('/fhir/Patient').set('Authorization', 'Basic dXNlcjpwYXNz'), /holds no bearer token/, 'bare');
     });
 
-    it('with a malformed Authorization header or token', async () => {
-      expectUnauthorised(await t.http.get('/fhir/Patient').set('Authorization', 'Basic dXNlcjpwYXNz'), /must be "Bearer <access token>"/);
-      expectUnauthorised(await t.http.get('/fhir/Patient').set('Authorization', 'Bearer'), /must be "Bearer/);
+    it('with the Bearer scheme but no well-formed token: 400 invalid_request', async () => {
+      for (const header of ['Bearer', 'Bearer   ', 'Bearer a b', 'Bearer tok"en']) {
+        const res = await t.http.get('/fhir/Patient').set('Authorization', header);
+        expect(res.status).toBe(400);
+        expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="http:\/\/facade\.test\/fhir", error="invalid_request", error_description="[^"]+"$/);
+        expect(res.body.issue[0]).toMatchObject({ severity: 'error', code: 'invalid', diagnostics: expect.stringMatching(/must be "Bearer <access token>"/) });
+        expect(res.body.issue[0].details.coding[0]).toMatchObject({ system: SPINE, code: 'INVALID_VALUE', display: 'Invalid value' });
+      }
+    });
+
+    it('with a token that is not a JWT: invalid_token', async () => {
       expectUnauthorised(await t.http.get('/fhir/Patient').set('Authorization', 'Bearer not-a-jwt'), /not a JWT/);
     });
 
@@ -107,9 +130,9 @@ describe.each(DRIVERS)('resource server: bearer tokens and scopes (%s)', (driver
     });
 
     it('gets 403 with an OperationOutcome on CarePlan, search and read alike, and on Patient', async () => {
-      expectForbidden(await get('/fhir/CarePlan?patient.identifier=' + encodeURIComponent(BARBARA), 'system/Flag.rs', 'test-flags'), /may not search CarePlan/);
-      expectForbidden(await get('/fhir/CarePlan/PKG-0001', 'system/Flag.rs', 'test-flags'), /may not read CarePlan/);
-      expectForbidden(await get('/fhir/Patient/WXB-100001', 'system/Flag.rs', 'test-flags'), /may not read Patient/);
+      expectForbidden(await get('/fhir/CarePlan?patient.identifier=' + encodeURIComponent(BARBARA), 'system/Flag.rs', 'test-flags'), /may not search CarePlan/, 'system/CarePlan.s');
+      expectForbidden(await get('/fhir/CarePlan/PKG-0001', 'system/Flag.rs', 'test-flags'), /may not read CarePlan/, 'system/CarePlan.r');
+      expectForbidden(await get('/fhir/Patient/WXB-100001', 'system/Flag.rs', 'test-flags'), /may not read Patient/, 'system/Patient.r');
     });
 
     it('never gets a Patient through _include', async () => {
@@ -130,11 +153,11 @@ describe.each(DRIVERS)('resource server: bearer tokens and scopes (%s)', (driver
 
   it('.r allows read but not search; .s allows search but not read', async () => {
     expect((await get('/fhir/Patient/WXB-100001', 'system/Patient.r')).status).toBe(200);
-    expectForbidden(await get('/fhir/Patient?_id=WXB-100001', 'system/Patient.r'), /may not search Patient/);
+    expectForbidden(await get('/fhir/Patient?_id=WXB-100001', 'system/Patient.r'), /may not search Patient/, 'system/Patient.s');
     const search = await get('/fhir/Patient?_id=WXB-100001', 'system/Patient.s');
     expect(search.status).toBe(200);
     expect(ids(search.body)).toEqual(['WXB-100001']);
-    expectForbidden(await get('/fhir/Patient/WXB-100001', 'system/Patient.s'), /may not read Patient/);
+    expectForbidden(await get('/fhir/Patient/WXB-100001', 'system/Patient.s'), /may not read Patient/, 'system/Patient.r');
   });
 
   describe('granular scopes (?category=...)', () => {
@@ -156,7 +179,7 @@ describe.each(DRIVERS)('resource server: bearer tokens and scopes (%s)', (driver
 
     it('refuse a read of a resource outside the category with 403, allow one inside', async () => {
       expect((await get('/fhir/CarePlan/PKG-0001', HOME_CARE, 'test-granular')).status).toBe(200);
-      expectForbidden(await get('/fhir/CarePlan/PKG-0007', HOME_CARE, 'test-granular'), /outside what this client may read/);
+      expectForbidden(await get('/fhir/CarePlan/PKG-0007', HOME_CARE, 'test-granular'), /outside what this client may read/, 'system/CarePlan.r');
     });
 
     it('a granular Flag scope: safeguarding matches every Flag, alerts none of them', async () => {
@@ -166,7 +189,7 @@ describe.each(DRIVERS)('resource server: bearer tokens and scopes (%s)', (driver
       expect(ids((await get('/fhir/Flag?_count=100', safeguarding)).body)).toEqual(every);
       const alerts = `system/Flag.rs?category=${HEADINGS}|alerts`;
       expect((await get('/fhir/Flag?_count=100', alerts)).body.total).toBe(0);
-      expectForbidden(await get('/fhir/Flag/SG-0001', alerts), /outside what this client may read/);
+      expectForbidden(await get('/fhir/Flag/SG-0001', alerts), /outside what this client may read/, 'system/Flag.r');
     });
 
     it('_revinclude brings only the granted category', async () => {

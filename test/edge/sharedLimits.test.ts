@@ -244,6 +244,10 @@ describe('the embedded store', () => {
     for (let n = 0; n < 3; n++) expect((await i.http.get('/fhir/Patient/WXB-100001').set('Authorization', bearer)).status).toBe(200);
     const refused = await i.http.post('/fhir/Patient/_search').type('form').send('family=Thornton').set('Authorization', bearer);
     expect([refused.status, refused.body.issue?.[0]?.code]).toEqual([429, 'throttled']);
+    // The Spine code system has none for throttling: access refused for now, Retry-After saying how long.
+    expect(refused.body.issue[0].details.coding).toEqual([
+      { system: 'https://fhir.nhs.uk/CodeSystem/Spine-ErrorOrWarningCode', code: 'ACCESS_DENIED', display: 'Access has been denied to process this request' },
+    ]);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(await auditRow(i.store, refused.headers['x-request-id'])).toEqual([{ interaction: 'search', http_status: 429, outcome: '4', client_id: 'test-system' }]);
     // The CapabilityStatement needs no client, so no client's limit applies to it.

@@ -37,7 +37,7 @@ describe.each(DRIVERS)('token requests the form parser refuses (%s)', (driver) =
     expect(rows).toEqual([{ interaction: 'token', http_status: 400, outcome: '4', outcome_description: `invalid_request: ${res.body.error_description}` }]);
   });
 
-  it.each([['GET'], ['PUT'], ['PATCH'], ['DELETE'], ['OPTIONS']])('%s /auth/token: 405 with Allow: POST, audited', async (method) => {
+  it.each([['GET'], ['PUT'], ['PATCH'], ['DELETE']])('%s /auth/token: 405 with Allow: POST, audited', async (method) => {
     const requestId = randomUUID();
     const res = await t.http[method.toLowerCase() as 'get'](`/auth/token`).set('X-Request-ID', requestId).type('form').send('grant_type=client_credentials');
     expect({ status: res.status, allow: res.headers.allow, error: res.body.error }).toEqual({ status: 405, allow: 'POST', error: 'invalid_request' });
@@ -46,5 +46,13 @@ describe.each(DRIVERS)('token requests the form parser refuses (%s)', (driver) =
       [requestId],
     );
     expect(rows).toEqual([{ interaction: 'token', http_status: 405, method }]);
+  });
+
+  it('OPTIONS /auth/token: 204 with Allow, not audited (it carries no token request: a browser asks it before one)', async () => {
+    const requestId = randomUUID();
+    const res = await t.http.options('/auth/token').set('X-Request-ID', requestId);
+    expect({ status: res.status, allow: res.headers.allow, body: res.text }).toEqual({ status: 204, allow: 'POST, OPTIONS', body: '' });
+    const rows = await t.testStore.store.db.query('SELECT 1 FROM audit_events WHERE request_id = $1', [requestId]);
+    expect(rows).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { FhirError } from '../../src/fhir/outcome';
-import { allowedMethods, isPublicPath, resolveRoute, routesOfDefinition } from '../../src/fhir/routes';
+import { allowedMethods, allowedOnPath, isPublicPath, resolveRoute, routesOfDefinition } from '../../src/fhir/routes';
 
 /** The refusal a method and path resolve to, as status, Allow header and diagnostics. */
 function refusal(method: string, path: string) {
@@ -7,7 +7,8 @@ function refusal(method: string, path: string) {
     resolveRoute(method, path);
   } catch (err) {
     if (!(err instanceof FhirError)) throw err;
-    return { status: err.status, allow: err.headers.Allow, code: err.outcome.issue?.[0]?.code, message: err.outcome.issue?.[0]?.diagnostics };
+    const issue = err.outcome.issue?.[0];
+    return { status: err.status, allow: err.headers.Allow, code: issue?.code, spine: issue?.details?.coding?.[0]?.code, message: issue?.diagnostics };
   }
   throw new Error(`${method} ${path} was not refused`);
 }
@@ -32,14 +33,17 @@ describe('the route table', () => {
     expect(refusal('GET', '/Patient/%E0%A4%A')).toMatchObject({ status: 400, message: 'The URL path segment "%E0%A4%A" is not valid percent-encoding' });
   });
 
-  it('serves the conformance types read and search only, public, where $validate is just an id', () => {
+  it('serves the conformance types read and search only, public, with no operations', () => {
     expect(resolveRoute('GET', '/StructureDefinition').route).toMatchObject({ handler: 'conformance-search', public: true });
     expect(resolveRoute('POST', '/CodeSystem/_search').route.handler).toBe('conformance-search');
-    const read = resolveRoute('GET', '/ValueSet/$validate');
-    expect(read).toMatchObject({ route: { pattern: '[type]/[id]', handler: 'conformance-read' }, id: '$validate' });
+    const read = resolveRoute('GET', '/ValueSet/ukcore-x');
+    expect(read).toMatchObject({ route: { pattern: '[type]/[id]', handler: 'conformance-read' }, id: 'ukcore-x' });
     expect(read.conformance?.type).toBe('ValueSet');
     expect(refusal('POST', '/StructureDefinition')).toMatchObject({ status: 405, allow: 'GET' });
-    expect(refusal('POST', '/ValueSet/$validate')).toMatchObject({ status: 405, allow: 'GET' });
+    // $ is no id character: $validate on a type that has no such operation is an operation not offered.
+    for (const method of ['GET', 'POST']) {
+      expect(refusal(method, '/ValueSet/$validate')).toMatchObject({ status: 404, code: 'not-supported', spine: 'UNSUPPORTED_SERVICE' });
+    }
   });
 
   it('refuses a method the path does not take with 405 and the Allow list of that path', () => {
@@ -47,6 +51,7 @@ describe('the route table', () => {
       status: 405,
       allow: 'GET',
       code: 'not-supported',
+      spine: 'UNSUPPORTED_SERVICE',
       message: 'POST is not supported on /metadata; use GET',
     });
     expect(refusal('DELETE', '/Patient')).toMatchObject({ status: 405, allow: 'GET' });
@@ -56,15 +61,32 @@ describe('the route table', () => {
     expect(refusal('HEAD', '/Flag/$validate')).toMatchObject({ status: 405, allow: 'POST', message: 'GET is not supported on /Flag/$validate; use POST' });
     expect(refusal('PUT', '/Flag/f1')).toMatchObject({ status: 405, allow: 'GET' });
     expect(refusal('PATCH', '/Patient/p1')).toMatchObject({ status: 405, allow: 'GET' });
+    expect(refusal('DELETE', '/Patient/p1')).toMatchObject({ status: 405, allow: 'GET', code: 'not-supported', spine: 'UNSUPPORTED_SERVICE' });
+    expect(refusal('DELETE', '/Task/t1')).toMatchObject({ status: 405, allow: 'GET, PUT, PATCH' });
+    expect(refusal('PUT', '/Communication/c1')).toMatchObject({ status: 405, allow: 'GET' });
+  });
+
+  it('answers 404 not-supported for FHIR interactions the facade does not offer on a type it serves', () => {
+    const unoffered = (method: string, path: string, message: RegExp) =>
+      expect(refusal(method, path)).toMatchObject({ status: 404, allow: undefined, code: 'not-supported', spine: 'UNSUPPORTED_SERVICE', message: expect.stringMatching(message) });
+    unoffered('GET', '/Patient/p1/_history', /^History is not supported/);
+    unoffered('GET', '/Patient/_history', /^History is not supported/);
+    unoffered('GET', '/_history', /^History is not supported/);
+    unoffered('GET', '/Patient/p1/_history/1', /^Vread is not supported: read Patient\/p1 for its current version/);
+    unoffered('GET', '/Patient/$everything', /operation \$everything is not supported/);
+    unoffered('POST', '/Patient/p1/$everything', /operation \$everything is not supported/);
+    unoffered('GET', '/$export', /operation \$export is not supported/);
+    unoffered('POST', '/', /^Batch and transaction Bundles are not accepted/);
   });
 
   it('answers 404 for what is not there', () => {
     expect(refusal('GET', '/')).toMatchObject({ status: 404, message: 'Nothing here: name a resource type, e.g. /Patient?identifier=...' });
-    expect(refusal('GET', '/Observation')).toMatchObject({ status: 404, code: 'not-supported', message: 'Resource type Observation is not served by this facade' });
-    expect(refusal('GET', '/Nonsense/1')).toMatchObject({ status: 404, code: 'not-found', message: 'Unknown resource type "Nonsense"' });
+    expect(refusal('GET', '/Observation')).toMatchObject({ status: 404, code: 'not-supported', spine: 'UNSUPPORTED_SERVICE', message: 'Resource type Observation is not served by this facade' });
+    expect(refusal('GET', '/Nonsense/1')).toMatchObject({ status: 404, code: 'not-found', spine: 'UNSUPPORTED_SERVICE', message: 'Unknown resource type "Nonsense"' });
+    expect(refusal('DELETE', '/Nonsense/1')).toMatchObject({ status: 404, code: 'not-found' });
     expect(refusal('GET', '/metadata/x')).toMatchObject({ status: 404, message: 'Unknown resource type "metadata"' });
     expect(refusal('GET', '/constructor')).toMatchObject({ status: 404, message: 'Unknown resource type "constructor"' });
-    expect(refusal('GET', '/Patient/1/_history')).toMatchObject({ status: 404, message: 'No such interaction: /Patient/1/_history' });
+    expect(refusal('GET', '/Patient/1/pets')).toMatchObject({ status: 404, code: 'not-found', spine: 'UNSUPPORTED_SERVICE', message: 'No such interaction: /Patient/1/pets' });
     expect(refusal('POST', '/StructureDefinition/_search/x')).toMatchObject({ status: 404, message: 'No such interaction: /StructureDefinition/_search/x' });
   });
 
@@ -82,6 +104,18 @@ describe('the route table', () => {
     expect(allow({ create: handler }, '[type]/$validate')).toEqual(['POST validate']);
     // Every route a resource type has needs a caller.
     expect(routesOfDefinition({ writes: { create: handler, update: handler, patch: handler } }).every((r) => !r.public)).toBe(true);
+  });
+
+  it('lists the methods a path takes, HEAD beside GET, for an OPTIONS answer', () => {
+    expect(allowedOnPath('/metadata')).toEqual(['GET', 'HEAD']);
+    expect(allowedOnPath('/Patient')).toEqual(['GET', 'HEAD']);
+    expect(allowedOnPath('/Communication')).toEqual(['GET', 'HEAD', 'POST']);
+    expect(allowedOnPath('/Patient/_search')).toEqual(['POST', 'GET', 'HEAD']);
+    expect(allowedOnPath('/Task/t1')).toEqual(['GET', 'HEAD', 'PUT', 'PATCH']);
+    expect(allowedOnPath('/Flag/$validate')).toEqual(['POST']);
+    for (const nothing of ['/', '/Observation', '/Nonsense', '/Patient/p1/_history', '/Patient/$everything', '/Patient/1/x']) {
+      expect(allowedOnPath(nothing)).toBeUndefined();
+    }
   });
 
   it('lists the methods a served type allows on each pattern, and none for an unknown type', () => {

@@ -217,7 +217,7 @@ describe.each<StoreKind>(DRIVERS)('hostile input against a running facade (%s)',
   check('no answer', 'answers every well-formed request');
   check('FHIR 4xx not an OperationOutcome', 'refuses under /fhir with an OperationOutcome');
   check('auth 4xx not OAuth error JSON', 'refuses under /auth with OAuth error JSON');
-  check('not audited', 'audits every answered request to /fhir and /auth/token');
+  check('not audited', 'audits every answered request to /fhir and /auth/token (but an OPTIONS answered 204)');
   check('leak to another organisation', "never shows RX1's notices, contacts or their contents to another organisation");
   check('cross-organisation write', "lets no other organisation change RX1's contacts");
   check('shutdown', 'stops gracefully on SIGTERM');
@@ -294,7 +294,10 @@ function analyse(
         add('auth 4xx not OAuth error JSON', { req, status: a.status, detail: `content-type ${a.headers['content-type'] ?? '(none)'}; body ${JSON.stringify(brief.slice(0, 120))}` });
       }
     }
-    if (endpoint === 'fhir' || endpoint === 'token') {
+    // OPTIONS answered 204 is a browser's preflight (or a client asking what a path allows): it
+    // carries no token and reaches no data, and is not an access to record (docs/authorisation.md).
+    const preflight = req.method === 'OPTIONS' && a.status === 204;
+    if ((endpoint === 'fhir' || endpoint === 'token') && !preflight) {
       const echoed = a.headers['x-request-id'];
       const id = typeof echoed === 'string' ? echoed : req.requestId;
       if (!audited.has(id) && !audited.has(req.requestId)) {

@@ -152,9 +152,12 @@ describeWithPostgres('slow clients', () => {
     const answer = parseAnswer(seen.text());
     expect(answer.status).toBe(408);
     expect(answer.headers['content-type']).toMatch(/^application\/fhir\+json/);
-    expect(JSON.parse(answer.body.toString())).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'timeout' }] });
+    expect(JSON.parse(answer.body.toString())).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'timeout', details: spine('FAILURE_TO_PROCESS_MESSAGE', 'Failure to process message') }] });
   }, 15_000);
 });
+
+/** The NHS Spine error code an issue of a refusal carries. */
+const spine = (code: string, display: string) => ({ coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/Spine-ErrorOrWarningCode', code, display }] });
 
 /** Refusals made before the app sees the request: by Node's parser, and for want of Host. */
 const refused = [
@@ -194,19 +197,20 @@ describeWithPostgres('requests the HTTP parser refuses', () => {
   }
 
   it.each([
-    ['an over-long URL', `GET /fhir/Patient?name=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431, 'too-costly'],
-    ['over-long headers', `GET /fhir/metadata HTTP/1.1\r\nHost: x\r\nX-Padding: ${'b'.repeat(20_000)}\r\n\r\n`, 431, 'too-costly'],
-    ['malformed HTTP', 'GET /fhir/metadata HTTP/1.1\r\nHost x\r\n\r\n', 400, 'invalid'],
-    ['not HTTP at all', '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n', 400, 'invalid'],
-    ['HTTP/1.1 without Host', 'GET /fhir/Patient?identifier=9990000018 HTTP/1.1\r\nX-Request-ID: no-host-1\r\n\r\n', 400, 'invalid'],
-  ])('%s is answered with an OperationOutcome, Connection: close', async (_what, bytes, status, code) => {
+    ['an over-long URL', `GET /fhir/Patient?name=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431, 'too-costly', 'TOO_MANY_VALUES_SUBMITTED'],
+    ['over-long headers', `GET /fhir/metadata HTTP/1.1\r\nHost: x\r\nX-Padding: ${'b'.repeat(20_000)}\r\n\r\n`, 431, 'too-costly', 'TOO_MANY_VALUES_SUBMITTED'],
+    ['malformed HTTP', 'GET /fhir/metadata HTTP/1.1\r\nHost x\r\n\r\n', 400, 'invalid', 'INVALID_VALUE'],
+    ['not HTTP at all', '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n', 400, 'invalid', 'INVALID_VALUE'],
+    ['HTTP/1.1 without Host', 'GET /fhir/Patient?identifier=9990000018 HTTP/1.1\r\nX-Request-ID: no-host-1\r\n\r\n', 400, 'invalid', 'INVALID_VALUE'],
+  ])('%s is answered with an OperationOutcome, Connection: close', async (_what, bytes, status, code, spineCode) => {
     const answer = await exchange(facade.port, bytes);
     expect(answer.closed).toBe(true);
     expect(answer.status).toBe(status);
     expect(answer.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
     expect(answer.headers.connection).toBe('close');
     expect(answer.headers['x-request-id']).toMatch(/^([0-9a-f-]{36}|no-host-1)$/);
-    expect(JSON.parse(answer.body.toString())).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code }] });
+    const displays: Record<string, string> = { TOO_MANY_VALUES_SUBMITTED: 'Too many values submitted', INVALID_VALUE: 'Invalid value' };
+    expect(JSON.parse(answer.body.toString())).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, details: spine(spineCode, displays[spineCode]) }] });
     // Recorded before it was answered, as every other request is: no waiting for it here.
     expect(await auditedStatusOf(String(answer.headers['x-request-id']))).toBe(status);
   });
@@ -271,7 +275,7 @@ describeWithPostgres('requests the HTTP parser refuses, when the audit trail can
     expect(answer.status).toBe(503);
     expect(answer.headers['retry-after']).toMatch(/^\d+$/);
     expect(answer.headers.connection).toBe('close');
-    expect(JSON.parse(answer.body.toString())).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'transient' }] });
+    expect(JSON.parse(answer.body.toString())).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'transient', details: spine('UNABLE_TO_CALL_SERVICE', 'Unable to call service') }] });
   }
 
   it.each(refused)('%s: an INSERT that fails is answered 503 with Retry-After, not the refusal', async (_what, bytes) => {

@@ -133,4 +133,8 @@ function expectUnavailable(res: request.Response): void {
   expect(res.status).toBe(503);
   expect(res.headers['retry-after']).toMatch(/^\d+$/);
   expect(res.body.resourceType).toBe('OperationOutcome');
+  expect(res.body.issue[0]).toMatchObject({
+    code: 'transient',
+    details: { coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/Spine-ErrorOrWarningCode', code: 'UNABLE_TO_CALL_SERVICE', display: 'Unable to call service' }] },
+  });
 }

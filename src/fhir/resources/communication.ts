@@ -8,6 +8,7 @@ import { Criterion } from '../../store/criteria';
 import { Stored } from '../../store/store';
 import { ResourceDefinition, WriteHandlers } from '../definition';
 import { badRequest, FhirError, forbidden, outcome } from '../outcome';
+import { SpineCode } from '../spineCodes';
 import { alternatives, parseToken } from '../searchValues';
 import { COMMUNICATION_CATEGORY_SYSTEM, NHS_NUMBER_SYSTEM, PROFILES, SNOMED_SYSTEM } from '../systems';
 import { byPatientParam, idParam, instantParam, lastUpdatedParam } from './common';
@@ -118,6 +119,12 @@ function intakeRefusalOutcome(r: IntakeRefusal, submission: NoticeSubmission): F
   }
 }
 
+/** A notice's subject that is not an NHS number is an invalid resource id, as the Spine codes have it. */
+function noticeProblemCode(problem: { expression: string; message: string }): SpineCode | undefined {
+  if (problem.expression === 'Communication.subject.identifier.value') return 'INVALID_RESOURCE_ID';
+  return problem.message.startsWith('required') ? 'MISSING_VALUE' : undefined;
+}
+
 function parseOrThrow(body: unknown): NoticeSubmission {
   try {
     return parseNotice(body);
@@ -125,7 +132,7 @@ function parseOrThrow(body: unknown): NoticeSubmission {
     if (err instanceof InvalidNotice) {
       throw new FhirError(400, {
         resourceType: 'OperationOutcome',
-        issue: err.issues.map((i) => ({ severity: 'error', code: 'invalid', diagnostics: i.message, expression: [i.expression] })),
+        issue: err.issues.map((i) => outcome('invalid', i.message, 'error', [i.expression], noticeProblemCode(i)).issue[0]),
       });
     }
     // An element of the wrong JSON shape (a string where an array belongs, ...) is the sender's error.

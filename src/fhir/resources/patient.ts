@@ -82,7 +82,7 @@ function checkedNhsNumber(raw: string, use: ParamUse): string {
   const problem = nhsNumberProblem(raw);
   if (problem) {
     const where = use.chain ? `${use.name}.${use.chain}` : use.name;
-    throw badRequest(`${where}: ${raw} is not a valid NHS number: ${describeNhsNumberProblem(problem)}`, [where]);
+    throw badRequest(`${where}: ${raw} is not a valid NHS number: ${describeNhsNumberProblem(problem)}`, [where], 'INVALID_RESOURCE_ID');
   }
   return normaliseNhsNumber(raw);
 }

@@ -1,13 +1,19 @@
-# The facade, built and run exactly as CI builds and tests it: npm ci, npm run build, then node.
-FROM node:20-bookworm-slim AS build
+# The facade, built as CI builds it (npm ci, npm run build) and run as `node dist/main.js`.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# The lock file's only install scripts are the `node` devDependency's (it downloads the Node binary
+# this image already has) and @parcel/watcher's (refused by allowScripts anyway): PGlite is
+# WebAssembly and fs-native-extensions ships prebuilt binaries (linux-x64 and linux-arm64), so the
+# image installs without running any and without reaching anything but the npm registry.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
+# Production mode refuses the sandbox's settings (docs/deploy.md); to run the sandbox in a container,
+# pass -e NODE_ENV=development.
 ENV NODE_ENV=production PORT=8080 DATA_DIR=/data
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
@@ -15,8 +21,12 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY fixtures ./fixtures
 COPY profiles ./profiles
+# The code belongs to root and cannot be changed by the process; only /data is the facade's.
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8080
+# Ready means the store answers (503 otherwise); slim images have no curl, so Node's own fetch asks.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health/ready',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/main.js"]

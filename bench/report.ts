@@ -10,14 +10,30 @@ const verdict = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'met'
 export function markdownReport(r: Report): string {
   const m = r.machine;
   const lines: string[] = [];
-  lines.push(`### Benchmark, ${r.date.slice(0, 16).replace('T', ' ')} UTC (${r.mode}, ${r.driver === 'pglite' ? 'embedded store' : 'PostgreSQL'})`);
+  lines.push(`### Benchmark, ${r.date.slice(0, 16).replace('T', ' ')} UTC (${r.settings.startupOnly ? 'start-up only' : r.mode}, ${r.driver === 'pglite' ? 'embedded store' : 'PostgreSQL'})`);
   lines.push('');
   lines.push(
     `Machine: ${m.cores} × ${m.cpus}, ${m.memoryGb} GB, ${m.os}, Node ${m.node}; load generator (autocannon) on the same machine; ` +
-      `load average at the start ${m.loadAverage.join(' ')}. Front door: ${r.settings.connections} connections, ` +
-      `${r.settings.rounds} alternating rounds of ${r.settings.roundSeconds} s, rotating over ${n0(r.settings.rotation)} NHS numbers, bearer token and access checks on.`,
+      `load average at the start ${m.loadAverage.join(' ')}.` +
+      (r.settings.startupOnly
+        ? ''
+        : ` Front door: ${r.settings.connections} connections, ${r.settings.rounds} alternating rounds of ${r.settings.roundSeconds} s, ` +
+          `rotating over ${n0(r.settings.rotation)} NHS numbers, bearer token and access checks on.`),
   );
   lines.push('');
+  if (r.startup) {
+    const st = r.startup;
+    const cpu = (x: number | undefined) => (x === undefined ? '' : ` (CPU ${sec(x)})`);
+    lines.push(`| Start-up of the sandbox (\`node dist/main.js\`, ${st.store}; load average ${st.loadAverage}) | Spawn to the first 200 from \`/fhir/metadata\` | Target |`);
+    lines.push('|---|---:|---|');
+    lines.push(`| First start: empty store, sandbox fixtures | ${sec(st.firstStartMs)}${cpu(st.firstStartCpuMs)} | ≤ 10 s: ${verdict(st.firstStartMs <= 10_000)} |`);
+    lines.push(`| Restart on the store it left | ${sec(st.restartMs)}${cpu(st.restartCpuMs)} | ≤ 5 s: ${verdict(st.restartMs <= 5_000)} |`);
+    lines.push('');
+  }
+  if (r.frontDoor.length === 0) {
+    for (const note of r.notes) lines.push(`- ${note}`);
+    return lines.join('\n') + '\n';
+  }
   const small = r.frontDoor[0] as FrontDoor | undefined;
   const large = r.frontDoor[1] as FrontDoor | undefined;
   lines.push(`| Front door: \`Patient?identifier=…&_revinclude=CarePlan:subject&_revinclude=Flag:subject\` | ${r.frontDoor.map((f) => `${n0(f.people)} people`).join(' | ')} | Target |`);

@@ -1,4 +1,5 @@
 import type { LoadResult } from './load';
+import type { StartupFigures } from './startup';
 
 /** What one benchmark run was asked to do, and what it measured: written by run.ts, rendered by report.ts. */
 
@@ -18,6 +19,8 @@ export interface Settings {
   rotation: number;
   /** Write V8 CPU profiles of the facade (node --cpu-prof) to bench/results/profile/. */
   profile: boolean;
+  /** `--startup`: only the first start and the restart (bench/results/latest[-postgres]-startup.*). */
+  startupOnly: boolean;
 }
 
 export interface FrontDoor {
@@ -56,6 +59,8 @@ export interface Report {
   token?: LoadResult & { connections: number };
   notices?: (LoadResult & { connections: number }) | { skipped: string };
   npmStartReadyMs?: number;
+  /** The sandbox's first start on an empty store, and a restart on what it left. */
+  startup?: StartupFigures;
   generation?: { people: number; seconds: number; cached: boolean; where: string };
   notes: string[];
 }

@@ -13,6 +13,7 @@ import { drive, LoadResult, median } from './load';
 import { Child, freePort, HOST, memoryOf, run, sleep, startChild } from './processes';
 import { markdownReport } from './report';
 import { FrontDoor, Report, Settings } from './reportData';
+import { measureStartup } from './startup';
 import { fetchToken, sandboxClientKey, tokenRequestBody } from './token';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -35,6 +36,7 @@ function settings(): Settings {
       seconds: { type: 'string' },
       connections: { type: 'string', default: '32' },
       profile: { type: 'boolean', default: false },
+      startup: { type: 'boolean', default: false },
     },
   });
   const quick = values.quick!;
@@ -55,6 +57,7 @@ function settings(): Settings {
     // the populations differ only in size.
     rotation: 1_000,
     profile: values.profile!,
+    startupOnly: values.startup!,
   };
 }
 
@@ -104,6 +107,10 @@ async function main() {
   delete common.SYNTHETIC_PEOPLE;
   delete common.NODE_OPTIONS;
 
+  // First, while nothing else of the benchmark's runs: the sandbox's first start and a restart.
+  await measureStartupOnce(databaseUrl, common, work, report);
+  if (s.startupOnly) return writeReport(report, driver, s, started, work);
+
   // Small population: a fresh store, loaded by the facade itself on first start (SYNTHETIC_PEOPLE).
   const small: StoreSpec = databaseUrl
     ? { label: 'postgres (fresh database)', env: { ...common, DATABASE_URL: await freshDatabase(databaseUrl, 'bench_small') }, cached: false }
@@ -118,17 +125,38 @@ async function main() {
   }
 
   if (databaseUrl) await dropDatabase(databaseUrl, 'bench_small');
+  writeReport(report, driver, s, started, work);
+}
+
+function writeReport(report: Report, driver: string, s: Settings, started: number, work: string) {
   fs.mkdirSync(RESULTS, { recursive: true });
   report.notes.push(`Run took ${Math.round((Date.now() - started) / 1000)} s; load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}.`);
   const json = JSON.stringify(report, null, 2) + '\n';
   const md = markdownReport(report);
   // latest.* is the last full run on the embedded store; other runs have their own names.
-  const name = ['latest', ...(driver === 'postgres' ? ['postgres'] : []), ...(s.mode === 'quick' ? ['quick'] : [])].join('-');
+  const name = ['latest', ...(driver === 'postgres' ? ['postgres'] : []), ...(s.startupOnly ? ['startup'] : s.mode === 'quick' ? ['quick'] : [])].join('-');
   fs.writeFileSync(path.join(RESULTS, `${name}.json`), json);
   fs.writeFileSync(path.join(RESULTS, `${name}.md`), md);
   log(`wrote bench/results/${name}.json and ${name}.md`);
   console.log('\n' + md);
   fs.rmSync(work, { recursive: true, force: true });
+}
+
+/** The sandbox's first start on an empty store (embedded: a new data directory; PostgreSQL: a new database) and its restart. */
+async function measureStartupOnce(databaseUrl: string | undefined, common: NodeJS.ProcessEnv, work: string, report: Report) {
+  const env = databaseUrl
+    ? { ...common, DATABASE_URL: await freshDatabase(databaseUrl, 'bench_startup'), DATA_DIR: path.join(work, 'startup') }
+    : { ...common, DATA_DIR: path.join(work, 'startup') };
+  const store = databaseUrl ? 'postgres (fresh database)' : 'embedded (fresh data dir)';
+  try {
+    report.startup = await measureStartup({ root: ROOT, env, store, work, loadAverage: () => Math.round(os.loadavg()[0] * 100) / 100 });
+    const { firstStartMs, firstStartCpuMs, restartMs, restartCpuMs } = report.startup;
+    log(`first start on an empty store: ${firstStartMs} ms (CPU ${firstStartCpuMs} ms); restart: ${restartMs} ms (CPU ${restartCpuMs} ms)`);
+  } catch (err) {
+    report.notes.push(`The start-up could not be timed: ${(err as Error).message.split('\n')[0]}`);
+  } finally {
+    if (databaseUrl) await dropDatabase(databaseUrl, 'bench_startup');
+  }
 }
 
 /** The sandbox clients; the sandbox EPR is also granted notice sending here if the sandbox file does not grant it yet. */

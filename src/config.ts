@@ -52,6 +52,8 @@ export interface Config {
    * e.g. https://app.example.nhs.uk). Empty, the default: no CORS headers at all.
    */
   corsOrigins: string[];
+  /** NODE_ENV=production: the sandbox's defaults are refused (deploymentProblems) instead of used. */
+  production: boolean;
 }
 
 export type ViewName = View;
@@ -129,7 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch {
     throw new ConfigError(`PUBLIC_BASE_URL is not a URL: ${publicUrl}`);
   }
-  const fixtures = env.FIXTURES_FILE ?? path.join(PROJECT_ROOT, 'fixtures', 'sandbox', 'dataset.json');
+  const fixtures = env.FIXTURES_FILE ?? SANDBOX_FIXTURES_FILE;
   const fhirBaseUrl = `${publicUrl}/fhir`;
   return {
     port,
@@ -161,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     auth: authConfig(env, fhirBaseUrl),
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
+    production: env.NODE_ENV === 'production',
   };
 }
 
@@ -264,14 +267,55 @@ export function keyUrl(name: string, raw: string): string {
  * public https address would let anyone in.
  */
 export function deploymentProblems(config: Config): string[] {
-  const problems: string[] = [];
   const url = new URL(config.fhirBaseUrl);
+  if (config.production) return productionProblems(config, url);
+  const problems: string[] = [];
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   if (config.auth.sandboxClients && url.protocol === 'https:' && !local) {
     problems.push(
       `PUBLIC_BASE_URL is ${url.origin} but CLIENTS_FILE is not set, so the sandbox clients (whose private keys are ` +
         'published with the code) would be trusted. Set CLIENTS_FILE to your registered clients ' +
         `(or to ${SANDBOX_CLIENTS_FILE} to run the sandbox there on purpose).`,
+    );
+  }
+  return problems;
+}
+
+export const SANDBOX_FIXTURES_FILE = path.join(PROJECT_ROOT, 'fixtures', 'sandbox', 'dataset.json');
+
+/**
+ * NODE_ENV=production (the Docker image's default) means real people's records: none of the
+ * sandbox's conveniences may be in force, whether by default or named on purpose. To run the sandbox
+ * itself, leave NODE_ENV unset.
+ */
+function productionProblems(config: Config, url: URL): string[] {
+  const problems: string[] = [];
+  const sandbox = 'NODE_ENV is production';
+  if (config.auth.clientsFile === SANDBOX_CLIENTS_FILE) {
+    problems.push(
+      `${sandbox} but ${config.auth.sandboxClients ? 'CLIENTS_FILE is not set, so' : 'CLIENTS_FILE names'} the sandbox clients, whose private keys are published ` +
+        'with the code, would be trusted. Set CLIENTS_FILE to the file of your registered clients (see docs/authorisation.md).',
+    );
+  }
+  if (url.protocol !== 'https:') {
+    problems.push(
+      `${sandbox} but the public base URL is ${url.origin} (PUBLIC_BASE_URL). Set PUBLIC_BASE_URL to the https address ` +
+        'clients reach the facade at (TLS ends at your proxy or load balancer; see docs/deploy.md): tokens and records must not travel unencrypted.',
+    );
+  }
+  if (config.fixturesFile === SANDBOX_FIXTURES_FILE) {
+    problems.push(
+      `${sandbox} but FIXTURES_FILE is the sandbox dataset (its default), whose fictional people would be loaded into an empty store ` +
+        'beside real ones. Set FIXTURES_FILE=none, or to a dataset of your own.',
+    );
+  }
+  if (config.synthetic) {
+    problems.push(`${sandbox} but SYNTHETIC_PEOPLE is set: a generated population is for trials, not for a store of real people. Unset it.`);
+  }
+  if (config.databaseUrl && config.auth.signingKey.create) {
+    problems.push(
+      `${sandbox} and DATABASE_URL is set, but TOKEN_SIGNING_KEY_FILE is not: each instance would make a signing key of its own and ` +
+        "refuse the others' tokens. Make one key (npm run keygen) and give every instance the same TOKEN_SIGNING_KEY_FILE.",
     );
   }
   return problems;

@@ -10,12 +10,17 @@ import { DatasetError, loadFixtures, openStore } from './store/openStore';
 import { DataDirLockedError } from './store/dataDirLock';
 import { Store } from './store/store';
 import { loadSyntheticPopulation, SyntheticLoadError } from './synthetic/load';
+import { announceRunningFacade, runDir } from './cli/runningFacade';
 
 /** Reads config, opens the store (loading the sandbox fixtures on first start) and listens. */
 async function main() {
   const config = loadConfig();
   const problems = deploymentProblems(config);
-  if (problems.length) throw new ConfigError(problems.join('\n'));
+  if (problems.length) {
+    // Every problem at once, so that one restart after fixing them is enough.
+    for (const problem of problems) console.error(`Cannot start: ${problem}`);
+    process.exit(1);
+  }
   const logger = createLogger(config.logLevel);
   const started = Date.now();
   // What this process runs with, as one line (secrets left out), for whoever reads why it behaves so.
@@ -66,6 +71,13 @@ async function main() {
     { port: config.port, fhirBase: config.fhirBaseUrl, store: config.databaseUrl ? 'postgresql' : config.dataDir, ms: Date.now() - started },
     'social-care FHIR facade ready',
   );
+  // For `npm run token` in another terminal: where this facade is, whatever PORT it was given.
+  let withdraw = () => {};
+  try {
+    withdraw = announceRunningFacade(runDir(), config.fhirBaseUrl.replace(/\/fhir$/, ''));
+  } catch (err) {
+    logger.warn({ err }, `cannot write ${runDir()}: npm run token needs --base or PORT to find this facade`);
+  }
   // The retention purge runs at start and then daily; it records itself in the trail.
   const purge = () =>
     purgeExpiredAudit(store.accessRecords, config.auditRetentionDays, audit)
@@ -93,6 +105,7 @@ async function main() {
       return;
     }
     stoppingSince = Date.now();
+    withdraw();
     logger.info({ signal, inFlight, deadlineMs: config.http.shutdownTimeoutMs }, 'stopping: finishing the requests in flight');
     // Should closing the store hang too (a frozen database), the process still ends.
     setTimeout(() => {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, deploymentProblems, loadConfig, SANDBOX_CLIENTS_FILE, SANDBOX_FIXTURES_FILE } from '../src/config';
 
 describe('configuration', () => {
   it('has sandbox defaults: port 8080, embedded store under the project, sandbox fixtures', () => {
@@ -30,5 +30,55 @@ describe('configuration', () => {
   ])('refuses %p with a clear message', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('production mode (NODE_ENV=production)', () => {
+  const ready = {
+    NODE_ENV: 'production',
+    PUBLIC_BASE_URL: 'https://care.example.gov.uk',
+    CLIENTS_FILE: '/etc/facade/clients.json',
+    FIXTURES_FILE: 'none',
+  };
+
+  it('starts with registered clients, an https address and no sandbox data', () => {
+    expect(deploymentProblems(loadConfig(ready))).toEqual([]);
+    expect(deploymentProblems(loadConfig({ ...ready, FIXTURES_FILE: '/etc/facade/council-dataset.json' }))).toEqual([]);
+    expect(deploymentProblems(loadConfig({ ...ready, DATABASE_URL: 'postgres://facade@db/facade', TOKEN_SIGNING_KEY_FILE: '/run/secrets/signing-key' }))).toEqual([]);
+  });
+
+  it('refuses every sandbox default at once, one message each, saying what to set', () => {
+    const problems = deploymentProblems(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://facade@db/facade' }));
+    expect(problems).toEqual([
+      expect.stringMatching(/^NODE_ENV is production but CLIENTS_FILE is not set, so the sandbox clients, whose private keys are published .* Set CLIENTS_FILE/),
+      expect.stringMatching(/^NODE_ENV is production but the public base URL is http:\/\/localhost:8080 \(PUBLIC_BASE_URL\)\. Set PUBLIC_BASE_URL to the https address/),
+      expect.stringMatching(/^NODE_ENV is production but FIXTURES_FILE is the sandbox dataset .* Set FIXTURES_FILE=none/),
+      expect.stringMatching(/^NODE_ENV is production and DATABASE_URL is set, but TOKEN_SIGNING_KEY_FILE is not: .*\(npm run keygen\)/),
+    ]);
+  });
+
+  it('refuses the sandbox files named on purpose, as it refuses them by default', () => {
+    const problems = deploymentProblems(loadConfig({ ...ready, CLIENTS_FILE: SANDBOX_CLIENTS_FILE, FIXTURES_FILE: SANDBOX_FIXTURES_FILE }));
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/CLIENTS_FILE names the sandbox clients/);
+    expect(problems[1]).toMatch(/FIXTURES_FILE is the sandbox dataset/);
+  });
+
+  it('refuses an http public address and a synthetic population', () => {
+    expect(deploymentProblems(loadConfig({ ...ready, PUBLIC_BASE_URL: 'http://care.example.gov.uk' }))).toEqual([
+      expect.stringMatching(/public base URL is http:\/\/care\.example\.gov\.uk/),
+    ]);
+    expect(deploymentProblems(loadConfig({ ...ready, SYNTHETIC_PEOPLE: '1000' }))).toEqual([expect.stringMatching(/SYNTHETIC_PEOPLE is set/)]);
+  });
+
+  it('lets one instance on the embedded store make its own signing key', () => {
+    expect(deploymentProblems(loadConfig(ready))).toEqual([]);
+    expect(loadConfig(ready).auth.signingKey.create).toBe(true);
+  });
+
+  it('leaves the sandbox alone when NODE_ENV is anything else', () => {
+    for (const NODE_ENV of [undefined, 'development', 'test', 'Production']) {
+      expect(deploymentProblems(loadConfig({ NODE_ENV }))).toEqual([]);
+    }
   });
 });

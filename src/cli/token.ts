@@ -5,6 +5,7 @@ import { signClientAssertion } from '../auth/assertionSigner';
 import { CLIENT_ASSERTION_TYPE } from '../auth/assertion';
 import { loadClients } from '../auth/clients';
 import { loadConfig, PROJECT_ROOT } from '../config';
+import { RUNNING_FACADE_FILE, runDir, runningFacadeBaseUrl } from './runningFacade';
 
 const USAGE = `Gets an access token from a running facade, for curl (SMART backend services).
 
@@ -14,7 +15,9 @@ const USAGE = `Gets an access token from a running facade, for curl (SMART backe
   --scope   the scopes to ask for (default: everything the client is registered for)
   --client  the client_id (default sandbox-epr-rx1; also sandbox-council-mosaic, sandbox-portal)
   --key     the client's private JWK (default: the sandbox key of that client; SANDBOX ONLY)
-  --base    the facade's public base URL (default PUBLIC_BASE_URL, else http://localhost:PORT)
+  --base    the facade's public base URL (default PUBLIC_BASE_URL, else http://localhost:PORT when PORT
+            is set, else the facade running from DATA_DIR (it leaves its URL in ${RUNNING_FACADE_FILE} there),
+            else http://localhost:8080)
   --json    print the whole token response instead of the access token alone
 
   TOKEN=$(npm run -s token -- --scope "system/Patient.rs system/CarePlan.rs")
@@ -37,7 +40,7 @@ async function main() {
   }
   const config = loadConfig();
   const clientId = values.client!;
-  const base = (values.base ?? config.fhirBaseUrl.replace(/\/fhir$/, '')).replace(/\/+$/, '');
+  const base = (values.base ?? defaultBase(config.fhirBaseUrl)).replace(/\/+$/, '');
   const keyFile = path.resolve(values.key ?? path.join(PROJECT_ROOT, 'fixtures', 'sandbox', 'keys', `${clientId}.private.jwk.json`));
   let scope = values.scope;
   if (!scope) {
@@ -67,6 +70,15 @@ async function main() {
   const body = (await res.json()) as Record<string, string>;
   if (!res.ok) throw new Error(`${res.status} ${body.error}: ${body.error_description}`);
   console.log(values.json ? JSON.stringify(body, null, 2) : body.access_token);
+}
+
+/**
+ * Where the facade is when --base is not given: PUBLIC_BASE_URL or PORT as the server reads them;
+ * when neither is set, the facade started from the same DATA_DIR, on whatever port it was given.
+ */
+function defaultBase(fhirBaseUrl: string): string {
+  const configured = process.env.PUBLIC_BASE_URL !== undefined || (process.env.PORT ?? '') !== '';
+  return (configured ? undefined : runningFacadeBaseUrl(runDir())) ?? fhirBaseUrl.replace(/\/fhir$/, '');
 }
 
 main().catch((err) => {

@@ -74,6 +74,12 @@ export interface HttpLimits {
   keepAliveTimeoutMs: number;
   /** SHUTDOWN_TIMEOUT_SECONDS (default 8): on SIGTERM/SIGINT, requests still running after this are cut off. */
   shutdownTimeoutMs: number;
+  /**
+   * SHUTDOWN_DRAIN_SECONDS (default 0): on SIGTERM/SIGINT, how long readiness fails while requests
+   * are still served, before the server stops taking connections. Behind a load balancer that polls
+   * /health/ready, make it longer than the balancer's check interval times its failure threshold.
+   */
+  shutdownDrainMs: number;
 }
 
 /** pino's levels: a LOG_LEVEL outside them is a configuration error, not a stack trace at start. */
@@ -341,6 +347,7 @@ function httpLimits(env: NodeJS.ProcessEnv): HttpLimits {
     requestTimeoutMs,
     keepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', 5, 1, 600) * 1000,
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 8, 1, 600) * 1000,
+    shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_SECONDS', 0, 0, 600) * 1000,
   };
 }
 

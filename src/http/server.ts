@@ -16,12 +16,14 @@ export interface FacadeServer {
   /** Resolves once listening; rejects with a clear message when the port cannot be had. */
   listen(port: number, host?: string): Promise<void>;
   /**
-   * Graceful stop: no new connections; requests in flight finish and are answered with
+   * Graceful stop. First, for shutdownDrainMs, readiness fails while everything is still served, so
+   * a load balancer that polls /health/ready stops sending new requests here before connections are
+   * refused. Then no new connections; requests in flight finish and are answered with
    * `Connection: close`; idle keep-alive connections are closed; whatever is still open after
    * shutdownTimeoutMs is destroyed. Resolves when every connection has gone.
    */
   shutdown(): Promise<void>;
-  /** True from the moment shutdown() is called: readiness answers 503 from then on. */
+  /** True from the moment shutdown() is called (the drain included): readiness answers 503 from then on. */
   readonly stopping: boolean;
 }
 
@@ -62,6 +64,7 @@ export function createFacadeServer(app: http.RequestListener, limits: HttpLimits
 
   const inFlight = new Set<ServerResponse>();
   let closing = false;
+  let draining = false;
   // Before the app's own listener: an answer the app sends at once (a health check) is sent with Connection: close too.
   server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     // A request that arrives while stopping (on a connection already open) is still answered, then the connection closes.
@@ -78,7 +81,7 @@ export function createFacadeServer(app: http.RequestListener, limits: HttpLimits
   return {
     server,
     get stopping() {
-      return closing;
+      return draining || closing;
     },
     listen(port, host) {
       return new Promise<void>((resolve, reject) => {
@@ -103,23 +106,35 @@ export function createFacadeServer(app: http.RequestListener, limits: HttpLimits
       });
     },
     shutdown() {
-      shutdown ??= new Promise<void>((resolve) => {
-        closing = true;
-        for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-        const deadline = setTimeout(() => {
-          deps.logger.warn({ open: inFlight.size }, 'shutdown deadline reached: closing the connections still open');
-          server.closeAllConnections();
-        }, limits.shutdownTimeoutMs);
-        deadline.unref();
-        server.close(() => {
-          clearTimeout(deadline);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
+      // Without a drain the server stops taking connections at once, as it always has.
+      shutdown ??= limits.shutdownDrainMs > 0 ? drain().then(close) : close();
       return shutdown;
     },
   };
+
+  /** Serves on, with readiness failing, for the drain period. */
+  function drain(): Promise<void> {
+    draining = true;
+    deps.logger.info({ drainMs: limits.shutdownDrainMs }, 'draining: readiness fails while requests are still served');
+    return new Promise((resolve) => setTimeout(resolve, limits.shutdownDrainMs));
+  }
+
+  function close(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      closing = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+      const deadline = setTimeout(() => {
+        deps.logger.warn({ open: inFlight.size }, 'shutdown deadline reached: closing the connections still open');
+        server.closeAllConnections();
+      }, limits.shutdownTimeoutMs);
+      deadline.unref();
+      server.close(() => {
+        clearTimeout(deadline);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+  }
 }
 
 /**

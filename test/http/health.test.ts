@@ -320,4 +320,25 @@ describe('a server shutting down', () => {
       await t.close();
     }
   }, 60_000);
+
+  it('with a drain period, keeps serving over new connections while readiness fails, then stops taking them', async () => {
+    let facade: FacadeServer | undefined;
+    const t = await startTestApp('pglite', { stopping: () => facade!.stopping });
+    facade = createFacadeServer(t.app, { ...t.config.http, shutdownDrainMs: 1_500 }, { logger: silent });
+    try {
+      await facade.listen(0, '127.0.0.1');
+      const base = `http://127.0.0.1:${(facade.server.address() as net.AddressInfo).port}`;
+      const stopped = facade.shutdown();
+      // A load balancer's probe over a new connection sees 503 and takes the instance out ...
+      const probe = await fetch(`${base}/health/ready`);
+      expect([probe.status, ((await probe.json()) as Health).status]).toEqual([503, 'fail']);
+      // ... while requests it still sends meanwhile are served, not refused.
+      expect((await fetch(`${base}/fhir/metadata`)).status).toBe(200);
+      await stopped;
+      await expect(fetch(`${base}/health/live`)).rejects.toThrow();
+    } finally {
+      await facade.shutdown();
+      await t.close();
+    }
+  }, 60_000);
 });

@@ -19,7 +19,7 @@ import { healthRoutes } from './http/health';
 import { FacadeMetrics } from './http/metrics';
 import { ContextResolver, fhirRoutes } from './http/fhirRoutes';
 import { requestIds } from './http/requestIds';
-import { sendError } from './http/respond';
+import { ErrorLog, sendError } from './http/respond';
 import { Store } from './store/store';
 import { version } from './version';
 
@@ -49,7 +49,8 @@ export interface AppDeps {
 /** Assembles the Express app from its parts; main() only reads config and listens. */
 export function createApp(config: Config, deps: AppDeps): Express {
   const logger = deps.logger ?? createLogger(config.logLevel);
-  const log = (err: unknown) => logger.error({ err }, 'request failed');
+  // Within a request, through the access log's child logger, so the line carries the request id.
+  const log: ErrorLog = (err, res) => ((res as { log?: Logger } | undefined)?.log ?? logger).error({ err }, 'request failed');
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

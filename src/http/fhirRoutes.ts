@@ -9,7 +9,7 @@ import { PURPOSES_OF_USE } from '../domain/audit';
 import { badRequest, FhirError, outcome } from '../fhir/outcome';
 import { noteCaller } from './accessLog';
 import { checkAcceptable, checkContentType, checkPatchContentType } from './negotiation';
-import { RETRY_AFTER_SECONDS, sendError, sendResource, statusOf } from './respond';
+import { ErrorLog, RETRY_AFTER_SECONDS, sendError, sendResource, statusOf } from './respond';
 import { IllFormedBody, illFormedJson, illFormedParams, undecodableText, verifyFormText } from './wellFormed';
 
 /** Resolves who is calling; throws a FhirError (401/403) to refuse. Supplied by the auth layer. */
@@ -18,7 +18,7 @@ export type ContextResolver = (req: Request) => Promise<RequestContext>;
 export interface FhirRoutesOptions {
   router: FhirRouter;
   resolveContext: ContextResolver;
-  log: (err: unknown) => void;
+  log: ErrorLog;
   /**
    * Records each access durably before its response is sent (the audit trail), and tells council
    * staff when someone outside the council looks at a person they are responsible for.
@@ -125,7 +125,7 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
     try {
       await audit(req, res, status, caller, err instanceof FhirError ? err.outcome : undefined, err instanceof FhirError ? err.audit : undefined, err);
     } catch (auditErr) {
-      sendError(res, auditUnavailable(auditErr, opts.log), opts.log);
+      sendError(res, auditUnavailable(auditErr, opts.log, res), opts.log);
       return;
     }
     sendError(res, err, opts.log);
@@ -154,7 +154,7 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
       });
     } catch (auditErr) {
       if (err) throw auditErr;
-      throw auditUnavailable(auditErr, opts.log);
+      throw auditUnavailable(auditErr, opts.log, res);
     }
   }
   return r;
@@ -163,8 +163,8 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
 /** Public paths need no caller: they are answered with no access to data at all. */
 const OPEN_CONTEXT: RequestContext = { view: 'health', access: { read: () => 'none' } };
 
-function auditUnavailable(err: unknown, log: (err: unknown) => void): FhirError {
-  log(err);
+function auditUnavailable(err: unknown, log: ErrorLog, res: Response): FhirError {
+  log(err, res);
   return new FhirError(503, outcome('transient', 'The audit trail cannot be written just now, so nothing is served; try again shortly'), {
     'Retry-After': String(RETRY_AFTER_SECONDS),
   });

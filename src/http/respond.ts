@@ -33,14 +33,17 @@ export function statusOf(err: unknown): number {
  * Every failure leaves as an OperationOutcome, its issues carrying their Spine error codes
  * (fhir/spineCodes.ts); anything unexpected is logged and reported without detail.
  */
-export function sendError(res: Response, err: unknown, log: (err: unknown) => void) {
+/** Logs an unexpected failure; given the response, as part of that request (its request id). */
+export type ErrorLog = (err: unknown, res?: Response) => void;
+
+export function sendError(res: Response, err: unknown, log: ErrorLog) {
   if (err instanceof FhirError) {
     sendResource(res, err.status, err.outcome, err.headers);
     return;
   }
   const status = statusOf(err);
   if (status === 503) {
-    log(err);
+    log(err, res);
     sendOutcome(res, 503, outcome('transient', 'The store is unavailable just now; try again shortly'), { 'Retry-After': String(RETRY_AFTER_SECONDS) });
     return;
   }
@@ -53,7 +56,7 @@ export function sendError(res: Response, err: unknown, log: (err: unknown) => vo
     sendOutcome(res, status, outcome(status === 413 ? 'too-costly' : 'invalid', message));
     return;
   }
-  log(err);
+  log(err, res);
   sendOutcome(res, 500, outcome('exception', 'The server could not complete the request; it has been logged'));
 }
 

@@ -220,7 +220,7 @@ describe('levels', () => {
 });
 
 describe('a request the facade cannot answer', () => {
-  it('is logged at error, completed with its status', async () => {
+  it('is logged at error, completed with its status, and its failure under the same request id', async () => {
     const failing = await startTestApp('pglite', { logger: createLogger('debug', destination) });
     try {
       const bearer = await failing.bearer(undefined, 'sandbox-epr-rx1');
@@ -230,6 +230,8 @@ describe('a request the facade cannot answer', () => {
       const res = await failing.http.get('/fhir/Patient/WXB-100001').set('Authorization', bearer).set('X-Request-ID', 'store-gone-1');
       expect(res.status).toBe(503);
       expect(await lineOf('store-gone-1')).toMatchObject({ level: 50, status: 503, path: '/fhir/Patient/{id}', clientId: 'sandbox-epr-rx1', msg: 'request completed' });
+      // The failure's own line carries the same request id, so the two are found together.
+      expect(lines.filter((l) => l.requestId === 'store-gone-1' && l.msg === 'request failed')).toHaveLength(1);
     } finally {
       failing.auth.close();
       await failing.testStore.close().catch(() => undefined);

@@ -17,6 +17,7 @@ import { openPostgres } from '../../src/store/postgresDriver';
 import { SqlDriver } from '../../src/store/sqlDriver';
 import { Store } from '../../src/store/store';
 import { startTestApp, TestApp } from '../support/app';
+import { startTcpProxy } from '../support/tcpProxy';
 import { createPostgresDatabase, describeWithPostgres, DRIVERS, TestDatabase } from '../support/stores';
 
 const silent = pino({ level: 'silent' });
@@ -192,48 +193,6 @@ describe('the embedded store fails for a while', () => {
   });
 });
 
-/**
- * A TCP relay to PostgreSQL that can be cut (a stopped server: connections reset, new ones refused)
- * and restored, or frozen (a server that no longer answers: nothing passes, new connections hang).
- */
-async function relay(target: { host: string; port: number }) {
-  const sockets = new Set<net.Socket>();
-  let frozen = false;
-  const hold = (s: net.Socket) => {
-    s.unpipe();
-    s.pause();
-  };
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    }
-    if (frozen) return [client, upstream].forEach(hold);
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    url: (u: string) => Object.assign(new URL(u), { hostname: '127.0.0.1', port: String(port) }).toString(),
-    cut: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.resetAndDestroy();
-      await closed;
-    },
-    restore: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
-    freeze: () => {
-      frozen = true;
-      sockets.forEach(hold);
-    },
-    close: () => {
-      for (const s of sockets) s.resetAndDestroy();
-      return new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
-    },
-  };
-}
-
 describeWithPostgres('PostgreSQL goes away and comes back', () => {
   let db: TestDatabase;
   beforeAll(async () => {
@@ -243,7 +202,7 @@ describeWithPostgres('PostgreSQL goes away and comes back', () => {
 
   it('readiness is 503 naming the store while it is cut off, and 200 when it is back', async () => {
     const u = new URL(db.url!);
-    const proxy = await relay({ host: u.hostname, port: Number(u.port || 5432) });
+    const proxy = await startTcpProxy({ host: u.hostname, port: Number(u.port || 5432) });
     const store = await Store.open(await openPostgres(proxy.url(db.url!)));
     const auth = new Auth(config, { store });
     const http = request(createApp(config, { store, auth, logger: silent }));
@@ -266,7 +225,7 @@ describeWithPostgres('PostgreSQL goes away and comes back', () => {
 
   it('readiness is 503 within its limit when the store stops answering altogether', async () => {
     const u = new URL(db.url!);
-    const proxy = await relay({ host: u.hostname, port: Number(u.port || 5432) });
+    const proxy = await startTcpProxy({ host: u.hostname, port: Number(u.port || 5432) });
     // As in production, statements have a time limit of their own, so the frozen ones end too.
     const store = await Store.open(await openPostgres(proxy.url(db.url!), { statementTimeoutMs: 3_000, connectTimeoutMs: 3_000 }));
     const auth = new Auth(config, { store });

@@ -11,7 +11,11 @@ export interface TcpProxy {
   /** Rewrites a connection string to go through the relay. */
   url(connectionString: string): string;
   cut(): Promise<void>;
+  /** After cut(): listens again on the same port, passing traffic as before. */
+  restore(): Promise<void>;
   freeze(): void;
+  /** Resets every connection and stops listening. */
+  close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
@@ -53,9 +57,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       for (const s of sockets) s.resetAndDestroy();
       await closed;
     },
+    restore: () => {
+      frozen = false;
+      return new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    },
     freeze: () => {
       frozen = true;
       for (const s of sockets) hold(s);
+    },
+    close: () => {
+      for (const s of sockets) s.resetAndDestroy();
+      return new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
     },
   };
 }

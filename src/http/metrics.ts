@@ -139,43 +139,29 @@ export class FacadeMetrics {
     sources.store.db.onStatement?.((seconds, didFail) => (didFail ? statementFailed : statementOk).observe(seconds));
 
     const cache = sources.lookupCache;
-    new Counter({
-      name: 'facade_lookup_cache_requests_total',
-      help: 'Lookups (reads and searches of the person-lookup types) asked of the lookup cache, by result: hit or miss (none while it is off)',
-      labelNames: ['result'],
+    countsByLabel(
       registers,
-      collect() {
-        this.reset();
-        this.inc({ result: 'hit' }, cache.hits);
-        this.inc({ result: 'miss' }, cache.misses);
-      },
-    });
-
+      'facade_lookup_cache_requests_total',
+      'Lookups (reads and searches of the person-lookup types) asked of the lookup cache, by result: hit or miss (none while it is off)',
+      'result',
+      () => ({ hit: cache.hits, miss: cache.misses }),
+    );
     const notices = noticeCounts(sources.store);
-    new Counter({
-      name: 'facade_notices_received_total',
-      help: 'Hospital notices taken by intake, by outcome: created, repeat (the same notice again), refused (by intake)',
-      labelNames: ['outcome'],
+    countsByLabel(
       registers,
-      collect() {
-        this.reset();
-        this.inc({ outcome: 'created' }, notices.created);
-        this.inc({ outcome: 'repeat' }, notices.repeat);
-        this.inc({ outcome: 'refused' }, notices.refused);
-      },
-    });
+      'facade_notices_received_total',
+      'Hospital notices taken by intake, by outcome: created, repeat (the same notice again), refused (by intake)',
+      'outcome',
+      () => ({ created: notices.created, repeat: notices.repeat, refused: notices.refused }),
+    );
     const answers = contactAnswerCounts(sources.store);
-    new Counter({
-      name: 'facade_contact_answers_total',
-      help: "The council's answers to contacts (Task updates and patches), by outcome: answered, refused",
-      labelNames: ['outcome'],
+    countsByLabel(
       registers,
-      collect() {
-        this.reset();
-        this.inc({ outcome: 'answered' }, answers.answered);
-        this.inc({ outcome: 'refused' }, answers.refused);
-      },
-    });
+      'facade_contact_answers_total',
+      "The council's answers to contacts (Task updates and patches), by outcome: answered, refused",
+      'outcome',
+      () => ({ answered: answers.answered, refused: answers.refused }),
+    );
   }
 
   /** Middleware for the FHIR base: times each request, and counts it once its answer has gone (or the client has). */
@@ -262,4 +248,18 @@ const SERVED_TYPES: ReadonlySet<string> = new Set([...RESOURCE_DEFINITIONS.map((
 function boundedType(type: string | undefined): string {
   if (type === undefined) return 'none';
   return SERVED_TYPES.has(type) ? type : 'unknown';
+}
+
+/** A counter whose values are read, when scraped, from plain counts kept by a lower layer: one value per label. */
+function countsByLabel(registers: Registry[], name: string, help: string, label: string, read: () => Record<string, number>): void {
+  new Counter({
+    name,
+    help,
+    labelNames: [label],
+    registers,
+    collect() {
+      this.reset();
+      for (const [value, n] of Object.entries(read())) this.inc({ [label]: value }, n);
+    },
+  });
 }

@@ -149,14 +149,22 @@ export function accessRecord(input: {
   };
 }
 
-/** Which interaction a FHIR request was, from its method and path below the base. */
+/**
+ * Which interaction a FHIR request was, from its method and path below the base (R4 http page):
+ * what was asked, whether or not the facade serves it, so that a refused DELETE is recorded, logged
+ * and counted as a delete, not a read.
+ */
 export function interactionOf(method: string, path: string): { interaction: AuditInteraction; resourceType?: string } {
-  const [type, id, extra] = path.split('/').filter(Boolean);
+  const [type, id, extra, version] = path.split('/').filter(Boolean);
   if (type === 'metadata') return { interaction: 'capabilities' };
   if (id?.startsWith('$') || extra?.startsWith('$')) return { interaction: 'operation', resourceType: type };
+  if (id === '_history' || extra === '_history') {
+    return { interaction: extra === '_history' && version !== undefined ? 'vread' : 'history', resourceType: type };
+  }
   if (method === 'POST' && id === undefined) return { interaction: 'create', resourceType: type };
   if (method === 'PUT') return { interaction: 'update', resourceType: type };
   if (method === 'PATCH') return { interaction: 'patch', resourceType: type };
+  if (method === 'DELETE') return { interaction: 'delete', resourceType: type };
   if (id === undefined || id === '_search') return { interaction: 'search', resourceType: type };
   return { interaction: 'read', resourceType: type };
 }

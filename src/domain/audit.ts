@@ -4,10 +4,13 @@
  */
 export type AuditInteraction =
   | 'read'
+  | 'vread'
+  | 'history'
   | 'search'
   | 'create'
   | 'update'
   | 'patch'
+  | 'delete'
   | 'operation'
   | 'capabilities'
   | 'token'
@@ -90,9 +93,12 @@ export function actionOf(interaction: AuditInteraction): AccessRecord['action'] 
     case 'patch':
       return 'U';
     case 'read':
+    case 'vread':
+    case 'history':
     case 'search':
     case 'capabilities':
       return 'R';
+    case 'delete':
     case 'purge':
       return 'D';
     default:

@@ -1,12 +1,11 @@
-import express, { Request, Response, Router } from 'express';
+import express, { Response, Router } from 'express';
 import { AccessRecordSink } from '../audit/recorder';
 import { AuditTrail } from '../audit/auditTrail';
-import { FhirError, outcome } from '../fhir/outcome';
 import { probeAuditWrite } from '../store/auditProbe';
 import { allMigrations, pendingMigrations } from '../store/migrate';
 import { Store } from '../store/store';
 import { isStoreUnavailable } from '../store/unavailable';
-import { sendError } from './respond';
+import { onlyGetOrHead } from './respond';
 
 /**
  * Liveness and readiness, in the form of the IETF draft "Health Check Response Format for HTTP
@@ -56,7 +55,8 @@ const SERVICE_ID = 'social-care-fhir-facade';
 const LATEST_VERSION = Math.max(...allMigrations().map((m) => m.version));
 
 export function healthRoutes(opts: HealthOptions): Router {
-  const r = express.Router();
+  // Case-sensitive and strict, like the proxy in front: /HEALTH/ready is not a health path.
+  const r = express.Router({ caseSensitive: true, strict: true });
   const storeLimitMs = opts.storeLimitMs ?? DEFAULT_STORE_LIMIT_MS;
   const auditStuckMs = opts.auditStuckMs ?? DEFAULT_AUDIT_STUCK_MS;
   const trail = opts.trail instanceof AuditTrail ? opts.trail : undefined;
@@ -106,18 +106,19 @@ export function healthRoutes(opts: HealthOptions): Router {
     });
   });
 
-  for (const path of ['/health/live', '/health/ready']) {
-    r.all(path, (req: Request, res: Response) => {
-      sendError(res, new FhirError(405, outcome('not-supported', `${req.method} is not supported here: use GET or HEAD`), { Allow: 'GET, HEAD' }), () => undefined);
-    });
-  }
+  for (const path of ['/health/live', '/health/ready']) r.all(path, onlyGetOrHead);
+
+  // A statement the store has not answered is not sent again: on a hung store each probe would
+  // otherwise leave one more statement holding a pooled connection until its own timeout.
+  const askSchema = oneAtATime(() => pendingMigrations(opts.store.db));
+  const askProbe = oneAtATime(() => probeAuditWrite(opts.store.db));
 
   /** One statement: the store answers (and how fast), and the schema holds every migration this code knows. */
   async function schema(): Promise<Record<string, Check[]>> {
     const time = new Date().toISOString();
     const started = performance.now();
     try {
-      const pending = await within(pendingMigrations(opts.store.db), storeLimitMs);
+      const pending = await within(askSchema(), storeLimitMs);
       const ms = Math.round(performance.now() - started);
       return {
         'store:responseTime': [{ componentType: 'datastore', observedValue: ms, observedUnit: 'ms', status: 'pass', time }],
@@ -170,7 +171,7 @@ export function healthRoutes(opts: HealthOptions): Router {
     const last = trail?.lastCommit;
     if (trail && !last?.failed) return check('pass');
     try {
-      await within(probeAuditWrite(opts.store.db), storeLimitMs);
+      await within(askProbe(), storeLimitMs);
       return check('pass');
     } catch (err) {
       const why = err instanceof TookTooLong ? `did not answer within ${storeLimitMs} ms` : `failed (${codeOf(err)})`;
@@ -190,6 +191,21 @@ function send(res: Response, body: HealthBody) {
 }
 
 class TookTooLong extends Error {}
+
+/** Calls send() unless its previous call has not settled yet, in which case it fails at once as TookTooLong. */
+function oneAtATime<T>(send: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  return () => {
+    if (running) return Promise.reject(new TookTooLong());
+    const answer = send();
+    running = answer;
+    const settled = () => {
+      running = undefined;
+    };
+    answer.then(settled, settled);
+    return answer;
+  };
+}
 
 /** The answer, or TookTooLong after ms (the statement goes on; its late answer is ignored). */
 async function within<T>(answer: Promise<T>, ms: number): Promise<T> {

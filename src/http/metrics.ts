@@ -9,11 +9,10 @@ import { TokenEndpoint } from '../auth/tokenEndpoint';
 import { CONFORMANCE_TYPES } from '../fhir/conformance';
 import { LookupCache } from '../fhir/lookupCache';
 import { RESOURCE_DEFINITIONS } from '../fhir/registry';
-import { FhirError, outcome } from '../fhir/outcome';
 import { contactAnswerCounts } from '../services/contactAnswers';
 import { noticeCounts } from '../services/noticeIntake';
 import { Store } from '../store/store';
-import { sendError } from './respond';
+import { onlyGetOrHead } from './respond';
 
 export interface MetricsSources {
   store: Store;
@@ -176,7 +175,7 @@ export class FacadeMetrics {
 
   /** GET (and HEAD) /metrics, without a token: the deployment keeps it off the public network. */
   routes(): Router {
-    const r = express.Router();
+    const r = express.Router({ caseSensitive: true, strict: true });
     r.get('/metrics', async (_req, res, next) => {
       try {
         const text = await this.registry.metrics();
@@ -185,9 +184,7 @@ export class FacadeMetrics {
         next(err);
       }
     });
-    r.all('/metrics', (req, res) => {
-      sendError(res, new FhirError(405, outcome('not-supported', `${req.method} is not supported here: use GET or HEAD`), { Allow: 'GET, HEAD' }), () => undefined);
-    });
+    r.all('/metrics', onlyGetOrHead);
     return r;
   }
 

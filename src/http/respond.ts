@@ -1,5 +1,5 @@
 import { OperationOutcome, Resource } from '@medplum/fhirtypes';
-import { Response } from 'express';
+import { Request, Response } from 'express';
 import { FhirError, outcome } from '../fhir/outcome';
 import { withSpineCodes } from '../fhir/spineCodes';
 import { FHIR_JSON } from './negotiation';
@@ -33,6 +33,11 @@ export function statusOf(err: unknown): number {
  * Every failure leaves as an OperationOutcome, its issues carrying their Spine error codes
  * (fhir/spineCodes.ts); anything unexpected is logged and reported without detail.
  */
+/** For the paths outside the FHIR base that are only read (health, metrics): any other method is 405. */
+export function onlyGetOrHead(req: Request, res: Response): void {
+  sendError(res, new FhirError(405, outcome('not-supported', `${req.method} is not supported here: use GET or HEAD`), { Allow: 'GET, HEAD' }), () => undefined);
+}
+
 /** Logs an unexpected failure; given the response, as part of that request (its request id). */
 export type ErrorLog = (err: unknown, res?: Response) => void;
 

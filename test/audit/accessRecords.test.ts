@@ -23,6 +23,10 @@ describe('interactionOf: the interaction a request below the FHIR base was', () 
     ['PATCH', '/Task/T-1', 'patch', 'Task'],
     ['POST', '/Patient/$validate', 'operation', 'Patient'],
     ['GET', '/Patient/WXB-1/$everything', 'operation', 'Patient'],
+    ['DELETE', '/Patient/WXB-1', 'delete', 'Patient'],
+    ['GET', '/Patient/WXB-1/_history', 'history', 'Patient'],
+    ['GET', '/Patient/_history', 'history', 'Patient'],
+    ['GET', '/Patient/WXB-1/_history/2', 'vread', 'Patient'],
   ])('%s %s is %s', (method, path, interaction, resourceType) => {
     expect(interactionOf(method, path)).toEqual(resourceType ? { interaction, resourceType } : { interaction });
   });

@@ -238,6 +238,12 @@ describeWithPostgres('PostgreSQL goes away and comes back', () => {
       expect(Date.now() - started).toBeLessThan(2_900);
       expect([down.status, down.failed]).toEqual([503, ['auditTrail:writable', 'store:migrations', 'store:responseTime']]);
       expect(down.body.checks['store:responseTime'][0].output).toBe('the store did not answer within 2000 ms');
+      // The statement of that check is still waiting on the frozen store: the next probe sends no other
+      // beside it (each would hold a pooled connection), and fails at once.
+      const again = Date.now();
+      const stillDown = await ready(http);
+      expect(Date.now() - again).toBeLessThan(1_000);
+      expect([stillDown.status, stillDown.failed]).toEqual([503, ['auditTrail:writable', 'store:migrations', 'store:responseTime']]);
     } finally {
       auth.close();
       await proxy.close();

@@ -45,6 +45,10 @@ describe.each(DRIVERS)('GET /metrics (%s)', (driver) => {
     expect([head.status, head.text ?? '']).toEqual([200, '']);
     const post = await t.http.post('/metrics');
     expect([post.status, post.headers.allow, post.body.resourceType]).toEqual([405, 'GET, HEAD', 'OperationOutcome']);
+    // Only the exact path, as a proxy that keeps /metrics private matches it: no other spelling reaches it.
+    for (const other of ['/METRICS', '/Metrics', '/metrics/', '/HEALTH/ready', '/health/ready/']) {
+      expect([other, (await t.http.get(other)).status]).toEqual([other, 404]);
+    }
   });
 
   it('counts FHIR requests by interaction, type and status, with their latency, and the lookup cache', async () => {

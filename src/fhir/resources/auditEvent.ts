@@ -28,10 +28,13 @@ const TYPE: Partial<Record<AuditInteraction, Coding>> = {
 };
 const SUBTYPE: Partial<Record<AuditInteraction, string>> = {
   read: 'read',
+  vread: 'vread',
+  history: 'history-instance',
   search: 'search-type',
   create: 'create',
   update: 'update',
   patch: 'patch',
+  delete: 'delete',
   operation: 'operation',
   capabilities: 'capabilities',
 };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Bundle, Resource } from '@medplum/fhirtypes';
 import { AccessRecord, actionOf, AuditInteraction, AuditUser, outcomeOfStatus, PURPOSES_OF_USE } from '../domain/audit';
+import { isValidNhsNumber } from '../domain/nhsNumber';
 import { withoutUndefined } from '../domain/objects';
 import { Caller } from '../access/context';
 
@@ -90,8 +91,20 @@ export function userOf(caller: Caller | undefined, headers: RequestFacts['header
  */
 const TRACE_ID = /^[\w.\-:]{1,128}$/;
 
+/**
+ * Ids travel into logs, which carry no personal data. An id holding what reads as an NHS number
+ * (ten digits that pass the check, whatever separators split them) is taken for a mistake by the
+ * caller and treated as absent. Names cannot be told from ids: the documentation asks for opaque
+ * ids (UUIDs), as NHS England's APIs do.
+ */
 export function isValidTraceId(value: string | undefined): value is string {
-  return value !== undefined && TRACE_ID.test(value);
+  return value !== undefined && TRACE_ID.test(value) && !holdsNhsNumber(value);
+}
+
+function holdsNhsNumber(value: string): boolean {
+  // Digits joined across separators; a run of exactly ten is a number, not part of a longer one (a UUID's groups).
+  for (const run of value.replace(/[._\-:]/g, '').match(/\d+/g) ?? []) if (run.length === 10 && isValidNhsNumber(run)) return true;
+  return false;
 }
 
 /**

@@ -68,13 +68,19 @@ export function authRoutes(auth: Auth, logger: Logger, audit?: Pick<AuditRecorde
       answer = refusal;
       clientId = params.client_id?.[0] ?? claimedIssuer(params.client_assertion?.[0]);
       description = `${refusal.body.error}: ${refusal.body.error_description}`;
-      logger.info({ error: refusal.body.error, description: refusal.body.error_description }, 'token request refused');
+      // The code only: the description may quote what the caller sent (it is in the audit record).
+      requestLog(res, logger).info({ oauthError: refusal.body.error }, 'token request refused');
     }
-    // The client as verified, or as a refused request named it (unverified), for the log line.
-    noteCaller(res, clientId === undefined ? undefined : { clientId, organization: answer.status === 200 ? auth.clients.get(clientId)?.organization : undefined });
+    // The client as verified, or as a refused request named it if it is registered: a name the caller
+    // made up is the caller's text, which logs do not carry (the audit record keeps it, bounded).
+    const registered = clientId === undefined ? undefined : auth.clients.get(clientId);
+    noteCaller(
+      res,
+      clientId === undefined ? undefined : { clientId: registered ? clientId : 'unregistered', organization: answer.status === 200 ? registered?.organization : undefined },
+    );
     try {
       await auditToken(req, res, answer.status, clientId, description);
-      if (answer.status === 200) logger.info({ client_id: clientId, scope: (answer.body as { scope?: string }).scope }, 'access token issued');
+      if (answer.status === 200) requestLog(res, logger).info({ client_id: clientId, scope: (answer.body as { scope?: string }).scope }, 'access token issued');
     } catch (auditErr) {
       logger.error({ err: auditErr }, 'token request not audited');
       answer = unavailable('The audit trail cannot be written just now, so no token is issued; try again shortly');
@@ -176,4 +182,9 @@ function claimedIssuer(assertion: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The request's own logger (the access log's child, carrying the request id), else the facade's. */
+function requestLog(res: Response, logger: Logger): Logger {
+  return (res as Response & { log?: Logger }).log ?? logger;
 }

@@ -2,7 +2,7 @@ import http, { IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import { Logger } from 'pino';
-import { correlationIdOf, RequestFacts } from '../audit/accessRecords';
+import { correlationIdOf, isValidTraceId, RequestFacts } from '../audit/accessRecords';
 import { AuditRecorder } from '../audit/recorder';
 import { HttpLimits } from '../config';
 import { outcome } from '../fhir/outcome';
@@ -223,8 +223,8 @@ async function recorded(deps: ServerDeps, refused: Parameters<AuditRecorder['unr
 
 /** HTTP/1.1 requires Host (RFC 9112 3.2): refused as Node would, but as an OperationOutcome, and audited. */
 function withoutHost(req: IncomingMessage, res: ServerResponse, deps: ServerDeps) {
-  const given = req.headers['x-request-id'];
-  const requestId = typeof given === 'string' && /^[\w.\-:]{1,128}$/.test(given) ? given : randomUUID();
+  const given = single(req.headers['x-request-id']);
+  const requestId = isValidTraceId(given) ? given : randomUUID();
   const correlationId = correlationIdOf((name) => single(req.headers[name]));
   const text = 'An HTTP/1.1 request must have a Host header';
   const line = requestLine(Buffer.from(`${req.method} ${req.url} HTTP/1.1`, 'latin1'));

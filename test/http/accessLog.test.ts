@@ -99,6 +99,20 @@ describe('the token endpoint', () => {
     // Unverified: the organisation is not looked up for a client that did not prove who it is.
     expect(line).not.toHaveProperty('organization');
   });
+
+  it('logs a client id the caller made up as unregistered, and the refusal by its code alone, under the request id', async () => {
+    const madeUp = `Barbara Thornton 999 000 0018 ${'A'.repeat(3000)}`;
+    const res = await t.http
+      .post('/auth/token')
+      .set('X-Request-ID', 'token-req-3')
+      .type('form')
+      .send({ grant_type: 'client_credentials', client_id: madeUp, scope: 'system/*.rs', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: 'x.y.z' });
+    expect(res.status).toBe(400);
+    expect(await lineOf('token-req-3')).toMatchObject({ clientId: 'unregistered', interaction: 'token', status: 400 });
+    const refusal = lines.find((l) => l.requestId === 'token-req-3' && l.msg === 'token request refused');
+    expect(refusal).toMatchObject({ oauthError: expect.stringMatching(/^[a-z_]+$/) });
+    for (const l of lines.filter((x) => x.requestId === 'token-req-3')) expect(JSON.stringify(l)).not.toMatch(/Thornton|9990000018|999 000 0018|AAAA/);
+  });
 });
 
 describe('FHIR requests', () => {
@@ -205,6 +219,14 @@ describe('FHIR requests', () => {
     const long = await t.http.get('/fhir/metadata').set('X-Request-ID', 'bad-corr-2').set('X-Correlation-ID', 'x'.repeat(129));
     expect(long.status).toBe(200);
     expect(long.headers).not.toHaveProperty('x-correlation-id');
+    // An id that reads as an NHS number, however it is split, is not taken: logs carry no personal data.
+    const nhs = await t.http.get('/fhir/metadata').set('X-Request-ID', '999-000-0018').set('X-Correlation-ID', 'visit.9990000018');
+    expect(nhs.status).toBe(200);
+    expect(nhs.headers['x-request-id']).not.toBe('999-000-0018');
+    expect(nhs.headers).not.toHaveProperty('x-correlation-id');
+    // A UUID whose groups happen to be all digits is still an id.
+    const uuid = await t.http.get('/fhir/metadata').set('X-Request-ID', '12345678-1234-4234-8234-123456789012');
+    expect(uuid.headers['x-request-id']).toBe('12345678-1234-4234-8234-123456789012');
   });
 });
 

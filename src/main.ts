@@ -101,7 +101,7 @@ async function main() {
     if (stoppingSince !== undefined) {
       // A second signal: stop waiting for requests in flight.
       logger.warn({ signal }, 'second signal: closing the connections still open');
-      facade.server.closeAllConnections();
+      facade.hurry();
       return;
     }
     stoppingSince = Date.now();
@@ -111,7 +111,7 @@ async function main() {
     setTimeout(() => {
       logger.error('the store did not close in time; exiting');
       process.exit(1);
-    }, config.http.shutdownTimeoutMs + 5_000).unref();
+    }, config.http.shutdownDrainMs + config.http.shutdownTimeoutMs + 5_000).unref();
     facade
       .shutdown()
       .then(() => store.close())

@@ -23,6 +23,8 @@ export interface FacadeServer {
    * shutdownTimeoutMs is destroyed. Resolves when every connection has gone.
    */
   shutdown(): Promise<void>;
+  /** A second signal: ends the drain at once and cuts every connection still open. */
+  hurry(): void;
   /** True from the moment shutdown() is called (the drain included): readiness answers 503 from then on. */
   readonly stopping: boolean;
 }
@@ -65,6 +67,7 @@ export function createFacadeServer(app: http.RequestListener, limits: HttpLimits
   const inFlight = new Set<ServerResponse>();
   let closing = false;
   let draining = false;
+  let endDrain: (() => void) | undefined;
   // Before the app's own listener: an answer the app sends at once (a health check) is sent with Connection: close too.
   server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     // A request that arrives while stopping (on a connection already open) is still answered, then the connection closes.
@@ -110,13 +113,24 @@ export function createFacadeServer(app: http.RequestListener, limits: HttpLimits
       shutdown ??= limits.shutdownDrainMs > 0 ? drain().then(close) : close();
       return shutdown;
     },
+    hurry() {
+      endDrain?.();
+      // The close that follows the drain starts on the next tick: cut what it leaves open then.
+      setImmediate(() => server.closeAllConnections());
+    },
   };
 
   /** Serves on, with readiness failing, for the drain period. */
   function drain(): Promise<void> {
     draining = true;
     deps.logger.info({ drainMs: limits.shutdownDrainMs }, 'draining: readiness fails while requests are still served');
-    return new Promise((resolve) => setTimeout(resolve, limits.shutdownDrainMs));
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, limits.shutdownDrainMs);
+      endDrain = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   function close(): Promise<void> {

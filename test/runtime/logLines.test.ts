@@ -78,4 +78,26 @@ describeWithPostgres('starting and stopping', () => {
     const stopped = lines.at(-1);
     expect(stopped).toMatchObject({ msg: 'stopped', signal: 'SIGTERM', ms: expect.any(Number), requestsCutOff: 0 });
   }, 120_000);
+
+  it('drains for SHUTDOWN_DRAIN_SECONDS (readiness 503, requests still served) however long, and exits 0 after', async () => {
+    const facade = await startFacade({ DATABASE_URL: db.url!, DATA_DIR: data.dataDir, SHUTDOWN_DRAIN_SECONDS: '7', SHUTDOWN_TIMEOUT_SECONDS: '1' }, 60_000);
+    expect((await fetch(`${facade.base}/health/ready`)).status).toBe(200);
+    const signalled = Date.now();
+    facade.proc.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await fetch(`${facade.base}/health/ready`)).status).toBe(503);
+    expect((await fetch(`${facade.base}/fhir/metadata`)).status).toBe(200);
+    // Longer than the timeout plus the store's grace, which alone once ended the process mid-drain.
+    expect(await facade.exited(30_000)).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(6_500);
+  }, 120_000);
+
+  it('a second signal ends the drain at once', async () => {
+    const facade = await startFacade({ DATABASE_URL: db.url!, DATA_DIR: data.dataDir, SHUTDOWN_DRAIN_SECONDS: '120' }, 60_000);
+    expect((await fetch(`${facade.base}/health/ready`)).status).toBe(200);
+    facade.proc.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    facade.proc.kill('SIGTERM');
+    expect(await facade.exited(15_000)).toEqual({ code: 0, signal: null });
+  }, 120_000);
 });

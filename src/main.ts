@@ -1,3 +1,5 @@
+// First, before any module that needs a newer Node loads.
+import './runtime';
 import { loadClients } from './auth/clients';
 import { loadSigningKey } from './auth/signingKey';
 import { ConfigError, deploymentProblems, loadConfig } from './config';

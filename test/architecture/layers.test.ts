@@ -9,7 +9,7 @@ import ts from 'typescript';
  */
 const LAYERS: string[][] = [
   ['domain'],
-  ['access', 'config.ts', 'logging.ts', 'version.ts', 'conformance'],
+  ['access', 'config.ts', 'logging.ts', 'version.ts', 'runtime.ts', 'conformance'],
   ['store'],
   ['services', 'audit', 'synthetic'],
   ['fhir'],

@@ -3,6 +3,7 @@
  * effective configuration, secrets left out, and one with the signal, how long stopping took and
  * how many requests were cut off. A bad LOG_LEVEL is one line, not a stack trace.
  */
+import { spawnSync } from 'node:child_process';
 import { loadConfig } from '../../src/config';
 import { configForLog } from '../../src/logging';
 import { createPostgresDatabase, describeWithPostgres, TestDatabase } from '../support/stores';
@@ -39,6 +40,23 @@ describe('LOG_LEVEL', () => {
     expect((await child.exited(15_000)).code).toBe(1);
     expect(child.output().trim()).toBe('Cannot start: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "loud"');
   }, 30_000);
+});
+
+describe('an older Node', () => {
+  beforeAll(requireBuild, 240_000);
+
+  it('stops start-up with one line saying which Node is needed and how to get it, before anything else loads', () => {
+    // This Node, claiming to be the machine's older one.
+    const older = spawnSync(process.execPath, ['-e', `Object.defineProperty(process.versions, 'node', { value: '20.20.2' }); require(${JSON.stringify(MAIN)})`], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(older.status).toBe(1);
+    expect(older.stderr.trim()).toBe(
+      "Cannot start: the facade needs Node 24 or newer, and this is Node 20.20.2. Start it with npm start (npm runs the project's own Node 24, installed by npm ci), or install Node 24.",
+    );
+    expect(older.stdout).toBe('');
+  });
 });
 
 describeWithPostgres('starting and stopping', () => {

@@ -152,7 +152,7 @@ function unsupportedInteraction(what: string): FhirError {
 }
 
 /**
- * The methods a path below the FHIR base takes (HEAD beside GET), for an OPTIONS answer's Allow;
+ * The methods a path below the FHIR base takes, for an OPTIONS answer's Allow;
  * undefined for a path the route table does not hold. No route takes OPTIONS, so resolving it
  * answers with exactly the 405 and Allow any other method not taken would get.
  */
@@ -160,9 +160,7 @@ export function allowedOnPath(path: string): string[] | undefined {
   try {
     resolveRoute('OPTIONS', path);
   } catch (err) {
-    if (err instanceof FhirError && err.status === 405) {
-      return [...new Set(err.headers.Allow.split(', ').flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])))];
-    }
+    if (err instanceof FhirError && err.status === 405) return err.headers.Allow.split(', ');
   }
   return undefined;
 }
@@ -183,8 +181,10 @@ function pick(candidates: Route[], method: string, path: string): Route {
   const route = candidates.find((r) => r.method === method);
   if (route) return route;
   const allowed = candidates.map((r) => r.method);
+  // Every GET route answers HEAD too (Express): Allow says so, as OPTIONS does.
+  const allow = [...new Set(allowed.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])))];
   throw new FhirError(405, outcome('not-supported', `${method} is not supported on ${path}; use ${allowed.join(' or ')}`), {
-    Allow: allowed.join(', '),
+    Allow: allow.join(', '),
   });
 }
 

@@ -93,7 +93,7 @@ describe('conformance resources (StructureDefinition, CodeSystem, ValueSet)', ()
   it('refuses what it does not do: writes (405), unknown ids (404), modifiers (400)', async () => {
     const post = await t.http.post('/fhir/StructureDefinition').set('Content-Type', 'application/fhir+json').send({ resourceType: 'StructureDefinition' });
     expect(post.status).toBe(405);
-    expect(post.headers.allow).toBe('GET');
+    expect(post.headers.allow).toBe('GET, HEAD');
     expect((await t.http.get('/fhir/ValueSet/nope')).status).toBe(404);
     expect((await t.http.get('/fhir/CodeSystem').query({ 'url:below': CANONICAL_BASE })).status).toBe(400);
     expect((await t.http.get('/fhir/StructureDefinition/SocialCare-Patient/_history')).status).toBe(404);

@@ -39,7 +39,7 @@ describe('the route table', () => {
     const read = resolveRoute('GET', '/ValueSet/ukcore-x');
     expect(read).toMatchObject({ route: { pattern: '[type]/[id]', handler: 'conformance-read' }, id: 'ukcore-x' });
     expect(read.conformance?.type).toBe('ValueSet');
-    expect(refusal('POST', '/StructureDefinition')).toMatchObject({ status: 405, allow: 'GET' });
+    expect(refusal('POST', '/StructureDefinition')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
     // $ is no id character: $validate on a type that has no such operation is an operation not offered.
     for (const method of ['GET', 'POST']) {
       expect(refusal(method, '/ValueSet/$validate')).toMatchObject({ status: 404, code: 'not-supported', spine: 'UNSUPPORTED_SERVICE' });
@@ -49,21 +49,21 @@ describe('the route table', () => {
   it('refuses a method the path does not take with 405 and the Allow list of that path', () => {
     expect(refusal('POST', '/metadata')).toEqual({
       status: 405,
-      allow: 'GET',
+      allow: 'GET, HEAD',
       code: 'not-supported',
       spine: 'UNSUPPORTED_SERVICE',
       message: 'POST is not supported on /metadata; use GET',
     });
-    expect(refusal('DELETE', '/Patient')).toMatchObject({ status: 405, allow: 'GET' });
-    expect(refusal('POST', '/Patient')).toMatchObject({ status: 405, allow: 'GET' });
-    expect(refusal('PUT', '/Patient/_search')).toMatchObject({ status: 405, allow: 'POST, GET', message: 'PUT is not supported on /Patient/_search; use POST or GET' });
+    expect(refusal('DELETE', '/Patient')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
+    expect(refusal('POST', '/Patient')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
+    expect(refusal('PUT', '/Patient/_search')).toMatchObject({ status: 405, allow: 'POST, GET, HEAD', message: 'PUT is not supported on /Patient/_search; use POST or GET' });
     expect(refusal('GET', '/Patient/$validate')).toMatchObject({ status: 405, allow: 'POST' });
     expect(refusal('HEAD', '/Flag/$validate')).toMatchObject({ status: 405, allow: 'POST', message: 'GET is not supported on /Flag/$validate; use POST' });
-    expect(refusal('PUT', '/Flag/f1')).toMatchObject({ status: 405, allow: 'GET' });
-    expect(refusal('PATCH', '/Patient/p1')).toMatchObject({ status: 405, allow: 'GET' });
-    expect(refusal('DELETE', '/Patient/p1')).toMatchObject({ status: 405, allow: 'GET', code: 'not-supported', spine: 'UNSUPPORTED_SERVICE' });
-    expect(refusal('DELETE', '/Task/t1')).toMatchObject({ status: 405, allow: 'GET, PUT, PATCH' });
-    expect(refusal('PUT', '/Communication/c1')).toMatchObject({ status: 405, allow: 'GET' });
+    expect(refusal('PUT', '/Flag/f1')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
+    expect(refusal('PATCH', '/Patient/p1')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
+    expect(refusal('DELETE', '/Patient/p1')).toMatchObject({ status: 405, allow: 'GET, HEAD', code: 'not-supported', spine: 'UNSUPPORTED_SERVICE' });
+    expect(refusal('DELETE', '/Task/t1')).toMatchObject({ status: 405, allow: 'GET, HEAD, PUT, PATCH' });
+    expect(refusal('PUT', '/Communication/c1')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
   });
 
   it('answers 404 not-supported for FHIR interactions the facade does not offer on a type it serves', () => {

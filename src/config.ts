@@ -129,6 +129,14 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 export class ConfigError extends Error {}
 
+/**
+ * DATA_DIR, or data/ in the project when it is not set: the embedded store's directory, where the
+ * sandbox signing key is made, and where a running facade leaves its address for `npm run token`.
+ */
+export function dataDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.DATA_DIR || path.join(PROJECT_ROOT, 'data'));
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integer(env, 'PORT', 8080, 0, 65535);
   const publicUrl = (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
@@ -143,7 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     fhirBaseUrl,
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: env.DATABASE_URL ? undefined : path.resolve(env.DATA_DIR ?? path.join(PROJECT_ROOT, 'data')),
+    dataDir: env.DATABASE_URL ? undefined : dataDirectory(env),
     embeddedSharedBuffersMb: integer(env, 'EMBEDDED_SHARED_BUFFERS_MB', DEFAULT_EMBEDDED_SHARED_BUFFERS_MB, 16, 16_384),
     embeddedFsync: onOff(env, 'EMBEDDED_FSYNC', true),
     database: {
@@ -214,7 +222,7 @@ function authConfig(env: NodeJS.ProcessEnv, fhirBaseUrl: string): AuthConfig {
     tokenRequestsPerMinute: integer(env, 'TOKEN_REQUESTS_PER_MINUTE', 60, 1, 100_000),
     signingKey: keyFile
       ? { file: path.resolve(keyFile), create: false }
-      : { file: path.join(path.resolve(env.DATA_DIR ?? path.join(PROJECT_ROOT, 'data')), 'token-signing-key.jwk.json'), create: true },
+      : { file: path.join(dataDirectory(env), 'token-signing-key.jwk.json'), create: true },
     councilIdp: councilIdpConfig(env, fhirBaseUrl),
   };
 }

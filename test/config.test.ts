@@ -1,4 +1,5 @@
-import { ConfigError, deploymentProblems, loadConfig, SANDBOX_CLIENTS_FILE, SANDBOX_FIXTURES_FILE } from '../src/config';
+import path from 'node:path';
+import { ConfigError, dataDirectory, deploymentProblems, loadConfig, PROJECT_ROOT, SANDBOX_CLIENTS_FILE, SANDBOX_FIXTURES_FILE } from '../src/config';
 
 describe('configuration', () => {
   it('has sandbox defaults: port 8080, embedded store under the project, sandbox fixtures', () => {
@@ -6,13 +7,25 @@ describe('configuration', () => {
     expect(c.port).toBe(8080);
     expect(c.fhirBaseUrl).toBe('http://localhost:8080/fhir');
     expect(c.databaseUrl).toBeUndefined();
-    expect(c.dataDir).toMatch(/data$/);
+    expect(c.dataDir).toBe(path.join(PROJECT_ROOT, 'data'));
+    expect(c.auth.signingKey).toEqual({ file: path.join(PROJECT_ROOT, 'data', 'token-signing-key.jwk.json'), create: true });
     expect(c.fixturesFile).toMatch(/fixtures\/sandbox\/dataset\.json$/);
     expect(c.embeddedSharedBuffersMb).toBe(32);
   });
 
   it('advertises the public base URL, not localhost, behind a proxy', () => {
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://care.example.gov.uk/' }).fhirBaseUrl).toBe('https://care.example.gov.uk/fhir');
+  });
+
+  it('keeps its data, and the sandbox signing key, in DATA_DIR when set, data/ in the project when not', () => {
+    expect(dataDirectory({})).toBe(path.join(PROJECT_ROOT, 'data'));
+    expect(dataDirectory({ DATA_DIR: '' })).toBe(path.join(PROJECT_ROOT, 'data'));
+    expect(dataDirectory({ DATA_DIR: '/var/lib/facade/' })).toBe('/var/lib/facade');
+    const c = loadConfig({ DATA_DIR: '/var/lib/facade' });
+    expect(c.dataDir).toBe('/var/lib/facade');
+    expect(c.auth.signingKey.file).toBe('/var/lib/facade/token-signing-key.jwk.json');
+    // With PostgreSQL there is no embedded store, but the sandbox signing key still goes in DATA_DIR.
+    expect(loadConfig({ DATA_DIR: '/var/lib/facade', DATABASE_URL: 'postgres://x@db/facade' }).auth.signingKey.file).toBe('/var/lib/facade/token-signing-key.jwk.json');
   });
 
   it('uses PostgreSQL when DATABASE_URL is set', () => {

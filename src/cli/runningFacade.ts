@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../config';
+import { dataDirectory } from '../config';
 
 /**
  * A running facade leaves its public base URL in DATA_DIR, so that `npm run token` in another
@@ -16,7 +16,7 @@ interface Announcement {
 
 /** DATA_DIR as the facade reads it (the embedded store's directory; with PostgreSQL, where the sandbox signing key goes). */
 export function runDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.DATA_DIR ?? path.join(PROJECT_ROOT, 'data'));
+  return dataDirectory(env);
 }
 
 /** Writes the file; the function returned removes it, unless another facade has written its own since. */

@@ -1,4 +1,6 @@
 import { isView, View } from './access/views';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -129,6 +131,14 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 export class ConfigError extends Error {}
 
+/**
+ * DATA_DIR, or data/ in the project when it is not set: the embedded store's directory, where the
+ * sandbox signing key is made, and where a running facade leaves its address for `npm run token`.
+ */
+export function dataDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.DATA_DIR || path.join(PROJECT_ROOT, 'data'));
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integer(env, 'PORT', 8080, 0, 65535);
   const publicUrl = (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
@@ -143,7 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     fhirBaseUrl,
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: env.DATABASE_URL ? undefined : path.resolve(env.DATA_DIR ?? path.join(PROJECT_ROOT, 'data')),
+    dataDir: env.DATABASE_URL ? undefined : dataDirectory(env),
     embeddedSharedBuffersMb: integer(env, 'EMBEDDED_SHARED_BUFFERS_MB', DEFAULT_EMBEDDED_SHARED_BUFFERS_MB, 16, 16_384),
     embeddedFsync: onOff(env, 'EMBEDDED_FSYNC', true),
     database: {
@@ -214,7 +224,7 @@ function authConfig(env: NodeJS.ProcessEnv, fhirBaseUrl: string): AuthConfig {
     tokenRequestsPerMinute: integer(env, 'TOKEN_REQUESTS_PER_MINUTE', 60, 1, 100_000),
     signingKey: keyFile
       ? { file: path.resolve(keyFile), create: false }
-      : { file: path.join(path.resolve(env.DATA_DIR ?? path.join(PROJECT_ROOT, 'data')), 'token-signing-key.jwk.json'), create: true },
+      : { file: path.join(dataDirectory(env), 'token-signing-key.jwk.json'), create: true },
     councilIdp: councilIdpConfig(env, fhirBaseUrl),
   };
 }
@@ -291,17 +301,26 @@ export const SANDBOX_FIXTURES_FILE = path.join(PROJECT_ROOT, 'fixtures', 'sandbo
 
 /**
  * NODE_ENV=production (the Docker image's default) means real people's records: none of the
- * sandbox's conveniences may be in force, whether by default or named on purpose. To run the sandbox
- * itself, leave NODE_ENV unset.
+ * sandbox's conveniences may be in force, whether by default, named on purpose, or copied elsewhere.
+ * To run the sandbox itself, leave NODE_ENV unset.
  */
 function productionProblems(config: Config, url: URL): string[] {
   const problems: string[] = [];
   const sandbox = 'NODE_ENV is production';
-  if (config.auth.clientsFile === SANDBOX_CLIENTS_FILE) {
+  const clientsFile = config.auth.clientsFile;
+  if (sameFile(clientsFile, SANDBOX_CLIENTS_FILE)) {
     problems.push(
       `${sandbox} but ${config.auth.sandboxClients ? 'CLIENTS_FILE is not set, so' : 'CLIENTS_FILE names'} the sandbox clients, whose private keys are published ` +
         'with the code, would be trusted. Set CLIENTS_FILE to the file of your registered clients (see docs/authorisation.md).',
     );
+  } else {
+    const copied = sandboxClientsIn(clientsFile);
+    if (copied.length) {
+      problems.push(
+        `${sandbox} but CLIENTS_FILE (${clientsFile}) registers sandbox clients (${copied.join(', ')}), whose private keys are published ` +
+          'with the code. Remove them and register your own clients with keys of their own (npm run keygen; see docs/authorisation.md).',
+      );
+    }
   }
   if (url.protocol !== 'https:') {
     problems.push(
@@ -309,11 +328,20 @@ function productionProblems(config: Config, url: URL): string[] {
         'clients reach the facade at (TLS ends at your proxy or load balancer; see docs/deploy.md): tokens and records must not travel unencrypted.',
     );
   }
-  if (config.fixturesFile === SANDBOX_FIXTURES_FILE) {
+  const fixtures = config.fixturesFile;
+  if (fixtures && sameFile(fixtures, SANDBOX_FIXTURES_FILE)) {
     problems.push(
       `${sandbox} but FIXTURES_FILE is the sandbox dataset (its default), whose fictional people would be loaded into an empty store ` +
         'beside real ones. Set FIXTURES_FILE=none, or to a dataset of your own.',
     );
+  } else if (fixtures) {
+    const nhsNumber = sandboxPersonIn(fixtures);
+    if (nhsNumber) {
+      problems.push(
+        `${sandbox} but FIXTURES_FILE (${fixtures}) holds the sandbox dataset's fictional people (NHS number ${nhsNumber} among them), ` +
+          'who would be loaded into an empty store beside real ones. Set FIXTURES_FILE=none, or to a dataset of your own.',
+      );
+    }
   }
   if (config.synthetic) {
     problems.push(`${sandbox} but SYNTHETIC_PEOPLE is set: a generated population is for trials, not for a store of real people. Unset it.`);
@@ -325,6 +353,118 @@ function productionProblems(config: Config, url: URL): string[] {
     );
   }
   return problems;
+}
+
+/** Whether two paths name one file, through symbolic links too; the same path when either cannot be resolved. */
+function sameFile(a: string, b: string): boolean {
+  if (path.resolve(a) === path.resolve(b)) return true;
+  try {
+    return fs.realpathSync(a) === fs.realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+/** The JSON of a file, or undefined when it cannot be read or parsed (whoever reads it for use reports that). */
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+interface ClientEntry {
+  client_id?: unknown;
+  jwks?: { keys?: unknown };
+}
+
+function clientEntries(json: unknown): ClientEntry[] {
+  return Array.isArray(json) ? json.filter((c): c is ClientEntry => typeof c === 'object' && c !== null) : [];
+}
+
+function entryKeys(entry: ClientEntry): Record<string, unknown>[] {
+  const keys = entry.jwks?.keys;
+  return Array.isArray(keys) ? keys.filter((k): k is Record<string, unknown> => typeof k === 'object' && k !== null) : [];
+}
+
+/** The members RFC 7638 hashes for each key type: they are the public key, whatever else the JWK says. */
+const THUMBPRINT_MEMBERS: Record<string, string[]> = {
+  EC: ['crv', 'kty', 'x', 'y'],
+  RSA: ['e', 'kty', 'n'],
+  OKP: ['crv', 'kty', 'x'],
+  oct: ['k', 'kty'],
+};
+
+/** A JWK's RFC 7638 thumbprint (SHA-256, base64url); undefined for a key that is not one. */
+function jwkThumbprint(jwk: Record<string, unknown>): string | undefined {
+  const members = THUMBPRINT_MEMBERS[String(jwk.kty)];
+  if (!members || members.some((m) => typeof jwk[m] !== 'string')) return undefined;
+  const canonical = JSON.stringify(Object.fromEntries(members.map((m) => [m, jwk[m]])));
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+/**
+ * The sandbox clients a clients file registers, by client id or by public key (a copy of the sandbox
+ * file, or a client given a sandbox key under another name): each named once.
+ */
+function sandboxClientsIn(file: string): string[] {
+  const sandbox = clientEntries(readJson(SANDBOX_CLIENTS_FILE));
+  const sandboxIds = new Set(sandbox.map((c) => c.client_id).filter((id): id is string => typeof id === 'string'));
+  const sandboxKeys = new Map<string, string>();
+  for (const client of sandbox) {
+    for (const key of entryKeys(client)) {
+      const thumbprint = jwkThumbprint(key);
+      if (thumbprint) sandboxKeys.set(thumbprint, String(client.client_id));
+    }
+  }
+  const found = new Set<string>();
+  for (const client of clientEntries(readJson(file))) {
+    const id = typeof client.client_id === 'string' ? client.client_id : '(no client_id)';
+    if (sandboxIds.has(id)) found.add(id);
+    for (const key of entryKeys(client)) {
+      const owner = sandboxKeys.get(jwkThumbprint(key) ?? '');
+      if (owner) found.add(owner === id ? id : `${id} with the key of ${owner}`);
+    }
+  }
+  return [...found];
+}
+
+/**
+ * The NHS number of a sandbox person that a dataset holds, if it holds one. The sandbox's NHS numbers
+ * are in the 999 range, never issued to anyone, so a real dataset holds none of them; the file is
+ * read a megabyte at a time, so a large dataset costs no more memory than that.
+ */
+function sandboxPersonIn(file: string): string | undefined {
+  const sandbox = readJson(SANDBOX_FIXTURES_FILE) as { people?: { nhsNumber?: unknown }[] } | undefined;
+  const numbers = (Array.isArray(sandbox?.people) ? sandbox.people : [])
+    .map((p) => p?.nhsNumber)
+    .filter((n): n is string => typeof n === 'string' && n.length > 0);
+  if (numbers.length === 0) return undefined;
+  const needles = numbers.map((n) => Buffer.from(JSON.stringify(n)));
+  const overlap = Math.max(...needles.map((n) => n.length)) - 1;
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    let carry = Buffer.alloc(0);
+    for (;;) {
+      const read = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) return undefined;
+      const window = Buffer.concat([carry, chunk.subarray(0, read)]);
+      const hit = needles.findIndex((needle) => window.includes(needle));
+      if (hit >= 0) return numbers[hit];
+      carry = window.subarray(Math.max(0, window.length - overlap));
+    }
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function logLevel(env: NodeJS.ProcessEnv): string {

@@ -1,4 +1,7 @@
-import { ConfigError, deploymentProblems, loadConfig, SANDBOX_CLIENTS_FILE, SANDBOX_FIXTURES_FILE } from '../src/config';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, dataDirectory, deploymentProblems, loadConfig, PROJECT_ROOT, SANDBOX_CLIENTS_FILE, SANDBOX_FIXTURES_FILE } from '../src/config';
 
 describe('configuration', () => {
   it('has sandbox defaults: port 8080, embedded store under the project, sandbox fixtures', () => {
@@ -6,13 +9,25 @@ describe('configuration', () => {
     expect(c.port).toBe(8080);
     expect(c.fhirBaseUrl).toBe('http://localhost:8080/fhir');
     expect(c.databaseUrl).toBeUndefined();
-    expect(c.dataDir).toMatch(/data$/);
+    expect(c.dataDir).toBe(path.join(PROJECT_ROOT, 'data'));
+    expect(c.auth.signingKey).toEqual({ file: path.join(PROJECT_ROOT, 'data', 'token-signing-key.jwk.json'), create: true });
     expect(c.fixturesFile).toMatch(/fixtures\/sandbox\/dataset\.json$/);
     expect(c.embeddedSharedBuffersMb).toBe(32);
   });
 
   it('advertises the public base URL, not localhost, behind a proxy', () => {
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://care.example.gov.uk/' }).fhirBaseUrl).toBe('https://care.example.gov.uk/fhir');
+  });
+
+  it('keeps its data, and the sandbox signing key, in DATA_DIR when set, data/ in the project when not', () => {
+    expect(dataDirectory({})).toBe(path.join(PROJECT_ROOT, 'data'));
+    expect(dataDirectory({ DATA_DIR: '' })).toBe(path.join(PROJECT_ROOT, 'data'));
+    expect(dataDirectory({ DATA_DIR: '/var/lib/facade/' })).toBe('/var/lib/facade');
+    const c = loadConfig({ DATA_DIR: '/var/lib/facade' });
+    expect(c.dataDir).toBe('/var/lib/facade');
+    expect(c.auth.signingKey.file).toBe('/var/lib/facade/token-signing-key.jwk.json');
+    // With PostgreSQL there is no embedded store, but the sandbox signing key still goes in DATA_DIR.
+    expect(loadConfig({ DATA_DIR: '/var/lib/facade', DATABASE_URL: 'postgres://x@db/facade' }).auth.signingKey.file).toBe('/var/lib/facade/token-signing-key.jwk.json');
   });
 
   it('uses PostgreSQL when DATABASE_URL is set', () => {
@@ -62,6 +77,95 @@ describe('production mode (NODE_ENV=production)', () => {
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/CLIENTS_FILE names the sandbox clients/);
     expect(problems[1]).toMatch(/FIXTURES_FILE is the sandbox dataset/);
+  });
+
+  describe('the sandbox files copied or linked elsewhere', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facade-config-'));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    type Client = { client_id: string; jwks?: { keys: Record<string, unknown>[] } };
+    const sandboxClients = (): Client[] => JSON.parse(fs.readFileSync(SANDBOX_CLIENTS_FILE, 'utf8'));
+    const sandboxDataset = () => JSON.parse(fs.readFileSync(SANDBOX_FIXTURES_FILE, 'utf8'));
+    const ownClients = (): Client[] => JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'auth', 'clients.json'), 'utf8'));
+    const write = (name: string, content: unknown) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+      return file;
+    };
+    const problemsWith = (env: Record<string, string>) => deploymentProblems(loadConfig({ ...ready, ...env }));
+
+    it('refuses a copy of the sandbox clients file, naming the sandbox clients it registers', () => {
+      const copy = path.join(dir, 'clients.json');
+      fs.copyFileSync(SANDBOX_CLIENTS_FILE, copy);
+      const ids = sandboxClients().map((c) => c.client_id);
+      expect(problemsWith({ CLIENTS_FILE: copy })).toEqual([
+        `NODE_ENV is production but CLIENTS_FILE (${copy}) registers sandbox clients (${ids.join(', ')}), whose private keys are published with the code. ` +
+          'Remove them and register your own clients with keys of their own (npm run keygen; see docs/authorisation.md).',
+      ]);
+    });
+
+    it('refuses a client of its own name registered with a sandbox key, and a sandbox client among real ones', () => {
+      const [sandbox] = sandboxClients();
+      const [own, ...others] = ownClients();
+      // The key as a JWKS tool would write it: members reordered, kid and use changed or dropped.
+      const { kid: _kid, use: _use, ...bare } = sandbox.jwks!.keys[0];
+      const reordered = Object.fromEntries(Object.entries({ ...bare, kid: 'council-epr-2026' }).reverse());
+      const borrowed = write('borrowed.json', [{ ...own, jwks: { keys: [reordered] } }, ...others]);
+      const [problem] = problemsWith({ CLIENTS_FILE: borrowed });
+      expect(problem).toContain(`registers sandbox clients (${own.client_id} with the key of ${sandbox.client_id})`);
+
+      const mixed = write('mixed.json', [...ownClients(), sandbox]);
+      expect(problemsWith({ CLIENTS_FILE: mixed })).toEqual([expect.stringContaining(`registers sandbox clients (${sandbox.client_id})`)]);
+    });
+
+    it('accepts registered clients with keys of their own', () => {
+      expect(problemsWith({ CLIENTS_FILE: write('clients.json', ownClients()) })).toEqual([]);
+    });
+
+    it('refuses the sandbox files reached through a symbolic link as the files themselves', () => {
+      const clients = path.join(dir, 'clients.json');
+      const dataset = path.join(dir, 'dataset.json');
+      fs.symlinkSync(SANDBOX_CLIENTS_FILE, clients);
+      fs.symlinkSync(SANDBOX_FIXTURES_FILE, dataset);
+      expect(problemsWith({ CLIENTS_FILE: clients, FIXTURES_FILE: dataset })).toEqual([
+        expect.stringMatching(/^NODE_ENV is production but CLIENTS_FILE names the sandbox clients/),
+        expect.stringMatching(/^NODE_ENV is production but FIXTURES_FILE is the sandbox dataset/),
+      ]);
+    });
+
+    it('refuses a copy of the sandbox dataset, reformatted or cut down to one of its people', () => {
+      const copy = path.join(dir, 'dataset.json');
+      fs.copyFileSync(SANDBOX_FIXTURES_FILE, copy);
+      const firstNhsNumber = sandboxDataset().people[0].nhsNumber;
+      expect(problemsWith({ FIXTURES_FILE: copy })).toEqual([
+        `NODE_ENV is production but FIXTURES_FILE (${copy}) holds the sandbox dataset's fictional people (NHS number ${firstNhsNumber} among them), ` +
+          'who would be loaded into an empty store beside real ones. Set FIXTURES_FILE=none, or to a dataset of your own.',
+      ]);
+
+      const { people } = sandboxDataset();
+      const last = people[people.length - 1];
+      const oneOfThem = write('council.json', JSON.stringify({ organisations: [], workers: [], people: [last], carePackages: [], safeguardingConcerns: [] }));
+      expect(problemsWith({ FIXTURES_FILE: oneOfThem })).toEqual([expect.stringContaining(`(NHS number ${last.nhsNumber} among them)`)]);
+    });
+
+    it('finds a sandbox person far into a large dataset, across the pieces it is read in', () => {
+      const person = sandboxDataset().people[3];
+      const before = '{"organisations": [], "workers": [], "carePackages": [], "safeguardingConcerns": [], "people": [{"nhsNumber": ';
+      // The person's quoted NHS number begins a few bytes before the first megabyte ends and runs past it.
+      const padding = ' '.repeat((1 << 20) - 5 - before.length);
+      const large = write('large.json', `${before}${padding}${JSON.stringify(person.nhsNumber)}}]}`);
+      expect(fs.statSync(large).size).toBeGreaterThan(1 << 20);
+      expect(problemsWith({ FIXTURES_FILE: large })).toEqual([expect.stringContaining(`(NHS number ${person.nhsNumber} among them)`)]);
+    });
+
+    it("accepts a dataset of the council's own people", () => {
+      const dataset = sandboxDataset();
+      dataset.people = dataset.people.map((p: { nhsNumber: string }, i: number) => ({ ...p, nhsNumber: String(4010232137 + i * 11) }));
+      expect(problemsWith({ FIXTURES_FILE: write('council.json', dataset) })).toEqual([]);
+    });
   });
 
   it('refuses an http public address and a synthetic population', () => {

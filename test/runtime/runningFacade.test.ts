@@ -62,6 +62,27 @@ describe('npm run token finds the running facade', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("ignores a file another user wrote, even naming a live facade, and believes the same file once it is the user's own", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facade-announced-'));
+    try {
+      const file = path.join(dir, RUNNING_FACADE_FILE);
+      fs.writeFileSync(file, JSON.stringify({ baseUrl: 'http://127.0.0.1:9', pid: process.pid }));
+      const me = process.getuid!();
+      // Only root can give a file to another user (here nobody, 65534); run by anyone else, the test
+      // can show only that the user's own file is believed.
+      if (me === 0) {
+        fs.chownSync(file, 65534, 65534);
+        expect(runningFacadeBaseUrl(dir)).toBeUndefined();
+        fs.chownSync(file, me, process.getgid!());
+        expect(runningFacadeBaseUrl(dir)).toBe('http://127.0.0.1:9');
+      } else {
+        expect(runningFacadeBaseUrl(dir)).toBe('http://127.0.0.1:9');
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 /** NODE_ENV=production with the sandbox's settings: the real process refuses, one line per problem, before touching anything. */

@@ -118,8 +118,12 @@ async function startThread(data: ThreadData, lock: DataDirLock | undefined, onFa
     worker.once('message', (m: Reply) => {
       worker.removeAllListeners('error').removeAllListeners('exit');
       if (m.cluster) cluster = { ...m.cluster, problems: [...m.cluster.problems] };
-      if (m.ready) resolve();
-      else void worker.terminate().finally(() => reject(asError(m.error)));
+      if (m.ready) return resolve();
+      // A thread that failed to open may still throw as it goes (PGlite unpacking a foreign template
+      // fails twice: once in its answer, once in an unhandled stream error); unheard, that error
+      // would end this process.
+      worker.on('error', () => undefined);
+      void worker.terminate().finally(() => reject(asError(m.error)));
     });
   });
 

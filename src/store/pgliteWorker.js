@@ -176,6 +176,9 @@ async function openCluster(options) {
     // damaged file fails with an error before anything is written, where PGlite's own unpacking
     // fails on an unhandled stream error that would end the thread.
     const tar = zlib.gunzipSync(fs.readFileSync(template.file));
+    // A whole gzip of something else: refused here, as PGlite would take it for a compressed tar
+    // and fail on an unhandled error.
+    if (tar.length < 512 || tar.toString('latin1', 257, 262) !== 'ustar') throw new Error('the cluster template holds no tar archive');
     return { db: await open({ loadDataDir: tarBlob(tar) }), made: 'template', problems: [] };
   }
   // No template yet: initdb in memory, where the cluster holds nothing but itself (a data directory

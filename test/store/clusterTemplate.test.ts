@@ -96,11 +96,26 @@ describe('the cluster template', () => {
     await inMemory(bad, async (db) => expect(db.cluster).toEqual({ made: 'template', template: truncated, problems: [] }));
   });
 
-  it('foreign (a whole gzip that holds no cluster), is replaced, and what it left in the data directory goes', async () => {
+  it('foreign (a whole gzip of something else), is deleted and made again', async () => {
     const bad = dir('foreign');
     const foreign = templateFile(bad);
     fs.writeFileSync(foreign, zlib.gzipSync(Buffer.from('not a PostgreSQL cluster\n'.repeat(2000))));
-    const dataDir = dir('foreign-data');
+    await inMemory(bad, async (db) => {
+      expect(db.cluster.made).toBe('initdb');
+      expect(db.cluster.problems).toEqual([expect.stringContaining('could not be loaded and was made again: the cluster template holds no tar archive')]);
+    });
+    expect(zlib.gunzipSync(fs.readFileSync(foreign)).length).toBeGreaterThan(good.length);
+  });
+
+  it('damaged inside its archive, is replaced, and what it left in the data directory goes', async () => {
+    const bad = dir('damaged');
+    const damaged = templateFile(bad);
+    // The second entry's header broken: PGlite unpacks the first entry into the data directory, then fails.
+    const tar = zlib.gunzipSync(good);
+    const second = 512 + Math.ceil(parseInt(tar.toString('latin1', 124, 136), 8) / 512) * 512;
+    tar.fill('x', second, second + 512);
+    fs.writeFileSync(damaged, zlib.gzipSync(tar));
+    const dataDir = dir('damaged-data');
     fs.writeFileSync(path.join(dataDir, 'kept.txt'), 'mine');
     const db = await openPgliteThread(dataDir, undefined, undefined, false, bad);
     try {
@@ -112,7 +127,7 @@ describe('the cluster template', () => {
     }
     expect(fs.readFileSync(path.join(dataDir, 'kept.txt'), 'utf8')).toBe('mine');
     expect(fs.readdirSync(dataDir)).toContain('PG_VERSION');
-    expect(zlib.gunzipSync(fs.readFileSync(foreign)).length).toBeGreaterThan(good.length);
+    expect(zlib.gunzipSync(fs.readFileSync(damaged)).length).toBeGreaterThan(good.length);
   });
 
   it("of another PGlite version or other cluster options is not loaded", async () => {

@@ -27,6 +27,12 @@ export interface Config {
    * crash may then lose acknowledged notices and audit records.
    */
   embeddedFsync: boolean;
+  /**
+   * EMBEDDED_TEMPLATE_DIR: where a pristine cluster is kept, so that a new embedded store is loaded
+   * from it (about a second) instead of made by initdb (about seven); false (`off`) makes every new
+   * store with initdb. Default: node_modules/.cache/social-care-facade under the project.
+   */
+  embeddedTemplateDir: string | false;
   /** PostgreSQL limits, so a frozen or locked database fails requests fast instead of holding them. */
   database: DatabaseLimits;
   /** The HTTP server's time limits and its graceful shutdown. */
@@ -129,6 +135,13 @@ export interface CouncilConfig {
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
+/**
+ * Where the embedded store's cluster template is kept unless EMBEDDED_TEMPLATE_DIR says otherwise:
+ * the place tools share for caches of what node_modules holds (find-cache-dir's convention), so a
+ * new install or `rm -rf node_modules` drops it with the PGlite it was made by.
+ */
+export const DEFAULT_EMBEDDED_TEMPLATE_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'social-care-facade');
+
 export class ConfigError extends Error {}
 
 /**
@@ -156,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.DATABASE_URL ? undefined : dataDirectory(env),
     embeddedSharedBuffersMb: integer(env, 'EMBEDDED_SHARED_BUFFERS_MB', DEFAULT_EMBEDDED_SHARED_BUFFERS_MB, 16, 16_384),
     embeddedFsync: onOff(env, 'EMBEDDED_FSYNC', true),
+    embeddedTemplateDir: embeddedTemplateDir(env),
     database: {
       statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_SECONDS', 10, 0, 3600) * 1000,
       connectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_SECONDS', 5, 1, 600) * 1000,
@@ -489,6 +503,13 @@ function httpLimits(env: NodeJS.ProcessEnv): HttpLimits {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 8, 1, 600) * 1000,
     shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_SECONDS', 0, 0, 600) * 1000,
   };
+}
+
+/** EMBEDDED_TEMPLATE_DIR: a directory (relative to the working directory), `off`, or unset for the default. */
+export function embeddedTemplateDir(env: NodeJS.ProcessEnv): string | false {
+  const raw = env.EMBEDDED_TEMPLATE_DIR?.trim();
+  if (!raw) return DEFAULT_EMBEDDED_TEMPLATE_DIR;
+  return raw.toLowerCase() === 'off' ? false : path.resolve(raw);
 }
 
 function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {

@@ -10,6 +10,7 @@ import { version } from './version';
 import { purgeExpiredAudit } from './audit/retention';
 import { DatasetError, loadFixtures, openStore } from './store/openStore';
 import { DataDirLockedError } from './store/dataDirLock';
+import { EmbeddedDriver } from './store/pgliteThread';
 import { Store } from './store/store';
 import { loadSyntheticPopulation, SyntheticLoadError } from './synthetic/load';
 import { announceRunningFacade, runDir } from './cli/runningFacade';
@@ -44,6 +45,12 @@ async function main() {
     logger.fatal({ err }, 'the embedded store has stopped; exiting');
     process.exit(1);
   });
+  if (store.db.kind === 'pglite') {
+    const { made, template, problems } = (store.db as EmbeddedDriver).cluster;
+    // Debug: a cache that cannot be written (a read-only image) is expected and costs only time.
+    for (const problem of problems) logger.debug({ template }, problem);
+    if (made !== 'existing') logger.info({ made, template }, made === 'template' ? 'created the store from the cluster template' : 'created the store with initdb');
+  }
   // First-start loads are long on purpose (a synthetic population is minutes of inserts in one
   // transaction, and waits for another instance loading the same): they go through the store's
   // connection without the request path's statement timeouts. Its change notice (NOTIFY) reaches

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Config } from '../config';
+import { Config, DEFAULT_EMBEDDED_TEMPLATE_DIR } from '../config';
 import { Dataset } from '../domain/dataset';
 import { datasetProblems } from '../domain/datasetCheck';
 import { openPgliteThread } from './pgliteThread';
@@ -9,14 +9,17 @@ import { Store } from './store';
 
 /** Opens the configured store: PostgreSQL when DATABASE_URL is set, else the embedded one. */
 export async function openStore(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'embeddedSharedBuffersMb' | 'embeddedFsync' | 'database'>>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> &
+    Partial<Pick<Config, 'embeddedSharedBuffersMb' | 'embeddedFsync' | 'embeddedTemplateDir' | 'database'>>,
   /** The embedded store's thread stopped unasked: nothing can be stored or read any more. */
   onFailure?: (err: Error) => void,
 ): Promise<Store> {
+  // Left out, the default template directory; false (EMBEDDED_TEMPLATE_DIR=off), none.
+  const templateDir = config.embeddedTemplateDir ?? DEFAULT_EMBEDDED_TEMPLATE_DIR;
   const db = config.databaseUrl
     ? await openPostgres(config.databaseUrl, { ...config.database })
     : // The embedded data directory is locked to this process until close (openPgliteThread).
-      await openPgliteThread(config.dataDir, config.embeddedSharedBuffersMb, onFailure, config.embeddedFsync ?? true);
+      await openPgliteThread(config.dataDir, config.embeddedSharedBuffersMb, onFailure, config.embeddedFsync ?? true, templateDir);
   try {
     return await Store.open(db);
   } catch (err) {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_EMBEDDED_SHARED_BUFFERS_MB } from '../config';
+import { DEFAULT_EMBEDDED_SHARED_BUFFERS_MB, DEFAULT_EMBEDDED_TEMPLATE_DIR } from '../config';
+import { CLUSTER_OPTIONS, entriesOf, holdsNoCluster, removeEntriesAddedSince, templateFile } from './clusterTemplate';
 import { DataDirLock, lockDataDir } from './dataDirLock';
 import { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
 import { StatementListeners } from './statementListeners';
@@ -13,6 +14,17 @@ interface Reply {
   rows?: unknown[];
   error?: Record<string, unknown> & { message: string };
   ready?: boolean;
+  cluster?: Omit<ClusterOrigin, 'template'>;
+}
+
+/** How the embedded store's cluster came to be when it was opened, for the start-up log and the tests. */
+export interface ClusterOrigin {
+  /** Reopened as it was; made by initdb (and saved as the template when one is kept); loaded from the template. */
+  made: 'existing' | 'initdb' | 'template';
+  /** The template file this store looked for, if templates are kept (EMBEDDED_TEMPLATE_DIR). */
+  template?: string;
+  /** What went wrong with the template without stopping the start: a bad one replaced, a cache that cannot be written. */
+  problems: string[];
 }
 
 /** A database error from the store's thread, with PostgreSQL's fields (code, constraint, ...) as they came. */
@@ -22,6 +34,7 @@ function asError(data: Reply['error']): Error {
 
 export interface EmbeddedDriver extends SqlDriver {
   hostSyncs(): Promise<{ files: number; directories: number }>;
+  readonly cluster: ClusterOrigin;
 }
 
 /**
@@ -38,6 +51,8 @@ export async function openPgliteThread(
   onFailure?: (err: Error) => void,
   /** Commits reach the disk before they are acknowledged (EMBEDDED_FSYNC); meaningless in memory. */
   fsync = true,
+  /** Where the cluster template is kept (EMBEDDED_TEMPLATE_DIR); false makes every new cluster with initdb. */
+  templateDir: string | false = DEFAULT_EMBEDDED_TEMPLATE_DIR,
 ): Promise<EmbeddedDriver> {
   let lock: DataDirLock | undefined;
   if (dataDir) {
@@ -46,21 +61,48 @@ export async function openPgliteThread(
     lock = lockDataDir(dataDir);
   }
   try {
-    return await startThread(dataDir, sharedBuffersMb, fsync, lock, onFailure);
+    const fresh = !dataDir || holdsNoCluster(dataDir);
+    const template = fresh && templateDir ? templateFile(templateDir) : undefined;
+    const start = (use?: { file: string; load: boolean }) => startThread({ dataDir, sharedBuffersMb, fsync, fresh, template: use }, lock, onFailure);
+    if (!template) return await start();
+    if (!fs.existsSync(template)) return withTemplate(await start({ file: template, load: false }), template);
+    const before = dataDir ? entriesOf(dataDir) : undefined;
+    try {
+      return withTemplate(await start({ file: template, load: true }), template);
+    } catch (err) {
+      // A truncated, damaged or foreign template must not stop the start: it goes, whatever it left
+      // in the (new) data directory goes, and the cluster is made by initdb and saved afresh. Any
+      // failure counts, as a bad tar can end the thread outright; a failure that is not the
+      // template's comes back from the second attempt.
+      fs.rmSync(template, { force: true });
+      if (dataDir && before) removeEntriesAddedSince(dataDir, before);
+      const driver = withTemplate(await start({ file: template, load: false }), template);
+      driver.cluster.problems.unshift(`the cluster template ${template} could not be loaded and was made again: ${(err as Error).message}`);
+      return driver;
+    }
   } catch (err) {
     lock?.release();
     throw err;
   }
 }
 
-async function startThread(
-  dataDir: string | undefined,
-  sharedBuffersMb: number,
-  fsync: boolean,
-  lock: DataDirLock | undefined,
-  onFailure?: (err: Error) => void,
-): Promise<EmbeddedDriver> {
-  const worker = new Worker(path.join(__dirname, 'pgliteWorker.js'), { workerData: { dataDir, sharedBuffersMb, fsync } });
+function withTemplate(driver: EmbeddedDriver, template: string): EmbeddedDriver {
+  driver.cluster.template = template;
+  return driver;
+}
+
+interface ThreadData {
+  dataDir?: string;
+  sharedBuffersMb: number;
+  fsync: boolean;
+  /** No cluster in the data directory (or none at all: in memory): initdb or the template makes one. */
+  fresh: boolean;
+  template?: { file: string; load: boolean };
+}
+
+async function startThread(data: ThreadData, lock: DataDirLock | undefined, onFailure?: (err: Error) => void): Promise<EmbeddedDriver> {
+  const worker = new Worker(path.join(__dirname, 'pgliteWorker.js'), { workerData: { ...data, clusterOptions: CLUSTER_OPTIONS } });
+  let cluster: ClusterOrigin = { made: data.fresh ? 'initdb' : 'existing', problems: [] };
   const pending = new Map<number, { resolve(rows: unknown[] | undefined): void; reject(err: Error): void; started: number }>();
   const statements = new StatementListeners();
   let nextId = 1;
@@ -75,8 +117,13 @@ async function startThread(
     worker.once('exit', (code) => failed(new Error(`the embedded store's thread exited (${code}) while opening`)));
     worker.once('message', (m: Reply) => {
       worker.removeAllListeners('error').removeAllListeners('exit');
-      if (m.ready) resolve();
-      else void worker.terminate().finally(() => reject(asError(m.error)));
+      if (m.cluster) cluster = { ...m.cluster, problems: [...m.cluster.problems] };
+      if (m.ready) return resolve();
+      // A thread that failed to open may still throw as it goes (PGlite unpacking a foreign template
+      // fails twice: once in its answer, once in an unhandled stream error); unheard, that error
+      // would end this process.
+      worker.on('error', () => undefined);
+      void worker.terminate().finally(() => reject(asError(m.error)));
     });
   });
 
@@ -127,6 +174,7 @@ async function startThread(
 
   return {
     kind: 'pglite',
+    cluster,
     ...executor(),
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const begin = post('begin');

@@ -6,10 +6,12 @@
 //
 // Messages in:  { id, op: 'query' | 'exec' | 'begin' | 'commit' | 'rollback' | 'syncs' | 'close', tx?, sql?, params? }
 // Messages out: { id, rows? } on success, { id, error: { message, code, ... } } on failure,
-//               and once at start { ready: true } or { ready: false, error }.
+//               and once at start { ready: true, cluster } or { ready: false, error }.
 'use strict';
 const fs = require('node:fs');
-const { parentPort, workerData } = require('node:worker_threads');
+const path = require('node:path');
+const zlib = require('node:zlib');
+const { parentPort, threadId, workerData } = require('node:worker_threads');
 const { PGlite } = require('@electric-sql/pglite');
 
 /** Open transactions by the id of the message that began them. */
@@ -157,11 +159,78 @@ function syncToDisk(pg) {
   };
 }
 
-async function start() {
-  const options = { startParams: startParams() };
+/**
+ * Opens the cluster, from the template when the request thread found one that fits (workerData.template,
+ * see clusterTemplate.ts), and says how it was made: { made: 'existing' | 'initdb' | 'template', problems }.
+ */
+async function openCluster(options) {
+  const { dataDir, template } = workerData;
+  const open = async (extra) => {
+    const pg = dataDir ? new PGlite(dataDir, { ...options, ...extra }) : new PGlite({ ...options, ...extra });
+    await pg.waitReady;
+    return pg;
+  };
+  if (!template) return { db: await open({}), made: workerData.fresh ? 'initdb' : 'existing', problems: [] };
+  if (template.load) {
+    // Unpacked here rather than by PGlite: zlib checks the gzip's length and CRC, so a truncated or
+    // damaged file fails with an error before anything is written, where PGlite's own unpacking
+    // fails on an unhandled stream error that would end the thread.
+    const tar = zlib.gunzipSync(fs.readFileSync(template.file));
+    // A whole gzip of something else: refused here, as PGlite would take it for a compressed tar
+    // and fail on an unhandled error.
+    if (tar.length < 512 || tar.toString('latin1', 257, 262) !== 'ustar') throw new Error('the cluster template holds no tar archive');
+    return { db: await open({ loadDataDir: tarBlob(tar) }), made: 'template', problems: [] };
+  }
+  // No template yet: initdb in memory, where the cluster holds nothing but itself (a data directory
+  // may also hold the facade's lock and the sandbox's signing key, which must not be copied into
+  // every later store), saved before any migration or data, then loaded where it is wanted.
+  const problems = [];
+  const fresh = await PGlite.create({ ...options });
+  let tar;
   try {
-    db = workerData.dataDir ? new PGlite(workerData.dataDir, options) : new PGlite(options);
-    await db.waitReady;
+    await fresh.exec('CHECKPOINT');
+    tar = Buffer.from(await (await fresh.dumpDataDir('none')).arrayBuffer());
+    saveTemplate(template.file, zlib.gzipSync(tar, { level: 1 }));
+  } catch (err) {
+    // A cache that cannot be written (a read-only node_modules in an image, a full disk) costs the
+    // next start its initdb, nothing more.
+    problems.push(`cannot save the cluster template ${template.file}: ${err && err.message ? err.message : err}`);
+  }
+  if (!dataDir) return { db: fresh, made: 'initdb', problems };
+  await fresh.close();
+  return { db: await open(tar ? { loadDataDir: tarBlob(tar) } : {}), made: 'initdb', problems };
+}
+
+function tarBlob(tar) {
+  return new Blob([tar], { type: 'application/x-tar' });
+}
+
+/** Writes the template whole or not at all: a temporary file, synced, renamed over the name. */
+function saveTemplate(file, data) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}-${threadId}.tmp`;
+  try {
+    const fd = fs.openSync(tmp, 'w', 0o644);
+    try {
+      fs.writeSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+async function start() {
+  const options = { ...workerData.clusterOptions, startParams: startParams() };
+  let cluster;
+  try {
+    const opened = await openCluster(options);
+    db = opened.db;
+    cluster = { made: opened.made, problems: opened.problems };
     if (workerData.dataDir && workerData.fsync) {
       syncToDisk(db);
       // What start-up wrote (a new directory's initdb, a recovery) before syncing was possible.
@@ -177,7 +246,7 @@ async function start() {
       (err) => parentPort.postMessage({ id: m.id, error: errorData(err) }),
     );
   });
-  parentPort.postMessage({ ready: true });
+  parentPort.postMessage({ ready: true, cluster });
 }
 
 start();

@@ -93,17 +93,20 @@ const TRACE_ID = /^[\w.\-:]{1,128}$/;
 
 /**
  * Ids travel into logs, which carry no personal data. An id holding what reads as an NHS number
- * (ten digits that pass the check, whatever separators split them) is taken for a mistake by the
- * caller and treated as absent. Names cannot be told from ids: the documentation asks for opaque
- * ids (UUIDs), as NHS England's APIs do.
+ * (ten digits that pass the check, alone or split 3-3-4 by a separator) is taken for a mistake by
+ * the caller and treated as absent. A UUID is always an id, whatever digits it happens to hold.
+ * Names cannot be told from ids: the documentation asks for opaque ids (UUIDs), as NHS England's
+ * APIs do.
  */
 export function isValidTraceId(value: string | undefined): value is string {
-  return value !== undefined && TRACE_ID.test(value) && !holdsNhsNumber(value);
+  return value !== undefined && TRACE_ID.test(value) && (UUID.test(value) || !holdsNhsNumber(value));
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NHS_NUMBER_LIKE = /(?<!\d)(\d{3})[._\-:]?(\d{3})[._\-:]?(\d{4})(?!\d)/g;
+
 function holdsNhsNumber(value: string): boolean {
-  // Digits joined across separators; a run of exactly ten is a number, not part of a longer one (a UUID's groups).
-  for (const run of value.replace(/[._\-:]/g, '').match(/\d+/g) ?? []) if (run.length === 10 && isValidNhsNumber(run)) return true;
+  for (const m of value.matchAll(NHS_NUMBER_LIKE)) if (isValidNhsNumber(m[1] + m[2] + m[3])) return true;
   return false;
 }
 

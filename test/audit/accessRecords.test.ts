@@ -4,7 +4,8 @@
  */
 import { Bundle, Resource } from '@medplum/fhirtypes';
 import { Caller } from '../../src/access/context';
-import { accessRecord, interactionOf, interactionOfUrl, purposeOf, touchedBy, userOf } from '../../src/audit/accessRecords';
+import { randomUUID } from 'node:crypto';
+import { accessRecord, interactionOf, interactionOfUrl, isValidTraceId, purposeOf, touchedBy, userOf } from '../../src/audit/accessRecords';
 import { actionOf } from '../../src/domain/audit';
 
 const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
@@ -157,5 +158,25 @@ describe('accessRecord', () => {
     const declared = { ...facts, headers: headersOf({ 'x-purpose-of-use': 'ETREAT' }) };
     expect(accessRecord({ facts: declared, interaction: 'read', status: 200 }).purposeOfUse).toBe('ETREAT');
     expect(accessRecord({ facts: declared, interaction: 'token', status: 200, purpose: 'TREAT' }).purposeOfUse).toBe('TREAT');
+  });
+});
+
+describe('isValidTraceId: what a request or correlation id may be', () => {
+  it('takes every UUID, whatever digits it holds', () => {
+    const refused = Array.from({ length: 20_000 }, () => randomUUID()).filter((id) => !isValidTraceId(id));
+    expect(refused).toEqual([]);
+    expect(isValidTraceId('99900000-1899-4000-8000-999000001800')).toBe(true);
+  });
+
+  it.each(['9990000018', 'visit-9990000018', '999-000-0018', 'ae.999.000.0018:2', 'x_9990000018_y'])('refuses %s, which holds an NHS number', (id) => {
+    expect(isValidTraceId(id)).toBe(false);
+  });
+
+  it.each(['9990000019', '99900000180', 'order-12345', 'ae-visit-2026-12-01.barbara:1'])('takes %s', (id) => {
+    expect(isValidTraceId(id)).toBe(true);
+  });
+
+  it.each(['', 'a b', 'x'.repeat(129), 'caf\u00e9'])('refuses %j, outside the characters or the length', (id) => {
+    expect(isValidTraceId(id)).toBe(false);
   });
 });

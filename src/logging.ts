@@ -117,7 +117,10 @@ export function withoutUrlSecrets(text: string): string {
     // Not parseable, but it may still hold user:password@: cut what sits between : and @.
     return text.replace(/(\/\/[^:/@]*):[^@/]*@/, '$1:***@');
   }
+  const secrets = [...url.searchParams.keys()].filter((name) => SECRET_KEY.test(name));
+  // Nothing to hide: the text as configured (URL's own form would add a trailing slash to an origin).
+  if (!url.password && secrets.length === 0) return text;
   if (url.password) url.password = '***';
-  for (const name of [...url.searchParams.keys()]) if (SECRET_KEY.test(name)) url.searchParams.set(name, '***');
+  for (const name of secrets) url.searchParams.set(name, '***');
   return url.toString();
 }

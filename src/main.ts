@@ -27,7 +27,7 @@ async function main() {
   const logger = createLogger(config.logLevel);
   const started = Date.now();
   // What this process runs with, as one line (secrets left out), for whoever reads why it behaves so.
-  logger.info({ version, node: process.version, pid: process.pid, config: configForLog(config) }, 'starting the social-care FHIR facade');
+  logger.info({ version, node: process.version, config: configForLog(config) }, 'starting the social-care FHIR facade');
   const clients = loadClients(config.auth.clientsFile);
   const signingKey = await loadSigningKey(config.auth.signingKey, (message) => logger.warn(message));
   if (config.auth.sandboxClients) {

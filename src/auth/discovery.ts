@@ -19,20 +19,27 @@ export function authUrls(fhirBaseUrl: string): AuthUrls {
 
 /**
  * Every scope a backend-services client can be granted and that the access policy enforces
- * (accessPolicy.ts): read (r) and search (s) of each served type, apart and together, in v2 and v1
- * (.read) form, also for every type at once (*); and the writes the facade takes, create (c) of
- * Communication (hospital notices) and update (u) of Task (contact answers: PUT and PATCH), alone
- * and with read and search. What is granted still depends on the client's registration. No d (no
- * delete is served), no .write or .* (they would grant d), and no patient/ or user/ scopes (a
- * client_credentials token has neither a patient nor a user).
+ * (accessPolicy.ts), in full: for each served type, and for every type at once (*), each
+ * combination of what it serves in SMART v2 order (c create, r read, u update, s search: r, s, rs
+ * everywhere; with c for Communication, hospital notices; with u for Task, contact answers by PUT
+ * and PATCH), and the v1 form .read. What is granted still depends on the client's registration.
+ * No d (no delete is served), no .write or .* (they would grant d), and no patient/ or user/ scopes
+ * (a client_credentials token has neither a patient nor a user).
  */
 export function scopesSupported(): string[] {
-  const readSearch = (t: string) => [`system/${t}.rs`, `system/${t}.r`, `system/${t}.s`, `system/${t}.read`];
-  const writes = RESOURCE_DEFINITIONS.flatMap((d) => [
-    ...(d.writes?.create ? [`system/${d.type}.c`, `system/${d.type}.crs`] : []),
-    ...(d.writes?.update || d.writes?.patch ? [`system/${d.type}.u`, `system/${d.type}.rus`] : []),
-  ]);
-  return [...readSearch('*'), ...RESOURCE_DEFINITIONS.flatMap((d) => readSearch(d.type)), ...writes];
+  const served = (letters: string) => [...letters].filter((l) => l !== '-');
+  const forType = (type: string, letters: string[]) => [...combinations(letters).map((c) => `system/${type}.${c}`), `system/${type}.read`];
+  return [
+    ...forType('*', ['r', 's']),
+    ...RESOURCE_DEFINITIONS.flatMap((d) => forType(d.type, served(`${d.writes?.create ? 'c' : '-'}r${d.writes?.update || d.writes?.patch ? 'u' : '-'}s`))),
+  ];
+}
+
+/** Every non-empty combination of the letters, each in the order given (SMART v2: c, r, u, d, s). */
+function combinations(letters: string[]): string[] {
+  const out: string[] = [];
+  for (let mask = 1; mask < 1 << letters.length; mask++) out.push(letters.filter((_, i) => mask & (1 << i)).join(''));
+  return out.sort((x, y) => x.length - y.length || letters.indexOf(x[0]) - letters.indexOf(y[0]) || x.localeCompare(y));
 }
 
 /**

@@ -71,10 +71,19 @@ describe('SMART discovery, the CapabilityStatement security, the facade JWKS and
     expect(payload.iss).toBe(doc.issuer);
   });
 
-  it('lists the write scopes the facade enforces: a notice needs Communication.c, a contact answer Task.u', async () => {
+  it('lists every write scope the facade enforces, alone and with read and search: a notice needs Communication.c, a contact answer Task.u', async () => {
     const doc = (await t.http.get('/.well-known/smart-configuration')).body;
     const writes = (doc.scopes_supported as string[]).filter((s) => /\.[a-z]*[cu]/.test(s));
-    expect(writes.sort()).toEqual(['system/Communication.c', 'system/Communication.crs', 'system/Task.rus', 'system/Task.u']);
+    expect(writes.sort()).toEqual([
+      'system/Communication.c',
+      'system/Communication.cr',
+      'system/Communication.crs',
+      'system/Communication.cs',
+      'system/Task.ru',
+      'system/Task.rus',
+      'system/Task.u',
+      'system/Task.us',
+    ]);
     // Each is what the refusal names when it is missing.
     const task = await t.http.put('/fhir/Task/x').set('Authorization', await t.bearer('system/Task.rs', 'sandbox-council-mosaic')).send({ resourceType: 'Task' });
     expect(task.status).toBe(403);

@@ -22,6 +22,7 @@ describe('the configuration as logged', () => {
       DATABASE_URL: 'postgres://facade:s3cret-Pw@db.internal:5432/facade?sslmode=require&password=other-s3cret',
       TOKEN_SIGNING_KEY_FILE: '/run/secrets/signing-key.json',
       CLIENTS_FILE: '/etc/facade/clients.json',
+      CORS_ORIGINS: 'https://app.example.nhs.uk,https://portal.example.nhs.uk:8443',
     });
     const logged = configForLog(config);
     const text = JSON.stringify(logged);
@@ -29,6 +30,8 @@ describe('the configuration as logged', () => {
     expect(logged.databaseUrl).toBe('postgres://facade:***@db.internal:5432/facade?sslmode=require&password=***');
     expect(logged.auth).toMatchObject({ clientsFile: '/etc/facade/clients.json', signingKey: { file: '/run/secrets/signing-key.json' } });
     expect(logged).toMatchObject({ port: 8080, logLevel: 'info', http: config.http });
+    // URLs with nothing to hide are logged as configured, not rewritten.
+    expect(logged.corsOrigins).toEqual(['https://app.example.nhs.uk', 'https://portal.example.nhs.uk:8443']);
   });
 });
 

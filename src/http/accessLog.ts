@@ -140,7 +140,11 @@ export function accessLog(logger: Logger): RequestHandler {
     customAttributeKeys: { reqId: 'requestId', responseTime: 'ms' },
     wrapSerializers: false,
     serializers: { req: requestForLog, res: responseForLog, err: errorForLog },
-    customLogLevel: (req, res) => levelOf(pathOf(req), res.statusCode),
+    // A level the logger does not write is 'silent', which pino-http skips before building the line.
+    customLogLevel: (req, res) => {
+      const level = levelOf(pathOf(req), res.statusCode);
+      return logger.isLevelEnabled(level) ? level : 'silent';
+    },
     customSuccessMessage: (_req, res) => (res.writableFinished ? 'request completed' : 'request aborted'),
     // A 5xx is a request completed like any other (its status says how, and its level is error):
     // the failure itself is logged where it happened, with its error.

@@ -3,8 +3,8 @@ import { Store } from '../store/store';
 import { View } from '../access/context';
 import { ResourceDefinition } from './definition';
 import { materialise } from './materialise';
-import { FhirError, insufficientScope, notFound, outcome, WithheldRecord } from './outcome';
-import { restrictedRecordMessage, ScopingContext, searchRestriction, withheldPeople } from './scoping';
+import { FhirError, forbidden, insufficientScope, notFound, outcome, WithheldRecord } from './outcome';
+import { accessCriteria, restrictedRecordMessage, ScopingContext, searchRestriction, withheldPeople } from './scoping';
 import { Criterion } from '../store/criteria';
 import { ID } from '../domain/ids';
 
@@ -24,6 +24,11 @@ export async function read(
       throw new WithheldRecord(outcome('suppressed', await restrictedRecordMessage(opts.store, opts.council?.odsCode)), withheld);
     }
     if (restriction.length && (await opts.store.search(def.entity, byId, { limit: 1, offset: 0 })).records.length) {
+      const scopes = accessCriteria(def, opts.access, 'read');
+      const scopesReachIt = scopes !== 'none' && (await opts.store.search(def.entity, [...byId, ...scopes], { limit: 1, offset: 0 })).records.length > 0;
+      // Another organisation's record, or one outside the caller's view: no scope would reach it, so
+      // the refusal names none (an insufficient_scope challenge would send the client after a scope it holds).
+      if (scopesReachIt) throw forbidden(`${def.type}/${id} is outside what this client may read`);
       // Granular or patient/ scopes reach other resources of the type: the whole type's read would reach this one.
       throw insufficientScope(`${def.type}/${id} is outside what this client may read`, def.type, 'r', opts.caller?.scope);
     }

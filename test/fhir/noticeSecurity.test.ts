@@ -54,7 +54,11 @@ describe.each(DRIVERS)('notices between hospitals (%s)', (driver) => {
     // Both stand, each seen only by its sender.
     expect((await rx1(t.http.get(`/fhir/Communication/${first.body.id}`))).body.subject.identifier.value).toBe('9990000018');
     expect((await rx2(t.http.get(`/fhir/Communication/${second.body.id}`))).status).toBe(200);
-    expect((await rx2(t.http.get(`/fhir/Communication/${first.body.id}`))).status).toBe(403);
+    const theirsRead = await rx2(t.http.get(`/fhir/Communication/${first.body.id}`));
+    expect(theirsRead.status).toBe(403);
+    // Another hospital's notice: no scope reaches it, so the refusal asks for none (RX2 holds Communication.r already).
+    expect(theirsRead.headers['www-authenticate'] ?? '').not.toMatch(/insufficient_scope/);
+    expect(theirsRead.body.issue[0].code).toBe('forbidden');
     const searched = await rx2(t.http.get('/fhir/Communication').query({ identifier: `${NOTICE_ID}|${mine.identifier![0].value}` }));
     expect(searched.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([second.body.id]);
     // Each resend is the sender's own retry.

@@ -12,7 +12,7 @@ import { Config } from './config';
 import { createLogger } from './logging';
 import { notFound } from './fhir/outcome';
 import { FhirRouter } from './fhir/router';
-import { accessLog } from './http/accessLog';
+import { accessLog, requestLog } from './http/accessLog';
 import { authRoutes } from './http/authRoutes';
 import { answerOptions, CORS_PATHS, corsHeaders } from './http/cors';
 import { healthRoutes } from './http/health';
@@ -50,7 +50,7 @@ export interface AppDeps {
 export function createApp(config: Config, deps: AppDeps): Express {
   const logger = deps.logger ?? createLogger(config.logLevel);
   // Within a request, through the access log's child logger, so the line carries the request id.
-  const log: ErrorLog = (err, res) => ((res as { log?: Logger } | undefined)?.log ?? logger).error({ err }, 'request failed');
+  const log: ErrorLog = (err, res) => (res ? requestLog(res, logger) : logger).error({ err }, 'request failed');
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -77,6 +77,11 @@ export function routesOf(type: string): Route[] | undefined {
   return ROUTES_BY_TYPE.get(type);
 }
 
+/** Whether the facade serves the type (a registry type or a conformance type). */
+export function isServedType(type: string): boolean {
+  return ROUTES_BY_TYPE.has(type);
+}
+
 /** The methods a type allows on a pattern, in Allow-header order. */
 export function allowedMethods(type: string, pattern: RoutePattern): string[] {
   return (routesOf(type) ?? []).filter((r) => r.pattern === pattern).map((r) => r.method);

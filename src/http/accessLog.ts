@@ -5,7 +5,7 @@ import { pinoHttp } from 'pino-http';
 import { Caller } from '../access/context';
 import { interactionOfUrl } from '../audit/accessRecords';
 import { withoutUndefined } from '../domain/objects';
-import { RESOURCE_DEFINITIONS } from '../fhir/registry';
+import { isServedType } from '../fhir/routes';
 import { errorForLog } from '../logging';
 import { correlationIdEchoed, requestIdOf } from './requestIds';
 
@@ -53,7 +53,6 @@ const PROBE_PATH = /^\/(?:health(?:\/|$)|metrics$)/;
 /** The facade's paths outside the FHIR base, kept as they are; any other is logged as /{other}. */
 const KNOWN_PATH = /^\/(?:auth\/(?:token|introspect|jwks\.json)|\.well-known\/smart-configuration|metrics|health(?:\/[a-z-]{1,32})?)\/?$/;
 
-const FHIR_TYPES = new Set<string>(RESOURCE_DEFINITIONS.map((d) => d.type));
 /** Path segments below a type that name an interaction rather than a record. */
 const FHIR_WORD = /^(?:_search|_history|\$[a-z][a-z-]{0,40}|smart-configuration)$/;
 
@@ -71,7 +70,7 @@ export function pathForLog(rawPath: string): string {
       '/fhir' +
       segments
         .map((s, i) =>
-          i === 0 ? (FHIR_TYPES.has(s) || s === 'metadata' || s === '.well-known' ? s : '{type}') : FHIR_WORD.test(s) ? s : '{id}',
+          i === 0 ? (isServedType(s) || s === 'metadata' || s === '.well-known' ? s : '{type}') : FHIR_WORD.test(s) ? s : '{id}',
         )
         .map((s) => `/${s}`)
         .join('')
@@ -95,7 +94,7 @@ function isInteraction(path: string): boolean {
   if (path === '/auth/token') return true;
   if (!path.startsWith('/fhir/')) return false;
   const first = path.split('/')[2];
-  return FHIR_TYPES.has(first) || first === 'metadata';
+  return isServedType(first) || first === 'metadata';
 }
 
 /** The line of a request, from the facts the edge has; nothing else reaches it. */
@@ -156,6 +155,11 @@ export function accessLog(logger: Logger): RequestHandler {
     countBytes(res);
     middleware(req, res, next);
   };
+}
+
+/** The request's own logger (the access log's child, carrying the request id), else the one given. */
+export function requestLog(res: ServerResponse, logger: Logger): Logger {
+  return (res as ServerResponse & { log?: Logger }).log ?? logger;
 }
 
 /** A line for a request Node's parser or the server refused before Express saw it. */

@@ -3,7 +3,8 @@ import { Logger } from 'pino';
 import { Auth } from '../auth/auth';
 import { OAuthError } from '../auth/oauthError';
 import { FhirError } from '../fhir/outcome';
-import { noteCaller } from './accessLog';
+import { noteCaller, requestLog } from './accessLog';
+import { requestIdOf } from './requestIds';
 import { toParams } from './fhirRoutes';
 import { RETRY_AFTER_SECONDS, statusOf } from './respond';
 import { illFormedParams, verifyFormText } from './wellFormed';
@@ -41,7 +42,7 @@ export function authRoutes(auth: Auth, logger: Logger, audit?: Pick<AuditRecorde
   // answer waits for its record, and without one no token is sent.
   const auditToken = async (req: Request, res: Response, status: number, clientId: string | undefined, description: string) => {
     await audit?.tokenRequest({
-      request: { requestId: String(res.get('X-Request-ID')), method: req.method, path: req.path, headers: (n) => req.get(n) },
+      request: { requestId: requestIdOf(res), method: req.method, path: req.path, headers: (n) => req.get(n) },
       status,
       clientId,
       description,
@@ -82,7 +83,7 @@ export function authRoutes(auth: Auth, logger: Logger, audit?: Pick<AuditRecorde
       await auditToken(req, res, answer.status, clientId, description);
       if (answer.status === 200) requestLog(res, logger).info({ client_id: clientId, scope: (answer.body as { scope?: string }).scope }, 'access token issued');
     } catch (auditErr) {
-      logger.error({ err: auditErr }, 'token request not audited');
+      requestLog(res, logger).error({ err: auditErr }, 'token request not audited');
       answer = unavailable('The audit trail cannot be written just now, so no token is issued; try again shortly');
     }
     res.status(answer.status).set(answer.headers).json(answer.body);
@@ -109,7 +110,7 @@ export function authRoutes(auth: Auth, logger: Logger, audit?: Pick<AuditRecorde
         try {
           await auditToken(req, res, 405, undefined, `invalid_request: ${description}`);
         } catch (auditErr) {
-          logger.error({ err: auditErr }, 'token request not audited');
+          requestLog(res, logger).error({ err: auditErr }, 'token request not audited');
           answer = unavailable('The audit trail cannot be written just now; try again shortly');
         }
       }
@@ -182,9 +183,4 @@ function claimedIssuer(assertion: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The request's own logger (the access log's child, carrying the request id), else the facade's. */
-function requestLog(res: Response, logger: Logger): Logger {
-  return (res as Response & { log?: Logger }).log ?? logger;
 }

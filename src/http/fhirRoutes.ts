@@ -8,6 +8,7 @@ import { AuditRecorder } from '../audit/recorder';
 import { PURPOSES_OF_USE } from '../domain/audit';
 import { badRequest, FhirError, outcome } from '../fhir/outcome';
 import { noteCaller } from './accessLog';
+import { requestIdOf } from './requestIds';
 import { checkAcceptable, checkContentType, checkPatchContentType } from './negotiation';
 import { ErrorLog, RETRY_AFTER_SECONDS, sendError, sendResource, statusOf } from './respond';
 import { IllFormedBody, illFormedJson, illFormedParams, undecodableText, verifyFormText } from './wellFormed';
@@ -145,7 +146,7 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
     const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : undefined;
     try {
       await opts.audit.fhirInteraction({
-        request: { requestId: String(res.get('X-Request-ID')), method: req.method, path: req.path, query, headers: (n) => req.get(n) },
+        request: { requestId: requestIdOf(res), method: req.method, path: req.path, query, headers: (n) => req.get(n) },
         status,
         caller,
         returned,

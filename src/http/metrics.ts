@@ -6,9 +6,8 @@ import { AuditTrail } from '../audit/auditTrail';
 import { AccessRecordSink } from '../audit/recorder';
 import { OAuthErrorCode } from '../auth/oauthError';
 import { TokenEndpoint } from '../auth/tokenEndpoint';
-import { CONFORMANCE_TYPES } from '../fhir/conformance';
+import { isServedType } from '../fhir/routes';
 import { LookupCache } from '../fhir/lookupCache';
-import { RESOURCE_DEFINITIONS } from '../fhir/registry';
 import { contactAnswerCounts } from '../services/contactAnswers';
 import { noticeCounts } from '../services/noticeIntake';
 import { Store } from '../store/store';
@@ -239,12 +238,10 @@ interface Timed {
   [BY_STATUS]?: ByStatus;
 }
 
-/** The types the facade serves; a path naming anything else is counted as one value, never as itself. */
-const SERVED_TYPES: ReadonlySet<string> = new Set([...RESOURCE_DEFINITIONS.map((d) => d.type), ...CONFORMANCE_TYPES]);
-
+/** A served type as itself; a path naming anything else is counted as one value, never as itself. */
 function boundedType(type: string | undefined): string {
   if (type === undefined) return 'none';
-  return SERVED_TYPES.has(type) ? type : 'unknown';
+  return isServedType(type) ? type : 'unknown';
 }
 
 /** A counter whose values are read, when scraped, from plain counts kept by a lower layer: one value per label. */

@@ -1,5 +1,4 @@
 import { JtiStore } from '../store/jtiStore';
-import { isStoreUnavailable } from '../store/unavailable';
 import { AccessTokens } from './accessToken';
 import { AssertionVerifier, CLIENT_ASSERTION_TYPE, CLOCK_SKEW_SECONDS, printable } from './assertion';
 import { invalidClient, invalidRequest, OAuthError } from './oauthError';
@@ -35,27 +34,22 @@ const PURGE_EVERY_MS = 60_000;
 export class TokenEndpoint {
   private lastPurge = 0;
   /**
-   * Tokens issued, and requests refused by OAuth error code, since start: for metrics. A failure
-   * that is not a refusal counts as the error the edge answers it with (temporarily_unavailable
-   * when the store cannot be reached, else server_error).
+   * Tokens issued, and token requests refused by the OAuth error code they were answered with,
+   * since start: for metrics. The HTTP edge counts each request once, by the answer it sent (count),
+   * so a refusal made before this endpoint reads the request, or a token withheld because its audit
+   * record could not be written, is counted as what the client saw.
    */
   readonly counts = { issued: 0, refused: new Map<string, number>() };
 
   constructor(private readonly opts: TokenEndpointOptions) {}
 
-  async handle(params: Record<string, string[]>): Promise<{ response: TokenResponse; clientId: string }> {
-    try {
-      const granted = await this.grant(params);
-      this.counts.issued++;
-      return granted;
-    } catch (err) {
-      const code = err instanceof OAuthError ? err.error : isStoreUnavailable(err) ? 'temporarily_unavailable' : 'server_error';
-      this.counts.refused.set(code, (this.counts.refused.get(code) ?? 0) + 1);
-      throw err;
-    }
+  /** Counts a token request by its answer: a token, or the OAuth error code sent instead. */
+  count(refusedWith: string | undefined): void {
+    if (refusedWith === undefined) this.counts.issued++;
+    else this.counts.refused.set(refusedWith, (this.counts.refused.get(refusedWith) ?? 0) + 1);
   }
 
-  private async grant(params: Record<string, string[]>): Promise<{ response: TokenResponse; clientId: string }> {
+  async handle(params: Record<string, string[]>): Promise<{ response: TokenResponse; clientId: string }> {
     const one = (name: string) => {
       const v = params[name];
       if (v && v.length > 1) throw invalidRequest(`${name} is given more than once`);

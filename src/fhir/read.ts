@@ -3,7 +3,7 @@ import { Store } from '../store/store';
 import { View } from '../access/context';
 import { ResourceDefinition } from './definition';
 import { materialise } from './materialise';
-import { FhirError, forbidden, insufficientScope, notFound, outcome, WithheldRecord } from './outcome';
+import { forbidden, insufficientScope, notFound, outcome, WithheldRecord } from './outcome';
 import { accessCriteria, restrictedRecordMessage, ScopingContext, searchRestriction, withheldPeople } from './scoping';
 import { Criterion } from '../store/criteria';
 import { ID } from '../domain/ids';

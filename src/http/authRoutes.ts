@@ -86,6 +86,7 @@ export function authRoutes(auth: Auth, logger: Logger, audit?: Pick<AuditRecorde
       requestLog(res, logger).error({ err: auditErr }, 'token request not audited');
       answer = unavailable('The audit trail cannot be written just now, so no token is issued; try again shortly');
     }
+    auth.tokenEndpoint.count(answer.status === 200 ? undefined : (answer.body as { error: string }).error);
     res.status(answer.status).set(answer.headers).json(answer.body);
   });
 
@@ -113,6 +114,7 @@ export function authRoutes(auth: Auth, logger: Logger, audit?: Pick<AuditRecorde
           requestLog(res, logger).error({ err: auditErr }, 'token request not audited');
           answer = unavailable('The audit trail cannot be written just now; try again shortly');
         }
+        auth.tokenEndpoint.count((answer.body as { error: string }).error);
       }
       res.status(answer.status).set(answer.headers).json(answer.body);
     });

@@ -90,11 +90,16 @@ describe.each(DRIVERS)('GET /metrics (%s)', (driver) => {
     expect([refused.status, refused.body.error]).toEqual([400, 'invalid_scope']);
     const unknown = await requestToken(t.http, { baseUrl: base, clientId: 'no-such-client', scope: 'system/*.rs', key: keyOfClient('sandbox-epr-rx1') });
     expect([unknown.status, unknown.body.error]).toEqual([400, 'invalid_client']);
+    // Refused before the token endpoint reads it (not a form; not a POST): counted as what the client was sent.
+    const json = await t.http.post('/auth/token').set('Content-Type', 'application/json').send('{"grant_type":"client_credentials"}');
+    expect([json.status, json.body.error]).toEqual([400, 'invalid_request']);
+    expect((await t.http.get('/auth/token')).status).toBe(405);
     const { samples, text } = await scrape(t);
     const delta = (name: string, labels: Record<string, string> = {}) => (valueOf(samples, name, labels) ?? 0) - (valueOf(before.samples, name, labels) ?? 0);
     expect(delta('facade_tokens_issued_total')).toBe(1);
     expect(delta('facade_token_refusals_total', { error: 'invalid_scope' })).toBe(1);
     expect(delta('facade_token_refusals_total', { error: 'invalid_client' })).toBe(1);
+    expect(delta('facade_token_refusals_total', { error: 'invalid_request' })).toBe(2);
     expect(text).not.toContain('no-such-client');
   });
 

@@ -1,3 +1,5 @@
+import { DataSource } from './person';
+
 /** A package of care and support the council has arranged, or knows about, for a person. */
 
 export const SERVICE_TYPES = {
@@ -11,6 +13,10 @@ export const SERVICE_TYPES = {
   'extra-care-housing': 'Extra care housing',
   'meals-service': 'Meals service',
   telecare: 'Telecare / community alarm',
+  'shared-lives': 'Shared Lives',
+  equipment: 'Equipment and adaptations',
+  'carer-support': 'Support for an unpaid carer',
+  'other-support': 'Other support',
 } as const;
 export type ServiceType = keyof typeof SERVICE_TYPES;
 
@@ -27,6 +33,7 @@ export const FUNDING_TYPES = {
   'self-funded': 'Self-funded: arranged privately, not known in detail to the council',
   'nhs-continuing-healthcare': 'NHS Continuing Healthcare',
   'joint-funded': 'Jointly funded by the council and the NHS',
+  'managed-budget': 'Council-managed personal budget: arranged by the council with the person',
 } as const;
 export type FundingType = keyof typeof FUNDING_TYPES;
 
@@ -52,6 +59,15 @@ export interface CarePackage {
   /** The care provider delivering it; absent when the council does not know the provider. */
   providerId?: string;
   details?: PackageDetails;
+  /**
+   * The package as the CLD return names it (Service Type, Service Component, Delivery Mechanism),
+   * in the return's own wording: kept beside serviceType, which is ours and coarser.
+   */
+  cld?: { serviceType?: string; serviceComponent?: string; deliveryMechanism?: string };
+  /** Where the record came from, when an import brought it in. */
+  source?: DataSource;
+  /** The import that ended the package because its CLD return no longer held it. */
+  endedBy?: string;
 }
 
 export function isCurrent(pkg: CarePackage): boolean {

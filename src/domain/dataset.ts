@@ -1,4 +1,6 @@
+import { Assessment } from './assessment';
 import { CarePackage } from './carePackage';
+import { CareRelationship } from './carer';
 import { Organisation } from './organisation';
 import { Person } from './person';
 import { SafeguardingConcern } from './safeguarding';
@@ -11,12 +13,14 @@ export interface Dataset {
   people: Person[];
   carePackages: CarePackage[];
   safeguardingConcerns: SafeguardingConcern[];
+  assessments: Assessment[];
+  careRelationships: CareRelationship[];
 }
 
 export type DatasetPart = keyof Dataset;
 
 /** The parts of a dataset, each a list of records. */
-export const DATASET_PARTS = ['organisations', 'workers', 'people', 'carePackages', 'safeguardingConcerns'] as const;
+export const DATASET_PARTS = ['organisations', 'workers', 'people', 'carePackages', 'safeguardingConcerns', 'assessments', 'careRelationships'] as const;
 
 // A part added to Dataset but not to the list above fails to compile here.
 type Unlisted = Exclude<DatasetPart, (typeof DATASET_PARTS)[number]>;

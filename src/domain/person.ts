@@ -41,7 +41,42 @@ export interface Person {
   allocatedWorkerId?: string;
   /** The team responsible for the person: the allocated worker's team, or the duty team. */
   responsibleTeamId?: string;
+  /** The day the person died, when the council knows it (CLD Date of Death, or an NFA: Deceased event). */
+  deceasedDate?: string;
+  /** The GP practice the person is registered with, by ODS code (CLD GP Practice Code) and name. */
+  gpPracticeOds?: string;
+  gpPracticeName?: string;
+  /** CLD Primary Support Reason, in the return's own wording (e.g. "Physical Support: Personal care support"). */
+  primarySupportReason?: string;
+  /** CLD Accommodation Status, in the return's own wording (e.g. "Owner occupier or shared ownership scheme"). */
+  accommodationStatus?: string;
+  /** Whether someone cares for the person unpaid (CLD Has Unpaid Carer); absent when not known. */
+  hasUnpaidCarer?: boolean;
+  /** What a clinician should know before talking to the person. */
+  communicationNeeds?: CommunicationNeed[];
+  /** Where the record came from, when an import brought it in (see DataSource). */
+  source?: DataSource;
 }
+
+/**
+ * Things a clinician needs to know before talking to someone: CLD's flags for autism, visual and
+ * hearing impairment, and dementia.
+ */
+export const COMMUNICATION_NEEDS = {
+  dementia: 'Dementia',
+  'visual-impairment': 'Visual impairment',
+  'hearing-impairment': 'Hearing impairment',
+  autism: 'Autistic spectrum condition',
+} as const;
+export type CommunicationNeed = keyof typeof COMMUNICATION_NEEDS;
+
+/**
+ * Which kind of load brought a record in or last set it: the quarterly CLD return, the council's
+ * allocations extract, CQC's directory, FHIR from the council's integration engine, or a fixture
+ * dataset. A CLD import ends only the records an earlier CLD import brought in (snapshot semantics).
+ */
+export const DATA_SOURCES = ['cld', 'allocations', 'cqc', 'fhir', 'dataset'] as const;
+export type DataSource = (typeof DATA_SOURCES)[number];
 
 /**
  * Records opened from a hospital notice, for someone the council did not know, carry ids with this

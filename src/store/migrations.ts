@@ -222,4 +222,74 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: 'assessments, care relationships, the imports that loaded records, and superseded versions',
+    sql: `
+      CREATE TABLE assessments (
+        id text PRIMARY KEY,
+        person_id text NOT NULL REFERENCES people(id),
+        kind text NOT NULL CHECK (kind IN ('assessment', 'review')),
+        status text NOT NULL CHECK (status IN ('in-progress', 'completed')),
+        type text,
+        start_date date NOT NULL,
+        end_date date,
+        outcome text,
+        method text,
+        eligible_needs boolean,
+        outcomes_achieved text,
+        source text,
+        version integer NOT NULL DEFAULT 1,
+        last_updated timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX assessments_person_id ON assessments (person_id);
+      CREATE INDEX assessments_last_updated ON assessments (last_updated);
+
+      CREATE TABLE care_relationships (
+        id text PRIMARY KEY,
+        carer_id text NOT NULL REFERENCES people(id),
+        cared_for_id text NOT NULL REFERENCES people(id),
+        status text NOT NULL CHECK (status IN ('active', 'ended')),
+        start_date date,
+        end_date date,
+        hours_caring_per_week text,
+        relationship text,
+        source text,
+        ended_by text,
+        version integer NOT NULL DEFAULT 1,
+        last_updated timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX care_relationships_carer_id ON care_relationships (carer_id);
+      CREATE INDEX care_relationships_cared_for_id ON care_relationships (cared_for_id);
+      CREATE INDEX care_relationships_source_status ON care_relationships (source, status);
+
+      -- Each import of the council's data: who ran it, from which files, what it changed. Records an
+      -- import ended name it (ended_by), and the audit trail names it too.
+      CREATE TABLE import_runs (
+        id text PRIMARY KEY,
+        kind text NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz,
+        outcome text NOT NULL,
+        client_id text,
+        organization text,
+        files jsonb NOT NULL DEFAULT '[]',
+        counts jsonb NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX import_runs_kind_started ON import_runs (kind, started_at DESC);
+
+      -- A record's versions before its current one (the current is in its own table), written by the
+      -- one change path whenever a record changes: what vread and _history will read.
+      CREATE TABLE record_history (
+        entity text NOT NULL,
+        id text NOT NULL,
+        version integer NOT NULL,
+        last_updated timestamptz NOT NULL,
+        record jsonb NOT NULL,
+        replaced_at timestamptz NOT NULL DEFAULT now(),
+        replaced_by text,
+        PRIMARY KEY (entity, id, version)
+      );
+    `,
+  },
 ];

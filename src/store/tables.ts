@@ -1,6 +1,8 @@
 import { DescribedTable, EntityTable } from './columns';
+import { assessments } from './entities/assessment';
 import { auditEvents } from './entities/auditEvent';
 import { carePackages } from './entities/carePackage';
+import { careRelationships } from './entities/careRelationship';
 import { contacts } from './entities/contact';
 import { notices } from './entities/notice';
 import { organisations } from './entities/organisation';
@@ -25,6 +27,8 @@ export const ENTITIES = {
   worker: workers,
   carePackage: carePackages,
   safeguardingConcern: safeguardingConcerns,
+  assessment: assessments,
+  careRelationship: careRelationships,
   notice: notices,
   contact: contacts,
   audit: auditEvents,

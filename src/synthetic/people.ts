@@ -41,7 +41,7 @@ export const personId = (i: number) => `SYN-${String(i + 1).padStart(7, '0')}`;
 
 /** Mixes the fixtures show: mostly active, council-funded home care; some ended, planned, suspended. */
 const STATUS: Record<PackageStatus, number> = { active: 74, ended: 16, planned: 5, suspended: 5 };
-const FUNDING: Record<FundingType, number> = { council: 80, 'self-funded': 9, 'joint-funded': 5, 'direct-payment': 3, 'nhs-continuing-healthcare': 3 };
+const FUNDING: Record<FundingType, number> = { council: 80, 'self-funded': 9, 'joint-funded': 5, 'direct-payment': 3, 'nhs-continuing-healthcare': 3, 'managed-budget': 0 };
 const OLDER_SERVICES: Partial<Record<ServiceType, number>> = {
   'home-care': 50, telecare: 9, 'day-care': 6, 'respite-care': 5, reablement: 6, 'residential-care': 8, 'nursing-care': 5,
   'meals-service': 6, 'extra-care-housing': 3, 'supported-living': 2,

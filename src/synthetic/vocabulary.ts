@@ -92,6 +92,10 @@ export const TASKS = {
   'respite-care': [],
   'residential-care': [],
   'nursing-care': [],
+  'shared-lives': ['Lives with a Shared Lives carer', 'Help with daily routines'],
+  equipment: ['Grab rails', 'Raised toilet seat', 'Perching stool'],
+  'carer-support': ['Carer breaks', 'Carer\'s personal budget'],
+  'other-support': [],
 } as const;
 
 export const NOTES = [

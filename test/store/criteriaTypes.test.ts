@@ -11,7 +11,7 @@ import { referenceCriterion, stringCriterion } from '../../src/fhir/searchValues
 import type { Store } from '../../src/store/store';
 
 /** The search and policy parts of a definition over kind K: what these checks are about. */
-type SearchAndPolicy<K extends 'person' | 'carePackage' | 'contact'> = Pick<
+type SearchAndPolicy<K extends 'person' | 'carePackage' | 'contact' | 'worker'> = Pick<
   ResourceDefinition<K>,
   'entity' | 'searchParams' | 'personField' | 'ownerOdsField' | 'baseCriteria' | 'viewCriteria'
 >;
@@ -80,7 +80,12 @@ describe('criterion field names', () => {
         },
         // @ts-expect-error a Patient is its own person (id): people have no personId, and the helper is checked against the kind it serves
         patient: personReferenceParam('personId', 'The person.', 'Patient.link', 'http://hl7.org/fhir/SearchParameter/clinical-patient'),
-        // @ts-expect-error people keep no lastUpdated field, so _lastUpdated is not theirs to offer
+      },
+    };
+    const workersSinceWhen: SearchAndPolicy<'worker'> = {
+      entity: 'worker',
+      searchParams: {
+        // @ts-expect-error workers keep no lastUpdated criteria field, so _lastUpdated is not theirs to offer
         _lastUpdated: lastUpdatedParam(),
       },
     };
@@ -103,7 +108,7 @@ describe('criterion field names', () => {
       // @ts-expect-error care packages have status, not state
       toCriterion: (use) => ({ field: 'state', match: 'any-of', values: [use.value] }),
     };
-    expect([misspeltParam, wrongPersonField, wrongOwner, wrongParam]).toHaveLength(4);
+    expect([misspeltParam, workersSinceWhen, wrongPersonField, wrongOwner, wrongParam]).toHaveLength(5);
   });
 
   it('checks the criteria of a search of the store for one kind', () => {

@@ -1,0 +1,112 @@
+import { Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+
+/**
+ * CSV files as councils and CQC produce them, read a row at a time: UTF-8 with or without a byte
+ * order mark, CRLF or LF, quoted fields holding commas, quotes and newlines (RFC 4180, via
+ * csv-parse). Headers are matched by their normalised spelling, so "Provider CQC Location ID",
+ * "Provider_CQC_Location_ID" and "provider cqc location id" are one column.
+ */
+
+/** One data row: the line it starts on (1 is the header) and its values by normalised header. */
+export interface CsvRow {
+  line: number;
+  values: ReadonlyMap<string, string>;
+}
+
+/** A row that could not be read as a row of the file: it is reported, never silently dropped. */
+export interface CsvRowProblem {
+  line: number;
+  problem: string;
+}
+
+/** The file's header, as written and normalised. */
+export interface CsvHeader {
+  line: number;
+  columns: { written: string; normalised: string }[];
+}
+
+export type CsvItem = ({ kind: 'header' } & CsvHeader) | ({ kind: 'row' } & CsvRow) | ({ kind: 'problem' } & CsvRowProblem);
+
+/** Thrown when the file as a whole cannot be read as CSV (an unclosed quote runs to the end, say). */
+export class CsvFileError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The spelling headers are matched by: lower case, every run of characters other than letters and
+ * digits as one space, trimmed. "Autism Spectrum Disorder (ASD)" and "Autism_Spectrum_Disorder_ASD"
+ * are both "autism spectrum disorder asd".
+ */
+export function normaliseHeader(header: string): string {
+  return header
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+/**
+ * Reads a CSV stream: first its header, then each data row (values trimmed, by normalised header),
+ * with a problem for each row whose number of fields differs from the header's. Blank lines are
+ * skipped. A file that is not CSV at all throws CsvFileError naming the line.
+ */
+export async function* csvItems(input: Readable): AsyncGenerator<CsvItem> {
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      relax_column_count: true,
+      // Files joined from several extracts can mix line endings.
+      record_delimiter: ['\r\n', '\n'],
+      // Blank lines come through as one empty field, so that every line is counted (below).
+      skip_empty_lines: false,
+    }),
+  );
+  let header: string[] | undefined;
+  // The line a record starts on: the parser's own count takes a CRLF inside quotes as two lines, so
+  // lines are counted here, as one per record plus each newline its quoted fields hold.
+  let line = 0;
+  let next = 1;
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      line = next;
+      next = line + 1 + record.reduce((n, field) => n + newlines(field), 0);
+      if (record.length === 1 && record[0].trim() === '') continue;
+      if (!header) {
+        header = record.map((h) => normaliseHeader(h));
+        const seen = new Set<string>();
+        for (const [i, h] of header.entries()) {
+          if (h === '') throw new CsvFileError(`column ${i + 1} of the header has no name`, line);
+          if (seen.has(h)) throw new CsvFileError(`the header names the column "${record[i].trim()}" twice`, line);
+          seen.add(h);
+        }
+        yield { kind: 'header', line, columns: record.map((written, i) => ({ written: written.trim(), normalised: header![i] })) };
+        continue;
+      }
+      if (record.length !== header.length) {
+        yield { kind: 'problem', line, problem: `the row has ${record.length} fields where the header has ${header.length}` };
+        continue;
+      }
+      const values = new Map<string, string>();
+      for (let i = 0; i < header.length; i++) values.set(header[i], record[i].trim());
+      yield { kind: 'row', line, values };
+    }
+  } catch (err) {
+    if (err instanceof CsvError) {
+      const at = next;
+      throw new CsvFileError(`not readable as CSV: ${err.message.replace(/^Invalid [^:]*: /, '')}`, at);
+    }
+    throw err;
+  }
+  if (!header) throw new CsvFileError('the file is empty: it has no header row', 1);
+}
+
+function newlines(field: string): number {
+  let n = 0;
+  for (let i = field.indexOf('\n'); i !== -1; i = field.indexOf('\n', i + 1)) n++;
+  return n;
+}

@@ -84,11 +84,15 @@ describe('reading the CQC care directory with filters', () => {
         yield `${directoryRow({ name: `Location ${i}`, id: `1-${100000000 + i}` })}\n`;
       }
     }
-    const reading = readCqcDirectory('large.csv', Readable.from(largeFile()));
+    const input = Readable.from(largeFile());
+    const reading = readCqcDirectory('large.csv', input);
     const first = await reading.next();
     expect(first.value).toMatchObject({ at: { line: 4 }, record: { cqcLocationId: '1-100000000' } });
     expect(rowsPulled).toBeLessThan(50_000);
     await reading.return(undefined);
+    // A caller that stops early leaves no file open behind it.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(input.destroyed).toBe(true);
   });
 });
 

@@ -70,6 +70,9 @@ export async function* readCqcDirectory(fileName: string, input: Readable): Asyn
   } catch (err) {
     if (!(err instanceof CsvFileError)) throw err;
     yield { file: fileName, line: lineInFile(err.line), reason: err.message };
+  } finally {
+    // Also when the caller stops early: the file is let go rather than left open half read.
+    found.rest.destroy();
   }
 }
 

@@ -54,13 +54,18 @@ export async function findHeaderRow(input: Readable, isHeader: (normalisedCells:
 }
 
 async function* restOfFile(start: string, chunks: AsyncIterator<Buffer | string>, decoder: StringDecoder, ended: boolean): AsyncGenerator<string> {
-  yield start;
-  if (ended) return;
-  for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
-    yield typeof next.value === 'string' ? next.value : decoder.write(next.value);
+  try {
+    yield start;
+    if (ended) return;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+      yield typeof next.value === 'string' ? next.value : decoder.write(next.value);
+    }
+    const last = decoder.end();
+    if (last) yield last;
+  } finally {
+    // A reader that stops early lets go of the file underneath too.
+    await chunks.return?.();
   }
-  const last = decoder.end();
-  if (last) yield last;
 }
 
 /** The cells of one line of CSV; a title line that is not valid CSV on its own has none. */

@@ -108,16 +108,18 @@ class FileRecords {
     private readonly refuse: Refuse,
   ) {}
 
+  /** Remembers a refused team or worker row, so that rows naming it can say why they are refused too. */
   noteRefused(type: RecordType, reading: RowReading, line: number): void {
-    const id = type === 'team' ? reading.optional('teamId') : type === 'worker' ? reading.optional('workerId') : undefined;
-    if (id && (type === 'team' || type === 'worker') && !this.refusedRows[type].has(id)) this.refusedRows[type].set(id, line);
+    if (type !== 'team' && type !== 'worker') return;
+    const id = reading.optional(type === 'team' ? 'teamId' : 'workerId');
+    if (id && !this.refusedRows[type].has(id)) this.refusedRows[type].set(id, line);
   }
 
   add<T extends RecordType>(type: T, record: RecordOf[T], line: number, reading: RowReading): void {
     const details = JSON.stringify(record);
     const keys = KEYS[type](record);
     for (const key of keys) {
-      const earlier = this.byKey.get(`${type} ${key.value}`);
+      const earlier = this.byKey.get(`${type} ${key.column} ${key.value}`);
       if (earlier && earlier.details !== details) {
         this.refuse(line, {
           column: reading.columnName(key.column),
@@ -128,8 +130,8 @@ class FileRecords {
       }
     }
     // The same row twice (a UNION ALL, say) is the same fact: taken once.
-    if (keys.some((key) => this.byKey.has(`${type} ${key.value}`))) return;
-    for (const key of keys) this.byKey.set(`${type} ${key.value}`, { line, details });
+    if (keys.some((key) => this.byKey.has(`${type} ${key.column} ${key.value}`))) return;
+    for (const key of keys) this.byKey.set(`${type} ${key.column} ${key.value}`, { line, details });
     (this.kept[type] as Kept<RecordOf[T]>[]).push({ line, reading, record });
   }
 

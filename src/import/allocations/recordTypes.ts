@@ -19,7 +19,7 @@ export const READ_RECORD: { [T in RecordType]: (row: RowReading) => RecordOf[T] 
   council(row) {
     const name = row.required('name');
     const odsCode = row.odsCode('odsCode');
-    const telecom = contactPoints(row.phone('officePhone', 'required'), undefined, row.phone('outOfHoursPhone', 'required'), row.email('email'));
+    const telecom = contactPoints({ office: row.phone('officePhone', 'required'), outOfHours: row.phone('outOfHoursPhone', 'required'), email: row.email('email') });
     if (row.problems.length > 0) return undefined;
     return { name: name!, telecom, ...(odsCode ? { odsCode } : {}) };
   },
@@ -27,7 +27,7 @@ export const READ_RECORD: { [T in RecordType]: (row: RowReading) => RecordOf[T] 
   team(row) {
     const id = row.id('teamId', 'required');
     const name = row.required('name');
-    const telecom = contactPoints(row.phone('officePhone', 'required'), undefined, row.phone('outOfHoursPhone', 'optional'), row.email('email'));
+    const telecom = contactPoints({ office: row.phone('officePhone', 'required'), outOfHours: row.phone('outOfHoursPhone', 'optional'), email: row.email('email') });
     const address = addressOf(row);
     if (row.problems.length > 0) return undefined;
     return { id: id!, name: name!, telecom, ...(address ? { address } : {}) };
@@ -39,7 +39,7 @@ export const READ_RECORD: { [T in RecordType]: (row: RowReading) => RecordOf[T] 
     const familyName = row.required('familyName');
     const role = row.required('role');
     const teamId = row.id('teamId', 'required');
-    const telecom = contactPoints(row.phone('officePhone', 'optional'), row.phone('mobilePhone', 'optional'), undefined, row.email('email'));
+    const telecom = contactPoints({ office: row.phone('officePhone', 'optional'), mobile: row.phone('mobilePhone', 'optional'), email: row.email('email') });
     if (row.problems.length > 0) return undefined;
     return { id: id!, givenNames: givenNames!.split(/\s+/), familyName: familyName!, role: role!, teamId: teamId!, telecom };
   },
@@ -48,7 +48,7 @@ export const READ_RECORD: { [T in RecordType]: (row: RowReading) => RecordOf[T] 
     const cqcLocationId = row.cqcLocationId('cqcLocationId');
     const outOfHours = row.phone('outOfHoursPhone', 'required');
     if (row.problems.length > 0) return undefined;
-    return { cqcLocationId: cqcLocationId!, telecom: contactPoints(undefined, undefined, outOfHours, undefined) };
+    return { cqcLocationId: cqcLocationId!, telecom: contactPoints({ outOfHours }) };
   },
 
   allocation(row) {
@@ -90,7 +90,7 @@ function personOf(row: RowReading): { personId?: string; nhsNumber?: string } {
 }
 
 /** In the order the facade lists them: office, mobile, out of hours, e-mail. */
-function contactPoints(office?: string, mobile?: string, outOfHours?: string, email?: string): ContactPoint[] {
+function contactPoints({ office, mobile, outOfHours, email }: { office?: string; mobile?: string; outOfHours?: string; email?: string }): ContactPoint[] {
   const points: ContactPoint[] = [];
   if (office) points.push({ system: 'phone', value: office, use: 'work' });
   if (mobile) points.push({ system: 'phone', value: mobile, use: 'mobile' });

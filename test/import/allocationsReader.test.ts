@@ -69,7 +69,7 @@ describe('the sample allocations extract', () => {
     const records = <T>(located: { record: T }[]) => located.map((l) => l.record);
 
     const council = sandbox.organisations.find((o) => o.kind === 'council')!;
-    expect(records(facts.council)).toEqual([{ name: 'Wexbridge County Council', odsCode: 'WXB', telecom: council.telecom }]);
+    expect(records(facts.council)).toEqual([{ name: 'Wexbridge County Council', odsCode: 'WXB', telecom: council.telecom, address: council.address }]);
     expect(records(facts.teams)).toEqual(sandbox.organisations.filter((o) => o.kind === 'team').map(({ kind: _k, partOfId: _p, ...team }) => team));
     expect(records(facts.workers)).toEqual(sandbox.workers);
     const providersWithOutOfHours = sandbox.organisations.filter((o) => o.kind === 'provider' && o.cqcLocationId && o.telecom.some((t) => t.use === 'out-of-hours'));

@@ -20,8 +20,9 @@ export const READ_RECORD: { [T in RecordType]: (row: RowReading) => RecordOf[T] 
     const name = row.required('name');
     const odsCode = row.odsCode('odsCode');
     const telecom = contactPoints({ office: row.phone('officePhone', 'required'), outOfHours: row.phone('outOfHoursPhone', 'required'), email: row.email('email') });
+    const address = addressOf(row);
     if (row.problems.length > 0) return undefined;
-    return { name: name!, telecom, ...(odsCode ? { odsCode } : {}) };
+    return { name: name!, telecom, ...(odsCode ? { odsCode } : {}), ...(address ? { address } : {}) };
   },
 
   team(row) {

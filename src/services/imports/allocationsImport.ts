@@ -46,6 +46,7 @@ async function applyCouncil(ctx: ImportContext, facts: AllocationsFacts): Promis
     name: given.record.name,
     odsCode: ctx.councilOdsCode,
     telecom: given.record.telecom,
+    address: given.record.address ?? current.get(id)?.record.address,
   });
   ctx.count('council', await writeRecords(ctx.tx, 'organisation', [council], { changedBy: ctx.importId, current }));
   return id;

@@ -5,7 +5,7 @@ import { AuditRecorder } from '../../audit/recorder';
 import { readAllocations } from '../../import/allocations/allocationsReader';
 import { CldReader } from '../../import/cld/cldReader';
 import { readCqcDirectory } from '../../import/cqc/cqcReader';
-import { AllocationsFacts, ImportReject } from '../../import/importTypes';
+import { AllocationsFacts, ImportReject, Located } from '../../import/importTypes';
 import { DATASET_LOCK_KEY } from '../../store/bulkLoad';
 import { ImportRunStore } from '../../store/importRunStore';
 import { SqlDriver } from '../../store/sqlDriver';
@@ -147,7 +147,8 @@ async function applyFiles(ctx: ImportContext, request: ImportRequest, files: Imp
       const read = await readAllocations(file.name, opened[i]());
       for (const key of Object.keys(facts) as (keyof AllocationsFacts)[]) (facts[key] as unknown[]).push(...read.facts[key]);
       for (const reject of read.rejects) ctx.refuse(reject);
-      file.rows = new Set([...Object.values(read.facts).flatMap((located) => located.map((l) => l.at.line)), ...read.rejects.map((r) => r.line)]).size;
+      const lines = (Object.values(read.facts) as Located<unknown>[][]).flatMap((located) => located.map((l) => l.at.line));
+      file.rows = new Set([...lines, ...read.rejects.map((r) => r.line)]).size;
     }
     await applyAllocations(ctx, facts);
   }

@@ -34,9 +34,14 @@ describe('rows that repeat or contradict each other', () => {
   });
 
   it('reads an event repeated with the same content once, with no reject', async () => {
-    const items = await read(csv([SERVICE, SERVICE, { ...SERVICE, 'Event Description': 'not kept', Gender: 'FEMALE' }]));
+    const items = await read(csv([SERVICE, SERVICE, SERVICE]));
     expect(rejects(items)).toEqual([]);
     expect(facts(items)).toHaveLength(1);
+  });
+
+  it('takes a repeat that differs in any column, even one not kept, as different content', async () => {
+    const items = await read(csv([SERVICE, { ...SERVICE, 'Event Description': 'moved to a later slot' }]));
+    expect(rejects(items)).toEqual([expect.objectContaining({ line: 3, column: 'Event Reference', reason: expect.stringContaining('line 2') })]);
   });
 
   it('refuses an event reference repeated with different content, naming the earlier line', async () => {

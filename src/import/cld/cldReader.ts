@@ -6,6 +6,9 @@ import { readCldRow, RowReading } from './cldRow';
 import { RowContext, RowProblem } from './cldRowProblem';
 import { EventMemory, PersonMemory, Place } from './rowMemory';
 
+/** The columns whose values make a row's content: the same in any file, whatever its column order or extra columns. */
+const ROW_COLUMNS = Object.values(NORMALISED);
+
 export interface CldReadOptions {
   councilLaCode: string;
   /** YYYY-MM-DD: decides planned vs active. */
@@ -89,7 +92,7 @@ export class CldReader {
     const problems: RowProblem[] = [];
     let digest: [number, number] | undefined;
     if (reading.eventId !== undefined) {
-      digest = EventMemory.digest(JSON.stringify([reading.person, reading.carePackage, reading.assessment, reading.careRelationships]));
+      digest = EventMemory.digest(ROW_COLUMNS.map((column) => values.get(column) ?? '').join('\u001f'));
       const seen = this.events.seen(reading.eventId, digest);
       if (seen.kind === 'same') return 'repeat';
       if (seen.kind === 'different') {

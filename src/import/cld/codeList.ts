@@ -25,8 +25,13 @@ export function codeKey(value: string): string {
     .trim();
 }
 
+/** Distinct spellings remembered per list: a coded column holds few, so this bounds only nonsense. */
+const REMEMBERED = 1000;
+
 export class CodeList<T> {
   private readonly byKey = new Map<string, Coded<T>>();
+  /** Values as written, already looked up: a million rows repeat a handful of spellings. */
+  private readonly written = new Map<string, Coded<T> | undefined>();
 
   constructor(readonly entries: readonly CodeEntry<T>[]) {
     for (const entry of entries) {
@@ -38,6 +43,13 @@ export class CodeList<T> {
 
   /** The value's entry, or undefined when the list does not hold it. */
   find(value: string): Coded<T> | undefined {
+    if (this.written.has(value)) return this.written.get(value);
+    const found = this.lookUp(value);
+    if (this.written.size < REMEMBERED) this.written.set(value, found);
+    return found;
+  }
+
+  private lookUp(value: string): Coded<T> | undefined {
     const found = this.byKey.get(codeKey(value));
     if (found || !value.includes('(')) return found;
     return this.byKey.get(codeKey(value.replace(/\([^)]*\)/g, ' ')));

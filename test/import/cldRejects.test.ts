@@ -155,6 +155,12 @@ describe('rows the CLD reader refuses', () => {
     expect(items.every((i) => 'reason' in i && i.line === 2)).toBe(true);
   });
 
+  it('will not start without a day to date packages by and the council whose rows it reads', async () => {
+    const { CldReader } = await import('../../src/import/cld/cldReader');
+    expect(() => new CldReader({ councilLaCode: 'E10999999', today: '01/12/2026' })).toThrow('today must be a YYYY-MM-DD date');
+    expect(() => new CldReader({ councilLaCode: ' ', today: '2026-12-01' })).toThrow("the council's LA Code is needed");
+  });
+
   it('counts the rows read and refused over all files', async () => {
     const { CldReader } = await import('../../src/import/cld/cldReader');
     const { readWith, COUNCIL, TODAY } = await import('../fixtures/cld/cldFiles');

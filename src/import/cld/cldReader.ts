@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { isCalendarDate } from '../../domain/dates';
 import { CsvFileError, CsvHeader, csvItems } from '../csvRows';
 import { CldRowFacts, ImportReject } from '../importTypes';
 import { CLD_COLUMNS, CldColumn, NORMALISED, REQUIRED_COLUMNS } from './cldColumns';
@@ -30,7 +31,11 @@ export class CldReader {
   private readonly people = new PersonMemory();
   private readonly events = new EventMemory();
 
-  constructor(private readonly opts: CldReadOptions) {}
+  constructor(private readonly opts: CldReadOptions) {
+    // Settings, not file contents: a wrong one is the caller's mistake, and every row would be misread.
+    if (!isCalendarDate(opts.today)) throw new Error(`today must be a YYYY-MM-DD date, not "${opts.today}"`);
+    if (opts.councilLaCode.trim() === '') throw new Error('the council\'s LA Code is needed to tell its rows from another council\'s');
+  }
 
   /** One file of the import: yields, in file order, what each accepted row says or why a row is refused. */
   async *read(fileName: string, input: Readable): AsyncGenerator<CldRowFacts | ImportReject> {

@@ -97,7 +97,7 @@ export class CldReader {
     const problems: RowProblem[] = [];
     let digest: [number, number] | undefined;
     if (reading.eventId !== undefined) {
-      digest = EventMemory.digest(ROW_COLUMNS.map((column) => values.get(column) ?? '').join('\u001f'));
+      digest = EventMemory.digest(ROW_COLUMNS.map((column) => values.get(column) ?? ''));
       const seen = this.events.seen(reading.eventId, digest);
       if (seen.kind === 'same') return 'repeat';
       if (seen.kind === 'different') {

@@ -243,8 +243,12 @@ export function readCldRow(values: ReadonlyMap<string, string>, ctx: RowContext)
   return { person, statements, carePackage, assessment, careRelationships, eventId: id };
 }
 
-/** The record without its absent fields, so that records compare and print as they would be stored. */
+/**
+ * The record without its absent fields, so that records compare and print as they would be stored
+ * (a copy: deleting fields would slow every later use of the object).
+ */
 export function compact<T extends object>(record: T): T {
-  for (const key of Object.keys(record) as (keyof T)[]) if (record[key] === undefined) delete record[key];
-  return record;
+  const present = {} as T;
+  for (const key in record) if (record[key] !== undefined) present[key] = record[key];
+  return present;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { CldColumn } from './cldColumns';
 import { PersonStatement } from './cldRow';
 
@@ -99,9 +98,24 @@ export class EventMemory {
   private readonly slots = new Map<string, number>();
   private readonly chunks: Int32Array[] = [];
 
-  static digest(content: string): [number, number] {
-    const sum = createHash('sha1').update(content).digest();
-    return [sum.readInt32LE(0), sum.readInt32LE(4)];
+  /**
+   * A row's content as two 32-bit FNV-1a lanes with different seeds. It is only ever compared with
+   * the first row of the same event reference, so a chance match is one in billions per repeat.
+   */
+  static digest(values: readonly string[]): [number, number] {
+    let a = 0x811c9dc5;
+    let b = 0x01000193;
+    for (const value of values) {
+      for (let i = 0; i < value.length; i++) {
+        const c = value.charCodeAt(i);
+        a = Math.imul(a ^ c, 0x01000193);
+        b = Math.imul(b ^ c, 0x5bd1e995);
+      }
+      // A separator, so that "ab","c" and "a","bc" differ.
+      a = Math.imul(a ^ 0x1f, 0x01000193);
+      b = Math.imul(b ^ 0x1f, 0x5bd1e995);
+    }
+    return [a | 0, b | 0];
   }
 
   seen(eventId: string, digest: readonly [number, number]): EventSeen {

@@ -13,6 +13,16 @@ describe('values of a CLD row', () => {
     expect(facts(items)[0].carePackage).toMatchObject({ id: 'PKG-0001', serviceType: 'home-care', details: { hoursPerWeek: 14, weeklyCostPence: 39900 } });
   });
 
+  it('ignores columns the return does not define, and reads a row with no NHS number by its LA id', async () => {
+    const columns = [...COLUMNS, 'Key Safe Code', 'Team'];
+    const items = await read(csv([{ ...SERVICE, 'NHS Number': '', 'Key Safe Code': '1234', Team: 'North' }], columns));
+    expect(rejects(items)).toEqual([]);
+    const [row] = facts(items);
+    expect(row.person.id).toBe('WXB-100001');
+    expect(row.person).not.toHaveProperty('nhsNumber');
+    expect(JSON.stringify(row)).not.toContain('1234');
+  });
+
   it('reads a byte order mark, CRLF and quoted newlines, naming each row by its first line', async () => {
     const text = '\uFEFF' + csv([{ ...SERVICE, 'Provider CQC Location Name': 'Brightwater\r\nHome Care' }, { ...SERVICE, 'Event Reference': 'PKG-0099', 'LA Code': 'nope' }]).replace(/\n/g, '\r\n').replace(/\r\r\n/g, '\r\n');
     const items = await read(text);

@@ -1,4 +1,4 @@
-import { COLUMNS, csv, read, refusalsOf, rejects, facts, SERVICE } from '../fixtures/cld/cldFiles';
+import { COLUMNS, csv, read, refusalsOf, rejects, SERVICE } from '../fixtures/cld/cldFiles';
 
 /** Every reason a CLD row is refused, each named by line, column and value. */
 

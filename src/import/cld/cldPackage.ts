@@ -1,6 +1,5 @@
 import { FundingType, PackageStatus, ServiceType } from '../../domain/carePackage';
 import { CldPackage } from '../importTypes';
-import { CldColumn } from './cldColumns';
 import {
   CLIENT_FUNDING_STATUSES,
   COST_FREQUENCIES,
@@ -12,7 +11,7 @@ import {
 } from './cldCodes';
 import { parseAmount, parseCqcLocationId } from './cldFieldValues';
 import { Coded } from './codeList';
-import { RowContext, RowProblem } from './cldRowProblem';
+import { RowCells } from './rowCells';
 
 export interface ServiceEvent {
   id: string;
@@ -49,47 +48,29 @@ function inWords(wording: string): string {
 }
 
 /**
- * A Service event as a care package, or the reasons it cannot be one. The row's other checks
- * (dates, person) are the caller's.
+ * A Service event as a care package, or undefined when its cells are refused (the reasons are in
+ * the row's problems). The row's other checks (dates, person) are the caller's.
  */
-export function readPackage(get: (column: CldColumn) => string, ctx: RowContext, event: ServiceEvent): CldPackage | RowProblem[] {
-  const problems: RowProblem[] = [];
-  function coded<T>(column: CldColumn, list: { find(value: string): Coded<T> | undefined }): Coded<T> | undefined {
-    const value = get(column);
-    if (value === '') return undefined;
-    const found = list.find(value);
-    if (!found) problems.push({ column, value, reason: `"${value}" is not a value of ${ctx.columnName(column)} in either release of the return` });
-    return found;
+export function readPackage(cells: RowCells, event: ServiceEvent): CldPackage | undefined {
+  const before = cells.problems.length;
+  const serviceType = cells.coded('serviceType', SERVICE_TYPE_VALUES);
+  const component = cells.coded('serviceComponent', SERVICE_COMPONENTS);
+  if (cells.get('serviceType') === '' && cells.get('serviceComponent') === '') {
+    cells.refuse({ column: 'serviceType', reason: `${cells.name('serviceType')} and ${cells.name('serviceComponent')} are blank: a service says what it is` });
   }
-  function amount(column: CldColumn): number | undefined {
-    const value = get(column);
-    if (value === '') return undefined;
-    const parsed = parseAmount(value);
-    if ('problem' in parsed) problems.push({ column, value, reason: `${ctx.columnName(column)}: ${parsed.problem}` });
-    return 'ok' in parsed ? parsed.ok : undefined;
-  }
-
-  const serviceType = coded('serviceType', SERVICE_TYPE_VALUES);
-  const component = coded('serviceComponent', SERVICE_COMPONENTS);
-  if (get('serviceType') === '' && get('serviceComponent') === '') {
-    problems.push({ column: 'serviceType', reason: `${ctx.columnName('serviceType')} and ${ctx.columnName('serviceComponent')} are blank: a service says what it is` });
-  }
-  const mechanism = coded('deliveryMechanism', DELIVERY_MECHANISMS);
-  const fundingStatus = coded('clientFundingStatus', CLIENT_FUNDING_STATUSES);
-  const frequency = coded('costFrequency', COST_FREQUENCIES);
-  const unitCost = amount('unitCost');
-  const units = amount('plannedUnits');
+  const mechanism = cells.coded('deliveryMechanism', DELIVERY_MECHANISMS);
+  const fundingStatus = cells.coded('clientFundingStatus', CLIENT_FUNDING_STATUSES);
+  const frequency = cells.coded('costFrequency', COST_FREQUENCIES);
+  const unitCost = cells.parsed('unitCost', parseAmount);
+  const units = cells.parsed('plannedUnits', parseAmount);
 
   let provider: CldPackage['provider'];
-  const cqcWritten = get('providerId');
-  const providerName = get('providerName');
-  if (cqcWritten !== '') {
-    const parsed = parseCqcLocationId(cqcWritten);
-    if ('problem' in parsed) problems.push({ column: 'providerId', value: cqcWritten, reason: `${ctx.columnName('providerId')}: ${parsed.problem}` });
-    else provider = { cqcLocationId: parsed.ok, ...(providerName ? { name: providerName } : {}) };
-  } else if (providerName !== '') provider = { name: providerName };
+  const providerName = cells.get('providerName');
+  const cqcLocationId = cells.parsed('providerId', parseCqcLocationId);
+  if (cqcLocationId !== undefined) provider = { cqcLocationId, ...(providerName ? { name: providerName } : {}) };
+  else if (providerName !== '') provider = { name: providerName };
 
-  if (problems.length > 0) return problems;
+  if (cells.problems.length > before) return undefined;
 
   let status: PackageStatus;
   let endDate = event.endDate;
@@ -99,10 +80,10 @@ export function readPackage(get: (column: CldColumn) => string, ctx: RowContext,
     status = 'ended';
     endDate ??= event.deceasedDate;
     statusReason = 'Died';
-  } else if (endDate !== undefined && endDate < ctx.today) {
+  } else if (endDate !== undefined && endDate < cells.ctx.today) {
     status = 'ended';
     if (event.outcome) statusReason = inWords(event.outcome.wording);
-  } else if (event.startDate > ctx.today) {
+  } else if (event.startDate > cells.ctx.today) {
     status = 'planned';
   } else if (effect === 'hospital') {
     status = 'suspended';
@@ -118,9 +99,9 @@ export function readPackage(get: (column: CldColumn) => string, ctx: RowContext,
   }
 
   const cld: NonNullable<CldPackage['cld']> = {};
-  if (get('serviceType')) cld.serviceType = get('serviceType');
-  if (get('serviceComponent')) cld.serviceComponent = get('serviceComponent');
-  if (get('deliveryMechanism')) cld.deliveryMechanism = get('deliveryMechanism');
+  if (cells.get('serviceType')) cld.serviceType = cells.get('serviceType');
+  if (cells.get('serviceComponent')) cld.serviceComponent = cells.get('serviceComponent');
+  if (cells.get('deliveryMechanism')) cld.deliveryMechanism = cells.get('deliveryMechanism');
 
   const pkg: CldPackage = {
     id: event.id,

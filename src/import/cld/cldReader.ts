@@ -4,7 +4,7 @@ import { CsvFileError, CsvHeader, csvItems } from '../csvRows';
 import { CldRowFacts, ImportReject } from '../importTypes';
 import { CLD_COLUMNS, CldColumn, NORMALISED, REQUIRED_COLUMNS } from './cldColumns';
 import { readCldRow, RowReading } from './cldRow';
-import { RowContext, RowProblem } from './cldRowProblem';
+import { RowContext, RowProblem } from './rowCells';
 import { EventMemory, PersonMemory, Place } from './rowMemory';
 
 /** The columns whose values make a row's content: the same in any file, whatever its column order or extra columns. */

@@ -1,35 +1,14 @@
 import { Assessment } from '../../domain/assessment';
 import { CareRelationship } from '../../domain/carer';
 import { ID } from '../../domain/ids';
-import { describeNhsNumberProblem, nhsNumberProblem, normaliseNhsNumber } from '../../domain/nhsNumber';
-import { CommunicationNeed } from '../../domain/person';
-import { CldPackage, CldPerson } from '../importTypes';
-import { CldColumn, NORMALISED } from './cldColumns';
-import {
-  ACCOMMODATION_STATUSES,
-  CLIENT_TYPES,
-  ClientType,
-  EVENT_OUTCOMES,
-  EVENT_TYPES,
-  GENDERS,
-  OutcomeEffect,
-  PRIMARY_SUPPORT_REASONS,
-  YES_NO,
-} from './cldCodes';
-import { Parsed, parseCldDate, parseCqcLocationId, parseOdsCode, parsePostcode } from './cldFieldValues';
-import { CodeList } from './codeList';
+import { CldPackage } from '../importTypes';
+import { CldColumn } from './cldColumns';
+import { CLIENT_TYPES, EVENT_OUTCOMES, EVENT_TYPES, EventType, YES_NO } from './cldCodes';
+import { parseCldDate } from './cldFieldValues';
 import { readPackage } from './cldPackage';
-import { RowContext, RowProblem } from './cldRowProblem';
+import { CldPersonRead, compact, ID_RULE, PersonStatement, readPersonCells } from './cldPersonCells';
+import { RowCells, RowContext, RowProblem } from './rowCells';
 import { careRelationshipId, eventId } from './stableIds';
-
-/**
- * What a person's rows must agree on, one entry per column that states it (blank says nothing):
- * the column and its value as read, so "female" and "Female" agree.
- */
-export type PersonStatement = readonly [CldColumn, string];
-
-/** The contract's CldPerson, marked as the CLD return's like every other record the reader makes. */
-export type CldPersonRead = CldPerson & { source: 'cld' };
 
 export interface RowReading {
   person: CldPersonRead;
@@ -41,214 +20,101 @@ export interface RowReading {
   eventId?: string;
 }
 
-const FLAGS: readonly [CldColumn, CommunicationNeed][] = [
-  ['autism', 'autism'],
-  ['visualImpairment', 'visual-impairment'],
-  ['hearingImpairment', 'hearing-impairment'],
-  ['dementia', 'dementia'],
-];
-
 const LINKED_ADULTS: readonly CldColumn[] = ['adult1', 'adult2', 'adult3'];
 
-const ID_RULE = "1 to 64 letters, digits, '-' or '.'";
+/** The events kept as records of their own; requests give the person's facts only. */
+const KEPT: ReadonlySet<EventType> = new Set(['assessment', 'review', 'service']);
 
 /**
  * Reads one CLD row on its own: what it says about the person and the event, or every reason it
  * cannot be used. Whether it agrees with other rows is the reader's check (cldReader.ts).
  */
 export function readCldRow(values: ReadonlyMap<string, string>, ctx: RowContext): RowReading | RowProblem[] {
-  const problems: RowProblem[] = [];
-  const get = (column: CldColumn): string => values.get(NORMALISED[column]) ?? '';
-  const statements: PersonStatement[] = [];
+  const cells = new RowCells(values, ctx);
 
-  function coded<T>(column: CldColumn, list: CodeList<T>): { wording: string; meaning: T } | undefined {
-    const value = get(column);
-    if (value === '') return undefined;
-    const found = list.find(value);
-    if (!found) problems.push({ column, value, reason: `"${value}" is not a value of ${ctx.columnName(column)} in either release of the return` });
-    return found;
-  }
-  function checked<T>(column: CldColumn, parse: (value: string) => Parsed<T>): T | undefined {
-    const value = get(column);
-    if (value === '') return undefined;
-    const parsed = parse(value);
-    if ('problem' in parsed) {
-      problems.push({ column, value, reason: `${ctx.columnName(column)}: ${parsed.problem}` });
-      return undefined;
-    }
-    return parsed.ok;
-  }
-  const state = (column: CldColumn, value: string | undefined): void => {
-    if (value !== undefined) statements.push([column, value]);
-  };
-
-  const laCode = get('laCode');
-  if (laCode === '') problems.push({ column: 'laCode', reason: `${ctx.columnName('laCode')} is blank: the row does not say which council sent it` });
+  const laCode = cells.get('laCode');
+  if (laCode === '') cells.refuse({ column: 'laCode', reason: `${cells.name('laCode')} is blank: the row does not say which council sent it` });
   else if (laCode.toUpperCase() !== ctx.councilLaCode.toUpperCase()) {
-    problems.push({
-      column: 'laCode',
-      value: laCode,
-      reason: `the row is for another council (LA Code ${laCode}), not this one (${ctx.councilLaCode})`,
-    });
+    cells.refuse({ column: 'laCode', value: laCode, reason: `the row is for another council (LA Code ${laCode}), not this one (${ctx.councilLaCode})` });
   }
 
-  const laId = get('laPersonId');
-  if (laId !== '' && !ID.test(laId)) {
-    problems.push({ column: 'laPersonId', value: laId, reason: `${ctx.columnName('laPersonId')} must be ${ID_RULE}` });
-  }
-  const nhsWritten = get('nhsNumber');
-  let nhsNumber: string | undefined;
-  if (nhsWritten !== '') {
-    const problem = nhsNumberProblem(nhsWritten);
-    if (problem) problems.push({ column: 'nhsNumber', value: nhsWritten, reason: describeNhsNumberProblem(problem) });
-    else nhsNumber = normaliseNhsNumber(nhsWritten);
-  }
-  if (laId === '' && nhsWritten === '') {
-    problems.push({ reason: `the row names nobody: it has neither ${ctx.columnName('laPersonId')} nor ${ctx.columnName('nhsNumber')}` });
-  }
-  const personId = laId !== '' ? laId : `NHS-${nhsNumber ?? ''}`;
-  state('nhsNumber', nhsNumber);
+  const { person, statements } = readPersonCells(cells, ctx.today);
 
-  const birthDate = checked('dateOfBirth', parseCldDate);
-  if (get('dateOfBirth') === '') problems.push({ column: 'dateOfBirth', reason: `${ctx.columnName('dateOfBirth')} is blank: a person needs one` });
-  else if (birthDate !== undefined && birthDate > ctx.today) {
-    problems.push({ column: 'dateOfBirth', value: get('dateOfBirth'), reason: `${ctx.columnName('dateOfBirth')} is in the future` });
+  const clientType = cells.coded('clientType', CLIENT_TYPES)?.meaning ?? 'service-user';
+  const eventType = cells.coded('eventType', EVENT_TYPES)?.meaning;
+  if (cells.get('eventType') === '' && clientType !== 'carer-by-association') {
+    cells.refuse({ column: 'eventType', reason: `${cells.name('eventType')} is blank: only a carer known by association has a row with no event` });
   }
-  state('dateOfBirth', birthDate);
-  const dateOfDeath = checked('dateOfDeath', parseCldDate);
-  if (dateOfDeath !== undefined && birthDate !== undefined && dateOfDeath < birthDate) {
-    problems.push({ column: 'dateOfDeath', value: get('dateOfDeath'), reason: `${ctx.columnName('dateOfDeath')} is before the Date of Birth` });
-  }
-  state('dateOfDeath', dateOfDeath);
-
-  const firstName = get('firstName');
-  const familyName = get('lastName');
-  state('firstName', firstName || undefined);
-  state('lastName', familyName || undefined);
-  const gender = coded('gender', GENDERS)?.meaning;
-  state('gender', gender);
-  const postcode = checked('postcode', parsePostcode);
-  state('postcode', postcode);
-  const gpPracticeOds = checked('gpPracticeCode', parseOdsCode);
-  state('gpPracticeCode', gpPracticeOds);
-  const gpPracticeName = get('gpPracticeName') || undefined;
-  state('gpPracticeName', gpPracticeName);
-  const primarySupportReason = coded('primarySupportReason', PRIMARY_SUPPORT_REASONS)?.wording;
-  state('primarySupportReason', primarySupportReason);
-  const accommodation = coded('accommodationStatus', ACCOMMODATION_STATUSES);
-  const accommodationStatus = accommodation?.meaning ? accommodation.wording : undefined;
-  state('accommodationStatus', accommodationStatus);
-  const hasUnpaidCarer = coded('hasUnpaidCarer', YES_NO)?.meaning;
-  state('hasUnpaidCarer', hasUnpaidCarer === undefined ? undefined : String(hasUnpaidCarer));
-  const communicationNeeds: CommunicationNeed[] = [];
-  for (const [column, need] of FLAGS) {
-    const flag = coded(column, YES_NO)?.meaning;
-    state(column, flag === undefined ? undefined : String(flag));
-    if (flag) communicationNeeds.push(need);
-  }
-
-  const clientType: ClientType = coded('clientType', CLIENT_TYPES)?.meaning ?? 'service-user';
-  const eventType = coded('eventType', EVENT_TYPES)?.meaning;
-  if (get('eventType') === '' && clientType !== 'carer-by-association') {
-    problems.push({ column: 'eventType', reason: `${ctx.columnName('eventType')} is blank: only a carer known by association has a row with no event` });
-  }
-  const outcome = coded('eventOutcome', EVENT_OUTCOMES);
-  const startDate = checked('eventStartDate', parseCldDate);
-  const endDate = checked('eventEndDate', parseCldDate);
-  if (eventType !== undefined && get('eventStartDate') === '') {
-    problems.push({ column: 'eventStartDate', reason: `${ctx.columnName('eventStartDate')} is blank: every event has one` });
+  const outcome = cells.coded('eventOutcome', EVENT_OUTCOMES);
+  const startDate = cells.parsed('eventStartDate', parseCldDate);
+  const endDate = cells.parsed('eventEndDate', parseCldDate);
+  if (eventType !== undefined && cells.get('eventStartDate') === '') {
+    cells.refuse({ column: 'eventStartDate', reason: `${cells.name('eventStartDate')} is blank: every event has one` });
   }
   if (startDate !== undefined && endDate !== undefined && endDate < startDate) {
-    problems.push({
-      column: 'eventEndDate',
-      value: get('eventEndDate'),
-      reason: `the event ends (${endDate}) before it starts (${startDate})`,
-    });
+    cells.refuse({ column: 'eventEndDate', value: cells.get('eventEndDate'), reason: `the event ends (${endDate}) before it starts (${startDate})` });
   }
-  const reference = get('eventReference');
-  const kept = eventType === 'assessment' || eventType === 'review' || eventType === 'service';
-  if (kept && reference === '') {
-    problems.push({ column: 'eventReference', reason: `${ctx.columnName('eventReference')} is blank: a ${eventType} is kept by its reference` });
+  const reference = cells.get('eventReference');
+  if (eventType !== undefined && KEPT.has(eventType) && reference === '') {
+    cells.refuse({ column: 'eventReference', reason: `${cells.name('eventReference')} is blank: a ${eventType} is kept by its reference` });
   }
+  const id = reference === '' ? undefined : eventId(reference);
 
-  const careRelationships: CareRelationship[] = [];
-  if (clientType !== 'service-user') {
-    for (const column of LINKED_ADULTS) {
-      const caredForId = get(column);
-      if (caredForId === '') continue;
-      if (!ID.test(caredForId)) {
-        problems.push({ column, value: caredForId, reason: `${ctx.columnName(column)} must be ${ID_RULE}, as LA Person Unique Identifier is` });
-        continue;
-      }
-      careRelationships.push({
-        id: careRelationshipId(personId, caredForId),
-        carerId: personId,
-        caredForId,
-        status: 'active',
-        ...(get('hoursCaring') ? { hoursCaringPerWeek: get('hoursCaring') } : {}),
+  const careRelationships = clientType === 'service-user' ? [] : readCarerLinks(cells, person.id);
+
+  let carePackage: CldPackage | undefined;
+  let assessment: Assessment | undefined;
+  if (id !== undefined && startDate !== undefined) {
+    if (eventType === 'service') {
+      carePackage = readPackage(cells, { id, personId: person.id, startDate, endDate, outcome, deceasedDate: person.deceasedDate });
+    } else if (eventType === 'assessment' || eventType === 'review') {
+      const isReview = eventType === 'review';
+      assessment = compact<Assessment>({
+        id,
+        personId: person.id,
+        kind: eventType,
+        status: endDate === undefined ? 'in-progress' : 'completed',
+        type: cells.get(isReview ? 'reviewReason' : 'assessmentType') || undefined,
+        startDate,
+        endDate,
+        outcome: outcome?.wording,
+        method: cells.get(isReview ? 'methodOfReview' : 'methodOfAssessment') || undefined,
+        eligibleNeeds: isReview ? undefined : cells.coded('eligibleNeeds', YES_NO)?.meaning,
+        outcomesAchieved: isReview ? cells.get('reviewOutcomes') || undefined : undefined,
         source: 'cld',
       });
     }
   }
 
-  const id = reference === '' ? undefined : eventId(reference);
-  const effect: OutcomeEffect = outcome?.meaning;
-  let carePackage: CldPackage | undefined;
-  let assessment: Assessment | undefined;
-  if (eventType === 'service' && id !== undefined && startDate !== undefined) {
-    const read = readPackage(get, ctx, { id, personId, startDate, endDate, outcome, deceasedDate: dateOfDeath });
-    if (Array.isArray(read)) problems.push(...read);
-    else carePackage = read;
-  }
-  if ((eventType === 'assessment' || eventType === 'review') && id !== undefined && startDate !== undefined) {
-    const isReview = eventType === 'review';
-    const eligible = isReview ? undefined : coded('eligibleNeeds', YES_NO)?.meaning;
-    assessment = compact({
-      id,
-      personId,
-      kind: isReview ? 'review' : 'assessment',
-      status: endDate === undefined ? 'in-progress' : 'completed',
-      type: get(isReview ? 'reviewReason' : 'assessmentType') || undefined,
-      startDate,
-      endDate,
-      outcome: outcome?.wording,
-      method: get(isReview ? 'methodOfReview' : 'methodOfAssessment') || undefined,
-      eligibleNeeds: eligible,
-      outcomesAchieved: isReview ? get('reviewOutcomes') || undefined : undefined,
-      source: 'cld',
-    } satisfies Assessment);
-  }
-
-  if (problems.length > 0) return problems;
+  if (cells.problems.length > 0) return cells.problems;
 
   // A death the row tells of by its outcome: the Date of Death when given, else the event's own dates.
-  const deceasedDate = dateOfDeath ?? (effect === 'deceased' ? (endDate ?? startDate) : undefined);
-  const person: CldPersonRead = compact({
-    id: personId,
-    nhsNumber,
-    givenNames: firstName === '' ? [] : firstName.split(/\s+/),
-    familyName,
-    birthDate: birthDate!,
-    gender: gender ?? 'unknown',
-    deceasedDate,
-    gpPracticeOds,
-    gpPracticeName,
-    primarySupportReason,
-    accommodationStatus,
-    hasUnpaidCarer,
-    communicationNeeds: communicationNeeds.length > 0 ? communicationNeeds : undefined,
-    postcode,
-    source: 'cld',
-  } satisfies CldPersonRead);
+  if (outcome?.meaning === 'deceased' && person.deceasedDate === undefined) {
+    const dated = endDate ?? startDate;
+    if (dated !== undefined) person.deceasedDate = dated;
+  }
   return { person, statements, carePackage, assessment, careRelationships, eventId: id };
 }
 
-/**
- * The record without its absent fields, so that records compare and print as they would be stored
- * (a copy: deleting fields would slow every later use of the object).
- */
-export function compact<T extends object>(record: T): T {
-  const present = {} as T;
-  for (const key in record) if (record[key] !== undefined) present[key] = record[key];
-  return present;
+/** An unpaid carer's row: one relationship for each adult it names as cared for. */
+function readCarerLinks(cells: RowCells, carerId: string): CareRelationship[] {
+  const links: CareRelationship[] = [];
+  const hours = cells.get('hoursCaring');
+  for (const column of LINKED_ADULTS) {
+    const caredForId = cells.get(column);
+    if (caredForId === '') continue;
+    if (!ID.test(caredForId)) {
+      cells.refuse({ column, value: caredForId, reason: `${cells.name(column)} must be ${ID_RULE}, as LA Person Unique Identifier is` });
+      continue;
+    }
+    links.push({
+      id: careRelationshipId(carerId, caredForId),
+      carerId,
+      caredForId,
+      status: 'active',
+      ...(hours ? { hoursCaringPerWeek: hours } : {}),
+      source: 'cld',
+    });
+  }
+  return links;
 }

@@ -1,5 +1,5 @@
 import { CldColumn } from './cldColumns';
-import { PersonStatement } from './cldRow';
+import { PersonStatement } from './cldPersonCells';
 
 /**
  * What an import remembers of the rows it has accepted, to find the rows that disagree with them:

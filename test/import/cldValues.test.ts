@@ -127,6 +127,9 @@ describe('values of a CLD row', () => {
     expect(withDate.carePackage).toMatchObject({ status: 'ended', statusReason: 'Died', endDate: '2026-11-03' });
     const byEnd = await readOne({ ...SERVICE, 'Event Outcome': 'NFA: Deceased', 'Event End Date': '2026-11-03' });
     expect(byEnd.person.deceasedDate).toBe('2026-11-03');
+    const byServiceStart = await readOne({ ...SERVICE, 'Event Outcome': 'NFA: Deceased', 'Event Start Date': '2026-10-05' });
+    expect(byServiceStart.person.deceasedDate).toBe('2026-10-05');
+    expect(byServiceStart.carePackage).toMatchObject({ status: 'ended', statusReason: 'Died', endDate: '2026-10-05' });
     const byStart = await readOne({ ...ASSESSMENT, 'Event Outcome': 'NFA: Deceased', 'Event Start Date': '2026-11-01' });
     expect(byStart.person.deceasedDate).toBe('2026-11-01');
     expect(byStart.assessment).toMatchObject({ status: 'in-progress', outcome: 'NFA: Deceased' });

@@ -61,12 +61,14 @@ export function readCldRow(values: ReadonlyMap<string, string>, ctx: RowContext)
   const id = reference === '' ? undefined : eventId(reference);
 
   const careRelationships = clientType === 'service-user' ? [] : readCarerLinks(cells, person.id);
+  // A death the row tells of by its outcome: the Date of Death when given, else the event's own dates.
+  const diedOn = person.deceasedDate ?? (outcome?.meaning === 'deceased' ? (endDate ?? startDate) : undefined);
 
   let carePackage: CldPackage | undefined;
   let assessment: Assessment | undefined;
   if (id !== undefined && startDate !== undefined) {
     if (eventType === 'service') {
-      carePackage = readPackage(cells, { id, personId: person.id, startDate, endDate, outcome, deceasedDate: person.deceasedDate });
+      carePackage = readPackage(cells, { id, personId: person.id, startDate, endDate, outcome, deceasedDate: diedOn });
     } else if (eventType === 'assessment' || eventType === 'review') {
       const isReview = eventType === 'review';
       assessment = compact<Assessment>({
@@ -88,11 +90,7 @@ export function readCldRow(values: ReadonlyMap<string, string>, ctx: RowContext)
 
   if (cells.problems.length > 0) return cells.problems;
 
-  // A death the row tells of by its outcome: the Date of Death when given, else the event's own dates.
-  if (outcome?.meaning === 'deceased' && person.deceasedDate === undefined) {
-    const dated = endDate ?? startDate;
-    if (dated !== undefined) person.deceasedDate = dated;
-  }
+  if (diedOn !== undefined) person.deceasedDate = diedOn;
   return { person, statements, carePackage, assessment, careRelationships, eventId: id };
 }
 

@@ -34,7 +34,7 @@ export class CldReader {
   constructor(private readonly opts: CldReadOptions) {
     // Settings, not file contents: a wrong one is the caller's mistake, and every row would be misread.
     if (!isCalendarDate(opts.today)) throw new Error(`today must be a YYYY-MM-DD date, not "${opts.today}"`);
-    if (opts.councilLaCode.trim() === '') throw new Error('the council\'s LA Code is needed to tell its rows from another council\'s');
+    if (opts.councilLaCode.trim() === '') throw new Error("the council's LA Code is needed to tell its rows from another council's");
   }
 
   /** One file of the import: yields, in file order, what each accepted row says or why a row is refused. */

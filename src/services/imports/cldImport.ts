@@ -1,26 +1,27 @@
+import { Assessment } from '../../domain/assessment';
 import { CareRelationship } from '../../domain/carer';
 import { Organisation } from '../../domain/organisation';
-import { CldPerson, CldRowFacts, ImportReject, SourceLine } from '../../import/importTypes';
+import { CldPackage, CldPerson, CldRowFacts, ImportReject } from '../../import/importTypes';
 import { changeWhere, currentRecords, writeRecords } from '../../store/changePath';
+import { SqlExecutor } from '../../store/sqlDriver';
+import { EntityTypes } from '../../store/tables';
 import { ImportContext } from './importContext';
 import { mergeCldAssessment, mergeCldPackage, mergeCldPerson } from './cldMerge';
 
-/** Rows applied per round trip: large enough to amortise statements, small enough to stream. */
-const ROWS_PER_BATCH = 5_000;
-
-/** The statuses of a package or relationship a newer return can end. */
-const OPEN_PACKAGE = "status IN ('planned', 'active', 'suspended')";
+/** Rows staged, and records applied, per round trip: large enough to amortise statements, small enough to stream. */
+const BATCH = 5_000;
 
 /**
- * Applies a CLD return, read row by row, inside the import's transaction: people, then their
- * packages (with providers found by CQC location id, or added from the return's name for them),
- * assessments and reviews, then carers (once everyone they link is known). The return is the
- * council's whole current picture: open packages and carer links an earlier CLD import brought in
- * that this one does not hold are ended, never deleted; past assessments stay as history.
+ * Applies a CLD return inside the import's transaction, in two steps. First every row is staged
+ * (temporary tables, gone with the transaction): what the rows say of each person, folded together
+ * (a row may leave blank what another states), each event, each carer link. Then the staged return
+ * is applied in order: people, the providers packages name (by CQC location id), packages,
+ * assessments and reviews, carer links. The return is the council's whole current picture: open
+ * packages and carer links an earlier CLD import brought in that this one does not hold are ended,
+ * never deleted; past assessments stay as history.
  */
 export async function applyCld(ctx: ImportContext, items: AsyncIterable<CldRowFacts | ImportReject>): Promise<void> {
-  const state = new CldImportState();
-  await ctx.tx.exec('CREATE TEMP TABLE IF NOT EXISTS import_seen (kind text NOT NULL, id text NOT NULL) ON COMMIT DROP');
+  await createStaging(ctx.tx);
   let batch: CldRowFacts[] = [];
   for await (const item of items) {
     if ('reason' in item) {
@@ -28,13 +29,17 @@ export async function applyCld(ctx: ImportContext, items: AsyncIterable<CldRowFa
       continue;
     }
     batch.push(item);
-    if (batch.length >= ROWS_PER_BATCH) {
-      await applyBatch(ctx, state, batch);
+    if (batch.length >= BATCH) {
+      await stage(ctx.tx, batch);
       batch = [];
     }
   }
-  await applyBatch(ctx, state, batch);
-  await applyCareRelationships(ctx, state);
+  await stage(ctx.tx, batch);
+  await applyPeople(ctx);
+  await applyProviders(ctx);
+  await applyEvents(ctx, 'carePackage', 'carePackages', (before, e) => mergeCldPackage(before, e.record, e.provider_id ?? undefined));
+  await applyEvents(ctx, 'assessment', 'assessments', (before, e) => mergeCldAssessment(before, e.record));
+  await applyCareRelationships(ctx);
   if (ctx.rejectedRows === 0) await endWhatTheReturnNoLongerHolds(ctx);
   else {
     ctx.notes.push(
@@ -44,165 +49,216 @@ export async function applyCld(ctx: ImportContext, items: AsyncIterable<CldRowFa
   }
 }
 
-/** What one import remembers across batches: small, one entry per person and provider. */
-class CldImportState {
-  /** People written by this import (each once: the reader has made sure every row says the same of them). */
-  readonly peopleWritten = new Set<string>();
-  /** NHS number -> the person id this import gave it, so two ids never share one number. */
-  readonly nhsNumbers = new Map<string, string>();
-  /** CQC location id -> our organisation id. */
-  readonly providers = new Map<string, string>();
-  /** Carer links, applied once every person of the return is in. */
-  readonly careRelationships: { at: SourceLine; record: CareRelationship }[] = [];
+async function createStaging(tx: SqlExecutor): Promise<void> {
+  await tx.exec(`
+    CREATE TEMP TABLE import_people (id text PRIMARY KEY, facts jsonb NOT NULL, file text NOT NULL, lines integer[] NOT NULL) ON COMMIT DROP;
+    CREATE TEMP TABLE import_events (id text PRIMARY KEY, kind text NOT NULL, person_id text NOT NULL, record jsonb NOT NULL,
+      file text NOT NULL, line integer NOT NULL) ON COMMIT DROP;
+    CREATE INDEX import_events_kind ON import_events (kind, id);
+    CREATE TEMP TABLE import_links (id text PRIMARY KEY, carer_id text NOT NULL, cared_for_id text NOT NULL, record jsonb NOT NULL,
+      file text NOT NULL, line integer NOT NULL) ON COMMIT DROP;
+    CREATE TEMP TABLE import_refused_people (id text PRIMARY KEY) ON COMMIT DROP;
+  `);
 }
 
-async function applyBatch(ctx: ImportContext, state: CldImportState, rows: CldRowFacts[]): Promise<void> {
+/** Stages a batch of rows: each person's facts folded into what earlier rows said, events and links as they are. */
+async function stage(tx: SqlExecutor, rows: CldRowFacts[]): Promise<void> {
   if (rows.length === 0) return;
-  const accepted = await applyPeople(ctx, state, rows);
-  await applyPackages(ctx, state, accepted);
-  await applyAssessments(ctx, accepted);
-  for (const row of accepted) for (const record of row.careRelationships) state.careRelationships.push({ at: row.at, record });
-}
-
-/**
- * Writes the people of a batch and returns the rows whose person could be written: a row naming an
- * NHS number that another person holds is refused whole.
- */
-async function applyPeople(ctx: ImportContext, state: CldImportState, rows: CldRowFacts[]): Promise<CldRowFacts[]> {
-  const { tx } = ctx;
-  const numbers = [...new Set(rows.map((r) => r.person.nhsNumber).filter((n): n is string => !!n))];
-  const holders = new Map<string, string>();
-  if (numbers.length) {
-    for (const row of await tx.query<{ id: string; nhs_number: string }>('SELECT id, nhs_number FROM people WHERE nhs_number = ANY($1)', [numbers])) {
-      holders.set(row.nhs_number, row.id);
-    }
-  }
-  const accepted: CldRowFacts[] = [];
-  const incoming = new Map<string, CldPerson>();
+  const people = new Map<string, { id: string; facts: Partial<CldPerson>; file: string; lines: number[] }>();
+  const events: { id: string; kind: string; person_id: string; record: unknown; file: string; line: number }[] = [];
+  const links = new Map<string, { id: string; carer_id: string; cared_for_id: string; record: CareRelationship; file: string; line: number }>();
   for (const row of rows) {
-    const { id, nhsNumber } = row.person;
-    const holder = nhsNumber ? (state.nhsNumbers.get(nhsNumber) ?? holders.get(nhsNumber)) : undefined;
-    if (nhsNumber && holder && holder !== id) {
-      ctx.refuse({
-        ...row.at,
-        column: 'NHS Number',
-        value: nhsNumber,
-        reason: `the NHS number belongs to another person the council's data holds (${holder}): one NHS number, one person`,
-      });
-      continue;
+    const staged = people.get(row.person.id);
+    if (staged) {
+      Object.assign(staged.facts, stated(row.person));
+      staged.lines.push(row.at.line);
+    } else {
+      people.set(row.person.id, { id: row.person.id, facts: stated(row.person), file: row.at.file, lines: [row.at.line] });
     }
-    if (nhsNumber) state.nhsNumbers.set(nhsNumber, id);
-    accepted.push(row);
-    if (!state.peopleWritten.has(id) && !incoming.has(id)) incoming.set(id, row.person);
-  }
-  if (incoming.size) {
-    const current = await currentRecords(tx, 'person', [...incoming.keys()]);
-    const merged = [...incoming.values()].map((p) => mergeCldPerson(current.get(p.id)?.record, p));
-    ctx.count('people', await writeRecords(tx, 'person', merged, { changedBy: ctx.importId, current }));
-    for (const id of incoming.keys()) state.peopleWritten.add(id);
-  }
-  return accepted;
-}
-
-async function applyPackages(ctx: ImportContext, state: CldImportState, rows: CldRowFacts[]): Promise<void> {
-  const { tx } = ctx;
-  const packages = rows.filter((r) => r.carePackage);
-  if (packages.length === 0) return;
-  await resolveProviders(ctx, state, packages);
-  const current = await currentRecords(tx, 'carePackage', packages.map((r) => r.carePackage!.id));
-  const merged = new Map<string, ReturnType<typeof mergeCldPackage>>();
-  for (const row of packages) {
-    const pkg = row.carePackage!;
-    const before = current.get(pkg.id)?.record;
-    if (before && before.personId !== pkg.personId) {
-      ctx.refuse({ ...row.at, column: 'Event Reference', value: pkg.id, reason: `the event is a package of another person (${before.personId})` });
-      continue;
+    if (row.carePackage) events.push({ id: row.carePackage.id, kind: 'carePackage', person_id: row.person.id, record: row.carePackage, ...where(row) });
+    if (row.assessment) events.push({ id: row.assessment.id, kind: 'assessment', person_id: row.person.id, record: row.assessment, ...where(row) });
+    for (const link of row.careRelationships) {
+      if (!links.has(link.id)) links.set(link.id, { id: link.id, carer_id: link.carerId, cared_for_id: link.caredForId, record: link, ...where(row) });
     }
-    const providerId = pkg.provider?.cqcLocationId ? state.providers.get(pkg.provider.cqcLocationId) : undefined;
-    merged.set(pkg.id, mergeCldPackage(before, pkg, providerId));
   }
-  ctx.count('carePackages', await writeRecords(tx, 'carePackage', [...merged.values()], { changedBy: ctx.importId, current }));
-  await markSeen(ctx, 'carePackage', [...merged.keys()]);
-}
-
-/**
- * Finds each package's provider by CQC location id. A location no organisation has yet is added
- * as a provider under the return's name for it (id CQC-<location id>); importing CQC's directory
- * then gives it an address and phone number.
- */
-async function resolveProviders(ctx: ImportContext, state: CldImportState, rows: CldRowFacts[]): Promise<void> {
-  const named = new Map<string, string | undefined>();
-  for (const row of rows) {
-    const provider = row.carePackage!.provider;
-    if (provider?.cqcLocationId && !state.providers.has(provider.cqcLocationId)) named.set(provider.cqcLocationId, provider.name);
-  }
-  if (named.size === 0) return;
-  const found = await ctx.tx.query<{ id: string; cqc_location_id: string }>(
-    'SELECT id, cqc_location_id FROM organisations WHERE cqc_location_id = ANY($1) ORDER BY id',
-    [[...named.keys()]],
+  await tx.query(
+    `INSERT INTO import_people (id, facts, file, lines) SELECT id, facts, file, lines FROM jsonb_to_recordset($1::jsonb)
+       AS r(id text, facts jsonb, file text, lines integer[])
+     ON CONFLICT (id) DO UPDATE SET facts = import_people.facts || EXCLUDED.facts, lines = import_people.lines || EXCLUDED.lines`,
+    [JSON.stringify([...people.values()])],
   );
-  for (const row of found) if (!state.providers.has(row.cqc_location_id)) state.providers.set(row.cqc_location_id, row.id);
-  const added: Organisation[] = [];
-  for (const [location, name] of named) {
-    if (state.providers.has(location)) continue;
-    const id = `CQC-${location}`;
-    added.push({ id, kind: 'provider', name: name || `CQC location ${location}`, cqcLocationId: location, telecom: [] });
-    state.providers.set(location, id);
+  if (events.length) {
+    // The reader refuses an event reference that says two things; one said twice is staged once.
+    await tx.query(
+      `INSERT INTO import_events (id, kind, person_id, record, file, line) SELECT id, kind, person_id, record, file, line
+       FROM jsonb_to_recordset($1::jsonb) AS r(id text, kind text, person_id text, record jsonb, file text, line integer) ON CONFLICT (id) DO NOTHING`,
+      [JSON.stringify(events)],
+    );
   }
-  ctx.count('providers', await writeRecords(ctx.tx, 'organisation', added, { changedBy: ctx.importId }));
+  if (links.size) {
+    await tx.query(
+      `INSERT INTO import_links (id, carer_id, cared_for_id, record, file, line) SELECT id, carer_id, cared_for_id, record, file, line
+       FROM jsonb_to_recordset($1::jsonb) AS r(id text, carer_id text, cared_for_id text, record jsonb, file text, line integer) ON CONFLICT (id) DO NOTHING`,
+      [JSON.stringify([...links.values()])],
+    );
+  }
 }
 
-async function applyAssessments(ctx: ImportContext, rows: CldRowFacts[]): Promise<void> {
-  const events = rows.filter((r) => r.assessment);
-  if (events.length === 0) return;
-  const current = await currentRecords(ctx.tx, 'assessment', events.map((r) => r.assessment!.id));
-  const merged = new Map<string, ReturnType<typeof mergeCldAssessment>>();
-  for (const row of events) {
-    const assessment = row.assessment!;
-    const before = current.get(assessment.id)?.record;
-    if (before && before.personId !== assessment.personId) {
-      ctx.refuse({ ...row.at, column: 'Event Reference', value: assessment.id, reason: `the event is an assessment of another person (${before.personId})` });
-      continue;
-    }
-    merged.set(assessment.id, mergeCldAssessment(before, assessment));
+/** What a row states of a person: a blank (no name, no value) says nothing, so folds over nothing. */
+function stated(person: CldPerson): Partial<CldPerson> {
+  const facts: Partial<CldPerson> = {};
+  for (const [key, value] of Object.entries(person) as [keyof CldPerson, unknown][]) {
+    if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) continue;
+    (facts as Record<string, unknown>)[key] = value;
   }
-  ctx.count('assessments', await writeRecords(ctx.tx, 'assessment', [...merged.values()], { changedBy: ctx.importId, current }));
+  return facts;
 }
 
-/** Carer links, once every person of the return is written: each end must be a person the council knows. */
-async function applyCareRelationships(ctx: ImportContext, state: CldImportState): Promise<void> {
-  const links = state.careRelationships;
-  if (links.length === 0) return;
-  const ids = [...new Set(links.flatMap((l) => [l.record.carerId, l.record.caredForId]))];
-  const known = new Set<string>();
-  for (let i = 0; i < ids.length; i += ROWS_PER_BATCH) {
-    for (const row of await ctx.tx.query<{ id: string }>('SELECT id FROM people WHERE id = ANY($1)', [ids.slice(i, i + ROWS_PER_BATCH)])) known.add(row.id);
-  }
-  const accepted = new Map<string, CareRelationship>();
-  for (const { at, record } of links) {
-    if (!known.has(record.caredForId)) {
-      ctx.refuse({ ...at, column: 'Adult Linked Person_ID', value: record.caredForId, reason: 'the adult cared for is not a person in the return or already held' });
-      continue;
-    }
-    if (record.carerId === record.caredForId) {
-      ctx.refuse({ ...at, column: 'Adult Linked Person_ID', value: record.caredForId, reason: 'a carer cannot be linked to themselves' });
-      continue;
-    }
-    if (!accepted.has(record.id)) accepted.set(record.id, record);
-  }
-  const records = [...accepted.values()];
-  for (let i = 0; i < records.length; i += ROWS_PER_BATCH) {
-    const slice = records.slice(i, i + ROWS_PER_BATCH);
-    const current = await currentRecords(ctx.tx, 'careRelationship', slice.map((r) => r.id));
-    const merged = slice.map((r) => ({ ...current.get(r.id)?.record, ...r, endedBy: undefined, source: current.get(r.id)?.record.source ?? r.source }));
-    ctx.count('careRelationships', await writeRecords(ctx.tx, 'careRelationship', merged, { changedBy: ctx.importId, current }));
-  }
-  await markSeen(ctx, 'careRelationship', records.map((r) => r.id));
+function where(row: CldRowFacts): { file: string; line: number } {
+  return { file: row.at.file, line: row.at.line };
 }
 
-async function markSeen(ctx: ImportContext, kind: string, ids: string[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += ROWS_PER_BATCH) {
-    await ctx.tx.query('INSERT INTO import_seen (kind, id) SELECT $1, unnest($2::text[])', [kind, ids.slice(i, i + ROWS_PER_BATCH)]);
+/** Rows of a staging table in id order, a batch at a time (keyset paging). */
+async function* batches<Row extends { id: string }>(tx: SqlExecutor, select: string, params: (string | string[])[] = []): AsyncGenerator<Row[]> {
+  let after = '';
+  for (;;) {
+    const rows = await tx.query<Row>(`${select} AND id > $${params.length + 1} ORDER BY id LIMIT ${BATCH}`, [...params, after]);
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1].id;
+  }
+}
+
+/**
+ * Writes the people of the return. One NHS number is one person: a number that two people of the
+ * return give, or that a person already held under another id has, refuses every row of theirs.
+ */
+async function applyPeople(ctx: ImportContext): Promise<void> {
+  const { tx } = ctx;
+  const shared = new Set(
+    (
+      await tx.query<{ n: string }>(
+        `SELECT facts->>'nhsNumber' AS n FROM import_people WHERE facts ? 'nhsNumber' GROUP BY 1 HAVING count(*) > 1`,
+      )
+    ).map((r) => r.n),
+  );
+  type Staged = { id: string; facts: Partial<CldPerson>; file: string; lines: number[] };
+  for await (const staged of batches<Staged>(tx, 'SELECT id, facts, file, lines FROM import_people WHERE true')) {
+    const numbers = staged.map((p) => p.facts.nhsNumber).filter((n): n is string => !!n);
+    const holders = new Map<string, string>();
+    if (numbers.length) {
+      for (const row of await tx.query<{ id: string; nhs_number: string }>('SELECT id, nhs_number FROM people WHERE nhs_number = ANY($1)', [numbers])) {
+        holders.set(row.nhs_number, row.id);
+      }
+    }
+    const accepted: Staged[] = [];
+    const refused: string[] = [];
+    for (const person of staged) {
+      const nhs = person.facts.nhsNumber;
+      const holder = nhs ? holders.get(nhs) : undefined;
+      const why = !nhs
+        ? undefined
+        : shared.has(nhs)
+          ? 'the return gives this NHS number to more than one person: one NHS number, one person'
+          : holder && holder !== person.id
+            ? `the NHS number belongs to another person the council's data holds (${holder}): one NHS number, one person`
+            : undefined;
+      if (!why) {
+        accepted.push(person);
+        continue;
+      }
+      refused.push(person.id);
+      for (const line of [...new Set(person.lines)].sort((a, b) => a - b)) {
+        ctx.refuse({ file: person.file, line, column: 'NHS Number', value: nhs, reason: why });
+      }
+    }
+    if (refused.length) await tx.query('INSERT INTO import_refused_people (id) SELECT unnest($1::text[])', [refused]);
+    const current = await currentRecords(tx, 'person', accepted.map((p) => p.id));
+    // Folded from rows that each state some of the person: birth date and gender the reader requires of every row.
+    const merged = accepted.map((p) => mergeCldPerson(current.get(p.id)?.record, { givenNames: [], familyName: '', ...p.facts, id: p.id } as CldPerson));
+    ctx.count('people', await writeRecords(tx, 'person', merged, { changedBy: ctx.importId, current }));
+  }
+}
+
+/**
+ * The providers the return's packages name, by CQC location id. A location no organisation has yet
+ * is added as a provider under the return's name for it (id CQC-<location id>); importing CQC's
+ * directory then gives it an address and phone number.
+ */
+async function applyProviders(ctx: ImportContext): Promise<void> {
+  const named = await ctx.tx.query<{ location: string; name: string | null; known: boolean }>(
+    `SELECT p.location, p.name, EXISTS (SELECT 1 FROM organisations o WHERE o.cqc_location_id = p.location) AS known
+     FROM (SELECT e.record->'provider'->>'cqcLocationId' AS location, max(e.record->'provider'->>'name') AS name
+           FROM import_events e WHERE e.kind = 'carePackage' AND e.record->'provider'->>'cqcLocationId' IS NOT NULL GROUP BY 1) AS p
+     ORDER BY p.location`,
+  );
+  const added: Organisation[] = named
+    .filter((p) => !p.known)
+    .map((p) => ({ id: `CQC-${p.location}`, kind: 'provider', name: p.name || `CQC location ${p.location}`, cqcLocationId: p.location, telecom: [] }));
+  for (let i = 0; i < added.length; i += BATCH) {
+    ctx.count('providers', await writeRecords(ctx.tx, 'organisation', added.slice(i, i + BATCH), { changedBy: ctx.importId }));
+  }
+}
+
+/** A staged event (package or assessment), with the provider its CQC location id names, if any. */
+interface StagedEvent {
+  id: string;
+  person_id: string;
+  record: CldPackage & Assessment;
+  file: string;
+  line: number;
+  provider_id: string | null;
+}
+
+/** Packages or assessments of the return, each written over what is held under its id (never another person's). */
+async function applyEvents<K extends 'carePackage' | 'assessment'>(
+  ctx: ImportContext,
+  kind: K,
+  counted: string,
+  merge: (before: EntityTypes[K] | undefined, event: StagedEvent) => EntityTypes[K],
+): Promise<void> {
+  const { tx } = ctx;
+  const select = `SELECT e.id, e.person_id, e.record, e.file, e.line,
+      (SELECT o.id FROM organisations o WHERE o.cqc_location_id = e.record->'provider'->>'cqcLocationId' ORDER BY o.id LIMIT 1) AS provider_id
+    FROM import_events e WHERE e.kind = $1 AND NOT EXISTS (SELECT 1 FROM import_refused_people r WHERE r.id = e.person_id)`;
+  for await (const staged of batches<StagedEvent>(tx, select, [kind])) {
+    const current = await currentRecords(tx, kind, staged.map((e) => e.id));
+    const merged: EntityTypes[K][] = [];
+    for (const event of staged) {
+      const before = current.get(event.id)?.record;
+      const heldFor = (before as { personId: string } | undefined)?.personId;
+      if (heldFor !== undefined && heldFor !== event.person_id) {
+        ctx.refuse({ file: event.file, line: event.line, column: 'Event Reference', value: event.id, reason: `the event is ${counted === 'carePackages' ? 'a package' : 'an assessment'} of another person (${heldFor})` });
+        continue;
+      }
+      merged.push(merge(before, event));
+    }
+    ctx.count(counted, await writeRecords(tx, kind, merged, { changedBy: ctx.importId, current }));
+  }
+}
+
+/** Carer links: the adult cared for must be a person the council holds (in this return, or before it). */
+async function applyCareRelationships(ctx: ImportContext): Promise<void> {
+  const { tx } = ctx;
+  type Staged = { id: string; record: CareRelationship; file: string; line: number; cared_for_known: boolean };
+  const select = `SELECT l.id, l.record, l.file, l.line, EXISTS (SELECT 1 FROM people p WHERE p.id = l.cared_for_id) AS cared_for_known
+    FROM import_links l WHERE NOT EXISTS (SELECT 1 FROM import_refused_people r WHERE r.id = l.carer_id)`;
+  for await (const staged of batches<Staged>(tx, select)) {
+    const accepted: CareRelationship[] = [];
+    for (const link of staged) {
+      if (!link.cared_for_known) {
+        ctx.refuse({ file: link.file, line: link.line, column: 'Adult Linked Person_ID', value: link.record.caredForId, reason: 'the adult cared for is not a person in the return or already held' });
+        continue;
+      }
+      accepted.push(link.record);
+    }
+    const current = await currentRecords(tx, 'careRelationship', accepted.map((r) => r.id));
+    const merged = accepted.map((r) => {
+      const before = current.get(r.id)?.record;
+      // Back in the return after an import ended it: active again; the words for how they are related are kept.
+      return { ...before, ...r, endedBy: undefined, relationship: r.relationship ?? before?.relationship, source: before?.source ?? r.source };
+    });
+    ctx.count('careRelationships', await writeRecords(tx, 'careRelationship', merged, { changedBy: ctx.importId, current }));
   }
 }
 
@@ -210,13 +266,13 @@ async function markSeen(ctx: ImportContext, kind: string, ids: string[]): Promis
 async function endWhatTheReturnNoLongerHolds(ctx: ImportContext): Promise<void> {
   const packages = await changeWhere(ctx.tx, 'carePackage', {
     set: { status: 'ended', status_reason: "No longer in the council's CLD return", ended_by: ctx.importId },
-    where: `t.source = 'cld' AND t.${OPEN_PACKAGE} AND NOT EXISTS (SELECT 1 FROM import_seen s WHERE s.kind = 'carePackage' AND s.id = t.id)`,
+    where: `t.source = 'cld' AND t.status IN ('planned', 'active', 'suspended') AND NOT EXISTS (SELECT 1 FROM import_events e WHERE e.id = t.id)`,
     changedBy: ctx.importId,
   });
   ctx.count('carePackages', { ended: packages });
   const links = await changeWhere(ctx.tx, 'careRelationship', {
     set: { status: 'ended', ended_by: ctx.importId },
-    where: `t.source = 'cld' AND t.status = 'active' AND NOT EXISTS (SELECT 1 FROM import_seen s WHERE s.kind = 'careRelationship' AND s.id = t.id)`,
+    where: `t.source = 'cld' AND t.status = 'active' AND NOT EXISTS (SELECT 1 FROM import_links l WHERE l.id = t.id)`,
     changedBy: ctx.importId,
   });
   ctx.count('careRelationships', { ended: links });

@@ -1,0 +1,172 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { parse } from 'csv-parse/sync';
+import { BASE_URL, startTestApp, TestApp } from '../support/app';
+import { DRIVERS } from '../support/stores';
+
+const SAMPLES = path.join(__dirname, '..', '..', 'fixtures', 'samples');
+const CLD = path.join(SAMPLES, 'cld-release1.csv');
+const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
+
+/** The NHS number of the unpaid carer the sample return holds: a person only the return knows. */
+function carersNhsNumber(): string {
+  const [header, ...rows] = parse(fs.readFileSync(CLD, 'utf8'), { bom: true }) as string[][];
+  const carerRow = rows.find((r) => /carer/i.test(r[header.indexOf('Client Type')]))!;
+  return carerRow[header.indexOf('NHS Number')];
+}
+
+type As = (req: request.Test) => request.Test;
+
+describe.each(DRIVERS)('the $import operation (%s)', (driver) => {
+  let t: TestApp;
+  let council: As;
+  let hospital: As;
+  let portal: As;
+
+  beforeAll(async () => {
+    t = await startTestApp(driver, {}, { COUNCIL_LA_CODE: 'E10999999' });
+    council = await t.as('sandbox-council-mosaic');
+    hospital = await t.as('sandbox-epr-rx1');
+    portal = await t.as('sandbox-portal');
+  });
+  afterAll(() => t.close());
+
+  /** Polls a status URL until the import has ended; returns the final answer. */
+  async function untilDone(statusUrl: string, as: As = council): Promise<request.Response> {
+    const pathOnly = statusUrl.replace(BASE_URL, '');
+    for (let i = 0; i < 300; i++) {
+      const res = await as(t.http.get(pathOnly));
+      if (res.status !== 202) return res;
+      expect(res.headers['x-progress']).toMatch(/^read \d+ rows \(\d+ bytes\)$/);
+      expect(res.headers['retry-after']).toBe('2');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the import at ${statusUrl} did not end`);
+  }
+
+  const kickOff = (as: As, query: Record<string, string>, body: string | Buffer = fs.readFileSync(CLD), type = 'text/csv') =>
+    as(t.http.post('/fhir/$import').query(query).set('Prefer', 'respond-async').set('Content-Type', type).send(body));
+
+  it('takes the council return as an asynchronous operation: 202 and a status URL, then the report; the people in it can be looked up', async () => {
+    const carer = carersNhsNumber();
+    const before = await council(t.http.get('/fhir/Patient').query({ identifier: `${NHS}|${carer}` }));
+    expect(before.body.total ?? before.body.entry?.length ?? 0).toBe(0);
+
+    const res = await kickOff(council, { kind: 'cld', fileName: 'cld-2026-q3.csv' });
+    expect(res.status).toBe(202);
+    const statusUrl = res.headers['content-location'];
+    expect(statusUrl).toMatch(new RegExp(`^${BASE_URL}/fhir/\\$import-status/[0-9a-f-]{36}$`));
+    expect(res.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'information' }] });
+
+    const done = await untilDone(statusUrl);
+    expect(done.status).toBe(200);
+    expect(done.headers['content-type']).toMatch(/^application\/json/);
+    expect(done.body).toMatchObject({ kind: 'cld', outcome: 'applied', rejectCount: 0, files: [{ name: 'cld-2026-q3.csv', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }] });
+
+    const after = await hospital(t.http.get('/fhir/Patient').query({ identifier: `${NHS}|${carer}` }));
+    expect(after.status).toBe(200);
+    expect(after.body.entry).toHaveLength(1);
+
+    // Every part is on the record: the kick-off, each poll, and the import itself.
+    const records = await t.testStore.store.db.query<{ interaction: string; http_status: number; client_id: string; outcome_description: string | null }>(
+      "SELECT interaction, http_status, client_id, outcome_description FROM audit_events WHERE path LIKE '/$import%' ORDER BY recorded",
+    );
+    expect(records[0]).toMatchObject({ interaction: 'operation', http_status: 202, client_id: 'sandbox-council-mosaic' });
+    expect(records).toContainEqual(
+      expect.objectContaining({ client_id: 'sandbox-council-mosaic', outcome_description: expect.stringContaining(`cld import ${done.body.importId} applied`) }),
+    );
+  });
+
+  it('takes several files as multipart/form-data, as one import', async () => {
+    // The return in two parts, as a council's system may write a large one: each with its header.
+    const [header, ...rows] = fs.readFileSync(CLD, 'utf8').replace(/\r?\n$/, '').split(/\r?\n/);
+    const half = Math.floor(rows.length / 2);
+    const res = await council(
+      t.http
+        .post('/fhir/$import')
+        .query({ kind: 'cld', dryRun: 'true' })
+        .set('Prefer', 'respond-async')
+        .attach('file', Buffer.from([header, ...rows.slice(0, half)].join('\n') + '\n'), 'cld-part-1.csv')
+        .attach('file', Buffer.from([header, ...rows.slice(half)].join('\n') + '\n'), 'cld-part-2.csv'),
+    );
+    expect(res.status).toBe(202);
+    const done = await untilDone(res.headers['content-location']);
+    expect(done.body).toMatchObject({ outcome: 'dry-run', rejectCount: 0 });
+    expect(done.body.files.map((f: { name: string; rows: number }) => [f.name, f.rows])).toEqual([
+      ['cld-part-1.csv', half],
+      ['cld-part-2.csv', rows.length - half],
+    ]);
+  });
+
+  it('answers the status only to the client that started the import', async () => {
+    const res = await kickOff(council, { kind: 'cld', dryRun: 'true' });
+    const pathOnly = res.headers['content-location'].replace(BASE_URL, '');
+    const other = await hospital(t.http.get(pathOnly));
+    expect(other.status).toBe(404);
+    expect(other.body.resourceType).toBe('OperationOutcome');
+    await untilDone(res.headers['content-location']);
+    const unknown = await council(t.http.get('/fhir/$import-status/0b7a3d1e-0000-4000-8000-000000000000'));
+    expect(unknown.status).toBe(404);
+  });
+
+  it('refuses hospitals and portals with 403, whatever they send', async () => {
+    for (const as of [hospital, portal]) {
+      const res = await kickOff(as, { kind: 'cld' });
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'forbidden', diagnostics: expect.stringContaining("council's own clients") }] });
+    }
+  });
+
+  it("refuses a council token without create and update on every type the import fills", async () => {
+    const readOnly = await t.as('sandbox-council-mosaic', 'system/*.rs');
+    const res = await kickOff(readOnly, { kind: 'cld' });
+    expect(res.status).toBe(403);
+    expect(res.body.issue[0].diagnostics).toMatch(/lacks create or update on Patient, CarePlan/);
+  });
+
+  it('refuses a request without a token (401), without Prefer: respond-async, of an unknown kind, with a bad parameter, a body that is not CSV, or no file', async () => {
+    const anonymous = await t.http.post('/fhir/$import').query({ kind: 'cld' }).set('Prefer', 'respond-async').set('Content-Type', 'text/csv').send('x');
+    expect(anonymous.status).toBe(401);
+    const noPrefer = await council(t.http.post('/fhir/$import').query({ kind: 'cld' }).set('Content-Type', 'text/csv').send(fs.readFileSync(CLD)));
+    expect(noPrefer.status).toBe(400);
+    expect(noPrefer.body.issue[0].diagnostics).toMatch(/Prefer: respond-async/);
+    const kind = await kickOff(council, { kind: 'patients' });
+    expect(kind.status).toBe(400);
+    expect(kind.body.issue[0].diagnostics).toMatch(/kind must be one of cld, cqc, allocations/);
+    const rejects = await kickOff(council, { kind: 'cld', maxRejects: '-1' });
+    expect(rejects.status).toBe(400);
+    const dryRun = await kickOff(council, { kind: 'cld', dryRun: 'perhaps' });
+    expect(dryRun.status).toBe(400);
+    const json = await kickOff(council, { kind: 'cld' }, JSON.stringify({ resourceType: 'Bundle' }), 'application/fhir+json');
+    expect(json.status).toBe(415);
+    const empty = await kickOff(council, { kind: 'cld' }, '');
+    expect(empty.status).toBe(400);
+    expect(empty.body.issue[0].diagnostics).toMatch(/no file/);
+    const get = await council(t.http.get('/fhir/$import'));
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe('POST');
+  });
+
+  it('reports a refused import as such: every reject named, nothing applied', async () => {
+    const text = fs.readFileSync(CLD, 'utf8').replace(/^([^\n]*\n[^,]*),/, '$1X,');
+    const res = await kickOff(council, { kind: 'cld' }, text);
+    expect(res.status).toBe(202);
+    const done = await untilDone(res.headers['content-location']);
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ outcome: 'refused', rejectCount: 1, rejects: [expect.objectContaining({ line: 2, column: 'LA Code' })] });
+  });
+
+  it('refuses files larger than IMPORT_MAX_MEGABYTES with 413', async () => {
+    const small = await startTestApp(driver, {}, { COUNCIL_LA_CODE: 'E10999999', IMPORT_MAX_MEGABYTES: '1' });
+    try {
+      const as = await small.as('sandbox-council-mosaic');
+      const big = Buffer.alloc(1_100_000, 'a');
+      const res = await as(small.http.post('/fhir/$import').query({ kind: 'cld' }).set('Prefer', 'respond-async').set('Content-Type', 'text/csv').send(big));
+      expect(res.status).toBe(413);
+      expect(res.body.issue[0].diagnostics).toMatch(/more than 1 MB/);
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -11,7 +11,31 @@ import { CsvError, Options, parse } from 'csv-parse';
 /** One data row: the line it starts on (1 is the header) and its values by normalised header. */
 export interface CsvRow {
   line: number;
-  values: ReadonlyMap<string, string>;
+  values: RowValues;
+}
+
+/**
+ * A row's values by normalised header, trimmed. Read through the header's one index rather than a
+ * map built for every row: a million-row return is read in seconds, not tens of them.
+ */
+export class RowValues {
+  constructor(
+    private readonly index: ReadonlyMap<string, number>,
+    private readonly fields: readonly string[],
+  ) {}
+
+  get(column: string): string | undefined {
+    const i = this.index.get(column);
+    return i === undefined ? undefined : this.fields[i].trim();
+  }
+
+  *entries(): IterableIterator<[string, string]> {
+    for (const [column, i] of this.index) yield [column, this.fields[i].trim()];
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
 }
 
 /** A row that could not be read as a row of the file: it is reported, never silently dropped. */
@@ -83,6 +107,7 @@ export async function* csvItems(input: Readable): AsyncGenerator<CsvItem> {
   // csv-parse's typings take a changed record only with `columns`; at run time on_record may return anything.
   const parser = input.pipe(parse(options as unknown as Options));
   let header: string[] | undefined;
+  let index: Map<string, number> | undefined;
   try {
     for await (const { line, record } of parser as AsyncIterable<NumberedRecord>) {
       if (record.length === 1 && record[0].trim() === '') continue;
@@ -94,6 +119,7 @@ export async function* csvItems(input: Readable): AsyncGenerator<CsvItem> {
           if (seen.has(h)) throw new CsvFileError(`the header names the column "${record[i].trim()}" twice`, line);
           seen.add(h);
         }
+        index = new Map(header.map((h, i) => [h, i]));
         yield { kind: 'header', line, columns: record.map((written, i) => ({ written: written.trim(), normalised: header![i] })) };
         continue;
       }
@@ -101,9 +127,7 @@ export async function* csvItems(input: Readable): AsyncGenerator<CsvItem> {
         yield { kind: 'problem', line, problem: `the row has ${record.length} fields where the header has ${header.length}` };
         continue;
       }
-      const values = new Map<string, string>();
-      for (let i = 0; i < header.length; i++) values.set(header[i], record[i].trim());
-      yield { kind: 'row', line, values };
+      yield { kind: 'row', line, values: new RowValues(index!, record) };
     }
   } catch (err) {
     if (err instanceof CsvError) throw new CsvFileError(`not readable as CSV: ${err.message.replace(/^Invalid [^:]*: /, '')}`, parsedUpTo);

@@ -26,10 +26,12 @@ describe('reading CSV as councils and CQC write it', () => {
 
   it('reports a row with too few or too many fields as a problem on its line, and reads on', async () => {
     const items = await read('a,b\n1\n1,2,3\n4,5\n');
+    const row = items.find((i) => i.kind === 'row');
+    expect(row?.kind === 'row' && Object.fromEntries(row.values)).toEqual({ a: '4', b: '5' });
     expect(items.filter((i) => i.kind !== 'header')).toEqual([
       { kind: 'problem', line: 2, problem: 'the row has 1 fields where the header has 2' },
       { kind: 'problem', line: 3, problem: 'the row has 3 fields where the header has 2' },
-      { kind: 'row', line: 4, values: new Map([['a', '4'], ['b', '5']]) },
+      { kind: 'row', line: 4, values: expect.anything() },
     ]);
   });
 

@@ -1,3 +1,4 @@
+import type { RowValues } from '../csvRows';
 import { CONCERN_TYPES, ConcernStatus, ConcernType } from '../../domain/safeguarding';
 import { describeNhsNumberProblem, nhsNumberProblem, normaliseNhsNumber } from '../../domain/nhsNumber';
 import { ID } from '../../domain/ids';
@@ -22,7 +23,7 @@ export class RowReading {
   readonly problems: RowProblem[] = [];
 
   constructor(
-    private readonly values: ReadonlyMap<string, string>,
+    private readonly values: RowValues,
     private readonly header: HeaderColumns,
     readonly recordType: RecordType,
   ) {}

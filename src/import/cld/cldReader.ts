@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { isCalendarDate } from '../../domain/dates';
-import { CsvFileError, CsvHeader, csvItems } from '../csvRows';
+import { CsvFileError, CsvHeader, csvItems, RowValues } from '../csvRows';
 import { CldRowFacts, ImportReject } from '../importTypes';
 import { CLD_COLUMNS, CldColumn, NORMALISED, REQUIRED_COLUMNS } from './cldColumns';
 import { readCldRow, RowReading } from './cldRow';
@@ -93,7 +93,7 @@ export class CldReader {
    * Whether an accepted row agrees with the rows before it: 'repeat' when its event was read before
    * with the same content (it adds nothing), else the disagreements (none: remembered and kept).
    */
-  private agreement(reading: RowReading, place: Place, values: ReadonlyMap<string, string>, ctx: RowContext): RowProblem[] | 'repeat' {
+  private agreement(reading: RowReading, place: Place, values: RowValues, ctx: RowContext): RowProblem[] | 'repeat' {
     const problems: RowProblem[] = [];
     let digest: [number, number] | undefined;
     if (reading.eventId !== undefined) {

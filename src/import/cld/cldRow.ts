@@ -1,3 +1,4 @@
+import type { RowValues } from '../csvRows';
 import { Assessment } from '../../domain/assessment';
 import { CareRelationship } from '../../domain/carer';
 import { ID } from '../../domain/ids';
@@ -29,7 +30,7 @@ const KEPT: ReadonlySet<EventType> = new Set(['assessment', 'review', 'service']
  * Reads one CLD row on its own: what it says about the person and the event, or every reason it
  * cannot be used. Whether it agrees with other rows is the reader's check (cldReader.ts).
  */
-export function readCldRow(values: ReadonlyMap<string, string>, ctx: RowContext): RowReading | RowProblem[] {
+export function readCldRow(values: RowValues, ctx: RowContext): RowReading | RowProblem[] {
   const cells = new RowCells(values, ctx);
 
   const laCode = cells.get('laCode');

@@ -1,3 +1,4 @@
+import type { RowValues } from '../csvRows';
 import { CldColumn, NORMALISED } from './cldColumns';
 import { Parsed } from './cldFieldValues';
 import { Coded } from './codeList';
@@ -24,7 +25,7 @@ export class RowCells {
   readonly problems: RowProblem[] = [];
 
   constructor(
-    private readonly values: ReadonlyMap<string, string>,
+    private readonly values: RowValues,
     readonly ctx: RowContext,
   ) {}
 

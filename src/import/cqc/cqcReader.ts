@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { ContactPoint, PostalAddress } from '../../domain/person';
-import { CsvFileError, csvItems, CsvHeader } from '../csvRows';
+import { CsvFileError, csvItems, CsvHeader, RowValues } from '../csvRows';
 import { CqcLocation, ImportReject, Located } from '../importTypes';
 import { columnAmong, CQC_COLUMNS, isCqcHeader } from './cqcColumns';
 import { isCqcLocationId } from './cqcLocationId';
@@ -109,7 +109,7 @@ function chooseColumns(header: CsvHeader): DirectoryColumns | string {
 
 type RowProblem = Pick<ImportReject, 'column' | 'value' | 'reason'>;
 
-function locationOf(values: ReadonlyMap<string, string>, columns: DirectoryColumns): CqcLocation | { problems: RowProblem[] } {
+function locationOf(values: RowValues, columns: DirectoryColumns): CqcLocation | { problems: RowProblem[] } {
   const cell = (column: string | undefined) => (column ? (values.get(column) ?? '') : '');
   const problems: RowProblem[] = [];
   const cqcLocationId = cell(columns.locationId);

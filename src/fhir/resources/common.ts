@@ -1,5 +1,6 @@
 import { Address, ContactPoint as FhirContactPoint, Meta, Reference } from '@medplum/fhirtypes';
 import { ContactPoint, PostalAddress } from '../../domain/person';
+import { View } from '../../access/context';
 import { Stored } from '../../store/store';
 import { CriterionField, EntityKind, KindWithField } from '../../store/criteria';
 import { SearchParamDefinition } from '../definition';
@@ -33,11 +34,22 @@ export function toFhirTelecom(p: ContactPoint): FhirContactPoint {
 
 export function toFhirAddress(a: PostalAddress | undefined, use: Address['use']): Address[] | undefined {
   if (!a) return undefined;
-  const address: Address = { use, line: a.lines };
+  const address: Address = { use };
+  // An address the council holds only the postcode of has no lines: FHIR has no empty arrays.
+  const lines = a.lines.map((l) => l.trim()).filter(Boolean);
+  if (lines.length) address.line = lines;
   if (a.city) address.city = a.city;
   if (a.district) address.district = a.district;
   if (a.postcode) address.postalCode = a.postcode;
-  return [address];
+  return Object.keys(address).length > 1 ? [address] : undefined;
+}
+
+/**
+ * Whether the caller works for the council's social care (its staff's views), not for health: the
+ * council's own classifications and assessment findings are shown to them only.
+ */
+export function socialCareOnly(view: View): boolean {
+  return view !== 'health';
 }
 
 /**

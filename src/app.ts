@@ -18,6 +18,8 @@ import { answerOptions, CORS_PATHS, corsHeaders } from './http/cors';
 import { healthRoutes } from './http/health';
 import { FacadeMetrics } from './http/metrics';
 import { ContextResolver, fhirRoutes } from './http/fhirRoutes';
+import { importRoutes } from './http/importRoutes';
+import { ImportJobs } from './services/imports/importJobs';
 import { requestIds } from './http/requestIds';
 import { ErrorLog, sendError } from './http/respond';
 import { Store } from './store/store';
@@ -42,6 +44,8 @@ export interface AppDeps {
   audit?: AuditRecorder;
   /** The authorisation layer, when a test wants its own (a moved clock, its counters); built from config otherwise. */
   auth?: Auth;
+  /** The imports accepted over HTTP (a test waits for them); one over deps.store otherwise. */
+  importJobs?: ImportJobs;
   /** True once the graceful shutdown has begun (main passes the server's `stopping`): readiness then fails. */
   stopping?: () => boolean;
 }
@@ -81,11 +85,27 @@ export function createApp(config: Config, deps: AppDeps): Express {
     lookupCache,
     capability: { version, security: { ...auth.capabilitySecurity(), cors: config.corsOrigins.length > 0 } },
   });
+  const resolveContext: ContextResolver = deps.resolveContext ?? ((req) => auth.context(req.get('authorization')));
+  // Before the FHIR routes: an import's body is the council's files (CSV), not FHIR.
+  const importJobs = deps.importJobs ?? new ImportJobs(deps.store, { laCode: config.council.laCode, odsCode: config.council.odsCode }, audit, (err) => log(err));
+  app.use(
+    '/fhir',
+    importRoutes({
+      jobs: importJobs,
+      resolveContext,
+      audit,
+      log,
+      baseUrl: config.fhirBaseUrl,
+      councilOds: config.council.odsCode,
+      uploadDir: config.imports.uploadDir,
+      maxUploadBytes: config.imports.maxUploadBytes,
+    }),
+  );
   app.use(
     '/fhir',
     fhirRoutes({
       router,
-      resolveContext: deps.resolveContext ?? ((req) => auth.context(req.get('authorization'))),
+      resolveContext,
       log,
       audit,
       limit: (caller) => auth.takeRequest(caller),

@@ -1,6 +1,7 @@
 import { isView, View } from './access/views';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -60,6 +61,8 @@ export interface Config {
    * e.g. https://app.example.nhs.uk). Empty, the default: no CORS headers at all.
    */
   corsOrigins: string[];
+  /** Imports over HTTP ($import): how large their files may be, and where they wait while imported. */
+  imports: { maxUploadBytes: number; uploadDir: string };
   /** NODE_ENV=production: the sandbox's defaults are refused (deploymentProblems) instead of used. */
   production: boolean;
 }
@@ -131,7 +134,15 @@ export interface CouncilConfig {
   odsCode: string;
   /** The team that owns contacts raised by assessment and discharge notices (the hospital discharge team). */
   intakeTeamId: string;
+  /**
+   * The council's LA Code as its CLD return writes it (COUNCIL_LA_CODE): a CLD row of any other
+   * council is refused. The sandbox's is a code of the same form that no council has.
+   */
+  laCode: string;
 }
+
+/** The sandbox council's LA Code: of the CLD form, held by no real council. */
+export const SANDBOX_LA_CODE = 'E10999999';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
@@ -160,7 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch {
     throw new ConfigError(`PUBLIC_BASE_URL is not a URL: ${publicUrl}`);
   }
-  const fixtures = env.FIXTURES_FILE ?? SANDBOX_FIXTURES_FILE;
+  // SANDBOX_DATA=off: an empty store, as a council's own deployment starts before its first import.
+  const fixtures = onOff(env, 'SANDBOX_DATA', true) ? (env.FIXTURES_FILE ?? SANDBOX_FIXTURES_FILE) : 'none';
   const fhirBaseUrl = `${publicUrl}/fhir`;
   return {
     port,
@@ -190,9 +202,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     council: {
       odsCode: env.COUNCIL_ODS_CODE || 'WXB',
       intakeTeamId: env.NOTICE_INTAKE_TEAM_ID || 'TEAM-HDT',
+      laCode: (env.COUNCIL_LA_CODE || SANDBOX_LA_CODE).trim(),
     },
     auth: authConfig(env, fhirBaseUrl),
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
+    imports: {
+      // A county's CLD return is tens of megabytes a quarter; a million-row file under a gigabyte.
+      maxUploadBytes: integer(env, 'IMPORT_MAX_MEGABYTES', 2048, 1, 65_536) * 1_048_576,
+      uploadDir: path.resolve(env.IMPORT_UPLOAD_DIR || path.join(env.DATABASE_URL ? os.tmpdir() : dataDirectory(env), 'import-uploads')),
+    },
     production: env.NODE_ENV === 'production',
   };
 }
@@ -346,7 +364,7 @@ function productionProblems(config: Config, url: URL): string[] {
   if (fixtures && sameFile(fixtures, SANDBOX_FIXTURES_FILE)) {
     problems.push(
       `${sandbox} but FIXTURES_FILE is the sandbox dataset (its default), whose fictional people would be loaded into an empty store ` +
-        'beside real ones. Set FIXTURES_FILE=none, or to a dataset of your own.',
+        'beside real ones. Set SANDBOX_DATA=off (or FIXTURES_FILE=none), and load your own records with npm run import (see docs/data-in.md).',
     );
   } else if (fixtures) {
     const nhsNumber = sandboxPersonIn(fixtures);
@@ -356,6 +374,12 @@ function productionProblems(config: Config, url: URL): string[] {
           'who would be loaded into an empty store beside real ones. Set FIXTURES_FILE=none, or to a dataset of your own.',
       );
     }
+  }
+  if (config.council.laCode === SANDBOX_LA_CODE) {
+    problems.push(
+      `${sandbox} but COUNCIL_LA_CODE is not set: the sandbox's LA Code (${SANDBOX_LA_CODE}) would refuse every row of your CLD return. ` +
+        'Set COUNCIL_LA_CODE to the LA Code your return writes (see docs/data-in.md).',
+    );
   }
   if (config.synthetic) {
     problems.push(`${sandbox} but SYNTHETIC_PEOPLE is set: a generated population is for trials, not for a store of real people. Unset it.`);

@@ -54,6 +54,7 @@ describe('production mode (NODE_ENV=production)', () => {
     PUBLIC_BASE_URL: 'https://care.example.gov.uk',
     CLIENTS_FILE: '/etc/facade/clients.json',
     FIXTURES_FILE: 'none',
+    COUNCIL_LA_CODE: 'E10000024',
   };
 
   it('starts with registered clients, an https address and no sandbox data', () => {
@@ -166,6 +167,12 @@ describe('production mode (NODE_ENV=production)', () => {
       dataset.people = dataset.people.map((p: { nhsNumber: string }, i: number) => ({ ...p, nhsNumber: String(4010232137 + i * 11) }));
       expect(problemsWith({ FIXTURES_FILE: write('council.json', dataset) })).toEqual([]);
     });
+  });
+
+  it("refuses the sandbox's LA Code, which would refuse every row of the council's CLD return", () => {
+    const { COUNCIL_LA_CODE: _unset, ...withoutLaCode } = ready;
+    expect(deploymentProblems(loadConfig(withoutLaCode))).toEqual([expect.stringMatching(/^NODE_ENV is production but COUNCIL_LA_CODE is not set/)]);
+    expect(deploymentProblems(loadConfig({ ...ready, SANDBOX_DATA: 'off', FIXTURES_FILE: '' }))).toEqual([]);
   });
 
   it('refuses an http public address and a synthetic population', () => {

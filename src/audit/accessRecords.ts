@@ -173,6 +173,8 @@ export function accessRecord(input: {
 export function interactionOf(method: string, path: string): { interaction: AuditInteraction; resourceType?: string } {
   const [type, id, extra, version] = path.split('/').filter(Boolean);
   if (type === 'metadata') return { interaction: 'capabilities' };
+  // System-level operations ([base]/$import): the first segment is the operation, not a type.
+  if (type?.startsWith('$')) return { interaction: 'operation' };
   if (id?.startsWith('$') || extra?.startsWith('$')) return { interaction: 'operation', resourceType: type };
   if (id === '_history' || extra === '_history') {
     return { interaction: extra === '_history' && version !== undefined ? 'vread' : 'history', resourceType: type };

@@ -86,6 +86,35 @@ export class AuditRecorder {
     );
   }
 
+  /**
+   * An import of the council's data, whatever its outcome: who ran it (a client over HTTP, or a
+   * person at the store's machine), the files by name and SHA-256, and what it changed.
+   */
+  dataImport(input: {
+    importId: string;
+    kind: string;
+    outcome: 'applied' | 'dry-run' | 'refused' | 'failed';
+    description: string;
+    clientId?: string;
+    organization?: string;
+    user?: string;
+    requestId?: string;
+  }): Promise<void> {
+    const status = input.outcome === 'failed' ? 500 : input.outcome === 'refused' ? 422 : 200;
+    const record = accessRecord({
+      facts: { requestId: input.requestId ?? randomUUID(), method: 'POST', path: '/$import', query: `kind=${input.kind}`, headers: () => undefined },
+      interaction: 'operation',
+      status,
+      description: input.description,
+      clientId: input.clientId ?? FACADE_CLIENT_ID,
+      purpose: 'HOPERAT',
+    });
+    record.organization = input.organization;
+    if (input.user) record.user = { name: input.user };
+    record.entities = [`import/${input.importId}`];
+    return this.trail.record(record);
+  }
+
   /** A retention purge, so the trail shows its own gaps: how many records, recorded before when. */
   retentionPurge(input: { removed: number; cutoff: string; retentionDays: number }): Promise<void> {
     return this.trail.record(

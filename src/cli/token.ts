@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { signClientAssertion } from '../auth/assertionSigner';
-import { CLIENT_ASSERTION_TYPE } from '../auth/assertion';
 import { loadClients } from '../auth/clients';
 import { loadConfig, PROJECT_ROOT } from '../config';
-import { RUNNING_FACADE_FILE, runDir, runningFacadeBaseUrl } from './runningFacade';
+import { clientToken, defaultBase } from './clientToken';
+import { RUNNING_FACADE_FILE } from './runningFacade';
 
 const USAGE = `Gets an access token from a running facade, for curl (SMART backend services).
 
@@ -50,35 +49,8 @@ async function main() {
   }
   const privateJwk = JSON.parse(fs.readFileSync(keyFile, 'utf8'));
 
-  const discovery = await fetch(`${base}/fhir/.well-known/smart-configuration`).catch((err) => {
-    throw new Error(`cannot reach the facade at ${base} (is it running? npm start): ${err.cause?.message ?? err.message}`);
-  });
-  if (!discovery.ok) throw new Error(`${base}/fhir/.well-known/smart-configuration answered ${discovery.status}`);
-  const tokenUrl = ((await discovery.json()) as { token_endpoint: string }).token_endpoint;
-
-  const assertion = await signClientAssertion({ clientId, tokenUrl, privateJwk });
-  const res = await fetch(tokenUrl, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      scope,
-      client_assertion_type: CLIENT_ASSERTION_TYPE,
-      client_assertion: assertion,
-    }),
-  });
-  const body = (await res.json()) as Record<string, string>;
-  if (!res.ok) throw new Error(`${res.status} ${body.error}: ${body.error_description}`);
+  const body = await clientToken({ base, clientId, privateJwk, scope });
   console.log(values.json ? JSON.stringify(body, null, 2) : body.access_token);
-}
-
-/**
- * Where the facade is when --base is not given: PUBLIC_BASE_URL or PORT as the server reads them;
- * when neither is set, the facade started from the same DATA_DIR, on whatever port it was given.
- */
-function defaultBase(fhirBaseUrl: string): string {
-  const configured = process.env.PUBLIC_BASE_URL !== undefined || (process.env.PORT ?? '') !== '';
-  return (configured ? undefined : runningFacadeBaseUrl(runDir())) ?? fhirBaseUrl.replace(/\/fhir$/, '');
 }
 
 main().catch((err) => {

@@ -16,10 +16,12 @@ export function datasetProblems(d: Partial<Dataset>): string[] {
     if (!ok) problems.push(msg);
   };
   for (const key of DATASET_PARTS) {
+    // Parts added since the first datasets were written may be left out of a file: none of them.
+    if (d[key] === undefined && OPTIONAL_PARTS.has(key)) continue;
     if (!Array.isArray(d[key])) problems.push(`${key} must be an array`);
   }
   if (problems.length) return problems;
-  const data = d as Dataset;
+  const data = { ...d, assessments: d.assessments ?? [], careRelationships: d.careRelationships ?? [] } as Dataset;
 
   const orgs = new Map(data.organisations.map((o) => [o.id, o]));
   const workers = new Set(data.workers.map((w) => w.id));
@@ -38,6 +40,8 @@ export function datasetProblems(d: Partial<Dataset>): string[] {
   unique('person', data.people.map((p) => p.id));
   unique('care package', data.carePackages.map((p) => p.id));
   unique('safeguarding concern', data.safeguardingConcerns.map((c) => c.id));
+  unique('assessment', data.assessments.map((a) => a.id));
+  unique('care relationship', data.careRelationships.map((r) => r.id));
 
   for (const o of data.organisations) {
     need(['provider', 'council', 'team'].includes(o.kind), `organisation ${o.id}: kind must be provider, council or team`);
@@ -77,5 +81,21 @@ export function datasetProblems(d: Partial<Dataset>): string[] {
     need(isCalendarDate(c.raisedDate ?? ''), `safeguarding concern ${c.id}: raisedDate must be YYYY-MM-DD`);
     need(isTeam(c.contactTeamId), `safeguarding concern ${c.id}: contactTeamId ${c.contactTeamId} is not a council team`);
   }
+  for (const a of data.assessments) {
+    need(people.has(a.personId), `assessment ${a.id}: personId ${a.personId} does not exist`);
+    need(['assessment', 'review'].includes(a.kind), `assessment ${a.id}: kind must be assessment or review`);
+    need(['in-progress', 'completed'].includes(a.status), `assessment ${a.id}: status must be in-progress or completed`);
+    need(isCalendarDate(a.startDate ?? ''), `assessment ${a.id}: startDate must be YYYY-MM-DD`);
+    need(!a.endDate || isCalendarDate(a.endDate), `assessment ${a.id}: endDate must be YYYY-MM-DD`);
+  }
+  for (const r of data.careRelationships) {
+    need(people.has(r.carerId), `care relationship ${r.id}: carerId ${r.carerId} does not exist`);
+    need(people.has(r.caredForId), `care relationship ${r.id}: caredForId ${r.caredForId} does not exist`);
+    need(r.carerId !== r.caredForId, `care relationship ${r.id}: a person cannot be their own carer`);
+    need(['active', 'ended'].includes(r.status), `care relationship ${r.id}: status must be active or ended`);
+  }
   return problems;
 }
+
+/** Parts a dataset file may leave out (they came after the first datasets were written). */
+const OPTIONAL_PARTS: ReadonlySet<string> = new Set(['assessments', 'careRelationships']);

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
+import { CsvError, Options, parse } from 'csv-parse';
 
 /**
  * CSV files as councils and CQC produce them, read a row at a time: UTF-8 with or without a byte
@@ -55,26 +55,36 @@ export function normaliseHeader(header: string): string {
  * with a problem for each row whose number of fields differs from the header's. Blank lines are
  * skipped. A file that is not CSV at all throws CsvFileError naming the line.
  */
+/** A record with the line it starts on. */
+interface NumberedRecord {
+  line: number;
+  record: string[];
+}
+
 export async function* csvItems(input: Readable): AsyncGenerator<CsvItem> {
-  const parser = input.pipe(
-    parse({
-      bom: true,
-      relax_column_count: true,
-      // Files joined from several extracts can mix line endings.
-      record_delimiter: ['\r\n', '\n'],
-      // Blank lines come through as one empty field, so that every line is counted (below).
-      skip_empty_lines: false,
-    }),
-  );
-  let header: string[] | undefined;
   // The line a record starts on: the parser's own count takes a CRLF inside quotes as two lines, so
-  // lines are counted here, as one per record plus each newline its quoted fields hold.
-  let line = 0;
-  let next = 1;
+  // lines are counted here, as one per record plus each newline its quoted fields hold. They are
+  // counted as the parser makes each record (on_record), which may run ahead of this reader: so a
+  // file that breaks off is named at the record it broke in, even when it arrived in one piece.
+  let parsedUpTo = 1;
+  const options: Options<NumberedRecord, string[]> = {
+    bom: true,
+    relax_column_count: true,
+    // Files joined from several extracts can mix line endings.
+    record_delimiter: ['\r\n', '\n'],
+    // Blank lines come through as one empty field, so that every line is counted.
+    skip_empty_lines: false,
+    on_record: (record: string[]) => {
+      const line = parsedUpTo;
+      parsedUpTo = line + 1 + record.reduce((n, field) => n + newlines(field), 0);
+      return { line, record };
+    },
+  };
+  // csv-parse's typings take a changed record only with `columns`; at run time on_record may return anything.
+  const parser = input.pipe(parse(options as unknown as Options));
+  let header: string[] | undefined;
   try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      line = next;
-      next = line + 1 + record.reduce((n, field) => n + newlines(field), 0);
+    for await (const { line, record } of parser as AsyncIterable<NumberedRecord>) {
       if (record.length === 1 && record[0].trim() === '') continue;
       if (!header) {
         header = record.map((h) => normaliseHeader(h));
@@ -96,11 +106,12 @@ export async function* csvItems(input: Readable): AsyncGenerator<CsvItem> {
       yield { kind: 'row', line, values };
     }
   } catch (err) {
-    if (err instanceof CsvError) {
-      const at = next;
-      throw new CsvFileError(`not readable as CSV: ${err.message.replace(/^Invalid [^:]*: /, '')}`, at);
-    }
+    if (err instanceof CsvError) throw new CsvFileError(`not readable as CSV: ${err.message.replace(/^Invalid [^:]*: /, '')}`, parsedUpTo);
     throw err;
+  } finally {
+    // A reader that stops early (a file refused at its header) lets go of the file.
+    input.unpipe(parser);
+    input.destroy();
   }
   if (!header) throw new CsvFileError('the file is empty: it has no header row', 1);
 }

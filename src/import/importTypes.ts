@@ -78,7 +78,7 @@ export type CqcLocation = Omit<Organisation, 'id' | 'kind' | 'partOfId'> & { cqc
 /** What the council's allocations extract says, row by row (docs/data-in.md describes its columns). */
 export interface AllocationsFacts {
   /** The council itself: its name and its duty and out-of-hours numbers. */
-  council: Located<Pick<Organisation, 'name' | 'telecom'> & { odsCode?: string }>[];
+  council: Located<Pick<Organisation, 'name' | 'telecom' | 'address'> & { odsCode?: string }>[];
   /** The council's teams (partOfId is set by the service: the council). */
   teams: Located<Omit<Organisation, 'kind' | 'partOfId'>>[];
   workers: Located<Worker>[];

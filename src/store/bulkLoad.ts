@@ -5,7 +5,7 @@ import { SqlDriver, SqlExecutor } from './sqlDriver';
 import { EntityTable, EntityTypes, TABLES } from './tables';
 
 /** Loads of any dataset into one database never interleave. */
-const DATASET_LOCK_KEY = 7_236_002;
+export const DATASET_LOCK_KEY = 7_236_002;
 /** Rows per INSERT: one jsonb_to_recordset message of a few megabytes. */
 const INSERT_BATCH = 5_000;
 
@@ -85,7 +85,8 @@ export async function loadedDatasets(store: Pick<LoadTarget, 'db'>): Promise<{ n
   return store.db.query<{ name: string; people: number }>('SELECT name, people FROM dataset_loads ORDER BY loaded_at, name');
 }
 
-async function insertRecords<K extends EntityKind>(tx: SqlExecutor, kind: K, records: EntityTypes[K][], conflict = ''): Promise<number> {
+/** Inserts new records of one kind in batches (jsonb_to_recordset): each must be new unless `conflict` says otherwise. */
+export async function insertRecords<K extends EntityKind>(tx: SqlExecutor, kind: K, records: EntityTypes[K][], conflict = ''): Promise<number> {
   if (records.length === 0) return 0;
   const table = TABLES[kind] as EntityTable<EntityTypes[K]>;
   const columns = table.insertColumnNames;

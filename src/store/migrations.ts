@@ -274,7 +274,12 @@ export const MIGRATIONS: Migration[] = [
         client_id text,
         organization text,
         files jsonb NOT NULL DEFAULT '[]',
-        counts jsonb NOT NULL DEFAULT '{}'
+        counts jsonb NOT NULL DEFAULT '{}',
+        -- Over HTTP: the report the status URL answers with once it has ended, and while it runs,
+        -- how far it has read and when the instance running it last said so.
+        report jsonb,
+        progress jsonb,
+        heartbeat_at timestamptz
       );
       CREATE INDEX import_runs_kind_started ON import_runs (kind, started_at DESC);
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Config, DEFAULT_EMBEDDED_TEMPLATE_DIR } from '../config';
-import { Dataset } from '../domain/dataset';
+import { Dataset, emptyDataset } from '../domain/dataset';
 import { datasetProblems } from '../domain/datasetCheck';
 import { openPgliteThread } from './pgliteThread';
 import { openPostgres } from './postgresDriver';
@@ -42,7 +42,7 @@ export async function readDataset(file: string): Promise<Dataset> {
   if (problems.length) {
     throw new DatasetError(`dataset ${file} has ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`);
   }
-  return parsed as Dataset;
+  return { ...emptyDataset(), ...(parsed as Partial<Dataset>) };
 }
 
 /** Loads the fixture file into the store unless a dataset of the same name is already there. */

@@ -206,7 +206,7 @@ export class Store {
 
   /** Empties every table but the audit trail (loadOrder.ts): the sandbox's reset. */
   async clear(): Promise<void> {
-    await this.db.exec(`TRUNCATE ${[...RESET_TABLES, 'dataset_loads'].join(', ')}`);
+    await this.db.exec(`TRUNCATE ${[...RESET_TABLES, 'dataset_loads', 'record_history', 'import_runs'].join(', ')}`);
     await this.dataChanged();
   }
 

@@ -9,7 +9,7 @@ import ts from 'typescript';
  */
 const LAYERS: string[][] = [
   ['domain'],
-  ['access', 'config.ts', 'logging.ts', 'version.ts', 'runtime.ts', 'conformance'],
+  ['access', 'config.ts', 'logging.ts', 'version.ts', 'runtime.ts', 'conformance', 'import'],
   ['store'],
   ['services', 'audit', 'synthetic'],
   ['fhir'],

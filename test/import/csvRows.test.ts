@@ -35,6 +35,8 @@ describe('reading CSV as councils and CQC write it', () => {
 
   it('refuses a file that is not CSV, an empty file, and a header naming a column twice, with the line', async () => {
     await expect(read('a,b\n1,"2\n3,4\n')).rejects.toThrow(CsvFileError);
+    // Named at the row the quote opened in, though the whole file arrived at once.
+    await expect(read('a,b\n1,2\n3,4\n5,"6\n7,8\n')).rejects.toMatchObject({ line: 4 });
     await expect(read('')).rejects.toMatchObject({ message: expect.stringContaining('no header'), line: 1 });
     await expect(read('NHS Number,NHS_Number\n1,2\n')).rejects.toMatchObject({ message: expect.stringContaining('twice'), line: 1 });
   });

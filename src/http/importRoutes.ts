@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import busboy from 'busboy';
+import express, { Request, Response, Router } from 'express';
+import { Caller, RequestContext } from '../access/context';
+import { AuditRecorder } from '../audit/recorder';
+import { badRequest, FhirError, forbidden, notFound, outcome } from '../fhir/outcome';
+import { ImportJobs } from '../services/imports/importJobs';
+import { IMPORT_KINDS, ImportKind } from '../services/imports/importReport';
+import { ImportSource } from '../services/imports/runImport';
+import { ContextResolver } from './fhirRoutes';
+import { noteCaller } from './accessLog';
+import { requestIdOf } from './requestIds';
+import { ErrorLog, sendError, sendResource, statusOf } from './respond';
+
+/** The FHIR types each kind of import creates and updates: the caller needs both on every one. */
+export const TYPES_AN_IMPORT_WRITES: Record<ImportKind, string[]> = {
+  cld: ['Patient', 'CarePlan', 'Procedure', 'RelatedPerson', 'Organization'],
+  cqc: ['Organization'],
+  allocations: ['Organization', 'Practitioner', 'PractitionerRole', 'Patient', 'Flag'],
+};
+
+/** How long a client polling a running import is asked to wait before asking again. */
+const POLL_SECONDS = 2;
+
+export interface ImportRoutesOptions {
+  jobs: ImportJobs;
+  resolveContext: ContextResolver;
+  audit?: Pick<AuditRecorder, 'fhirInteraction'>;
+  log: ErrorLog;
+  /** The FHIR base URL, for status URLs. */
+  baseUrl: string;
+  /** Only the council's own clients may load its data. */
+  councilOds: string;
+  /** Where uploaded files are kept while their import runs (removed once it has ended). */
+  uploadDir: string;
+  /** The most an import's files may hold together. */
+  maxUploadBytes: number;
+}
+
+/**
+ * The council's data in over HTTP, as a FHIR asynchronous operation: POST [base]/$import with
+ * Prefer: respond-async and the files (text/csv, or several as multipart/form-data) answers 202 and
+ * a status URL ([base]/$import-status/[id]); polling it answers 202 with X-Progress while the
+ * import runs, then 200 with the report. Only the council's clients may import, with create and
+ * update on every type the kind of file fills.
+ */
+export function importRoutes(opts: ImportRoutesOptions): Router {
+  const r = express.Router();
+  r.use(async (req: Request, res: Response, next) => {
+    const status = /^\/\$import-status\/([^/]+)$/.exec(req.path);
+    if (req.path !== '/$import' && !status) return next();
+    let caller: Caller | undefined;
+    try {
+      const context = await opts.resolveContext(req);
+      caller = context.caller;
+      noteCaller(res, caller);
+      if (status) {
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          throw new FhirError(405, outcome('not-supported', `${req.method} is not supported on an import's status: use GET`), { Allow: 'GET, HEAD' });
+        }
+        await answerStatus(req, res, context, decodeURIComponent(status[1]));
+      } else {
+        if (req.method !== 'POST') throw new FhirError(405, outcome('not-supported', `${req.method} is not supported on $import: use POST`), { Allow: 'POST' });
+        await kickOff(req, res, context);
+      }
+    } catch (err) {
+      // The upload may still be arriving: read it away, or the connection cannot carry the answer.
+      req.resume();
+      await refuse(req, res, err, caller);
+    }
+  });
+
+  async function kickOff(req: Request, res: Response, context: RequestContext): Promise<void> {
+    const kind = single(req.query.kind);
+    if (!IMPORT_KINDS.includes(kind as ImportKind)) {
+      throw badRequest(`kind must be one of ${IMPORT_KINDS.join(', ')}${kind ? `, not "${kind}"` : ''}`, ['kind']);
+    }
+    authorise(context, kind as ImportKind);
+    if (!/respond-async/i.test(req.get('prefer') ?? '')) {
+      throw badRequest('An import runs for longer than a request should: send Prefer: respond-async, then poll the status URL it answers with');
+    }
+    const dryRun = flag(single(req.query.dryRun), 'dryRun');
+    const maxRejectsText = single(req.query.maxRejects) ?? '0';
+    const maxRejects = Number(maxRejectsText);
+    if (!/^\d+$/.test(maxRejectsText) || !Number.isSafeInteger(maxRejects)) throw badRequest(`maxRejects must be a whole number of rows, not "${maxRejectsText}"`, ['maxRejects']);
+    if (opts.jobs.busy) {
+      throw new FhirError(429, outcome('throttled', 'Another import is running on this instance: try again when it has ended'), { 'Retry-After': '30' });
+    }
+    const uploadDir = path.join(opts.uploadDir, randomUUID());
+    fs.mkdirSync(uploadDir, { recursive: true, mode: 0o700 });
+    let files: ImportSource[];
+    try {
+      files = await receiveFiles(req, uploadDir, opts.maxUploadBytes, single(req.query.fileName));
+    } catch (err) {
+      fs.rmSync(uploadDir, { recursive: true, force: true });
+      throw err;
+    }
+    const id = await opts.jobs.accept({
+      kind: kind as ImportKind,
+      files,
+      dryRun,
+      maxRejects,
+      by: { clientId: context.caller!.clientId, organization: context.caller!.organization, requestId: requestIdOf(res) },
+      uploadDir,
+    });
+    const statusUrl = `${opts.baseUrl}/$import-status/${id}`;
+    const accepted = outcome('informational', `Import ${id} accepted (${files.map((f) => f.name).join(', ')}): poll ${statusUrl} for its report`, 'information');
+    await audit(req, res, 202, context.caller, undefined);
+    sendResource(res, 202, accepted, { 'Content-Location': statusUrl });
+  }
+
+  async function answerStatus(req: Request, res: Response, context: RequestContext, id: string): Promise<void> {
+    const status = await opts.jobs.status(id, context.caller!.clientId);
+    if (!status) throw notFound(`No import ${id} of this client's is known`);
+    await audit(req, res, status.state === 'running' ? 202 : 200, context.caller, undefined);
+    if (status.state === 'running') {
+      res
+        .status(202)
+        .set({ 'X-Progress': `read ${status.progress.rows} rows (${status.progress.bytes} bytes)`, 'Retry-After': String(POLL_SECONDS) })
+        .end();
+      return;
+    }
+    res.status(200).type('application/json').send(JSON.stringify(status.report));
+  }
+
+  /** The council's clients only, with create and update on every type the import fills. */
+  function authorise(context: RequestContext, kind: ImportKind): void {
+    const caller = context.caller;
+    if (!caller || caller.organization !== opts.councilOds) {
+      throw forbidden(`Only the council's own clients may import its data; this client is of ${caller?.organization ?? 'no organisation'}`);
+    }
+    const lacking = TYPES_AN_IMPORT_WRITES[kind].filter(
+      (type) => !context.access.write?.(type, 'create') || !context.access.write?.(type, 'update'),
+    );
+    if (lacking.length) {
+      throw forbidden(`A ${kind} import creates and updates ${TYPES_AN_IMPORT_WRITES[kind].join(', ')}: the token lacks create or update on ${lacking.join(', ')}`);
+    }
+  }
+
+  async function refuse(req: Request, res: Response, err: unknown, caller: Caller | undefined): Promise<void> {
+    try {
+      await audit(req, res, statusOf(err), caller, err);
+    } catch (auditErr) {
+      opts.log(auditErr, res);
+      sendError(res, new FhirError(503, outcome('transient', 'The audit trail cannot be written just now, so nothing is done; try again shortly')), opts.log);
+      return;
+    }
+    sendError(res, err, opts.log);
+  }
+
+  async function audit(req: Request, res: Response, status: number, caller: Caller | undefined, err?: unknown): Promise<void> {
+    if (!opts.audit) return;
+    const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : undefined;
+    await opts.audit.fhirInteraction({
+      request: { requestId: requestIdOf(res), method: req.method, path: req.path, query, headers: (n) => req.get(n) },
+      status,
+      caller,
+      error: err instanceof FhirError ? err.outcome.issue?.[0]?.diagnostics : err ? (err as Error).message : undefined,
+    });
+  }
+  return r;
+}
+
+/**
+ * Saves the request's files under dir: one CSV body (text/csv), or each file part of a
+ * multipart/form-data body. Refused with 413 once they hold more than maxBytes together.
+ */
+async function receiveFiles(req: Request, dir: string, maxBytes: number, fileName?: string): Promise<ImportSource[]> {
+  const type = req.get('content-type') ?? '';
+  if (/^multipart\/form-data/i.test(type)) return receiveParts(req, dir, maxBytes);
+  if (!/^(text\/csv|application\/octet-stream)\b/i.test(type)) {
+    throw new FhirError(415, outcome('not-supported', `Send the file as text/csv, or several as multipart/form-data, not ${type || 'no Content-Type'}`));
+  }
+  const name = safeName(fileName ?? dispositionName(req.get('content-disposition')) ?? 'upload.csv');
+  const file = path.join(dir, `0-${name}`);
+  await pipeline(req, limited(maxBytes), fs.createWriteStream(file));
+  if (fs.statSync(file).size === 0) throw badRequest('The request carries no file: send the CSV as the body');
+  return [{ name, path: file }];
+}
+
+function receiveParts(req: Request, dir: string, maxBytes: number): Promise<ImportSource[]> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 100 } });
+    } catch (err) {
+      reject(badRequest(`The multipart body cannot be read: ${(err as Error).message}`));
+      return;
+    }
+    const files: ImportSource[] = [];
+    const writes: Promise<void>[] = [];
+    let total = 0;
+    let failed: unknown;
+    parser.on('file', (_field, stream, info) => {
+      const name = safeName(info.filename || `part-${files.length + 1}.csv`);
+      const file = path.join(dir, `${files.length}-${name}`);
+      files.push({ name, path: file });
+      stream.on('data', (chunk: Buffer) => {
+        total += chunk.length;
+        if (total > maxBytes && !failed) {
+          failed = tooLarge(maxBytes);
+          req.unpipe(parser);
+          reject(failed);
+        }
+      });
+      stream.on('limit', () => {
+        if (!failed) reject((failed = tooLarge(maxBytes)));
+      });
+      writes.push(pipeline(stream, fs.createWriteStream(file)).catch((err) => void (failed ??= err)));
+    });
+    parser.on('error', (err) => reject(failed ?? badRequest(`The multipart body cannot be read: ${(err as Error).message}`)));
+    parser.on('close', () => {
+      void Promise.all(writes).then(() => {
+        if (failed) return reject(failed);
+        if (files.length === 0) return reject(badRequest('The multipart body holds no file part: send each file as a part with a filename'));
+        resolve(files);
+      });
+    });
+    req.pipe(parser);
+  });
+}
+
+/** Passes bytes on until there are more than max, then fails with 413. */
+function limited(max: number) {
+  let seen = 0;
+  return async function* (source: Readable) {
+    for await (const chunk of source) {
+      seen += (chunk as Buffer).length;
+      if (seen > max) throw tooLarge(max);
+      yield chunk;
+    }
+  };
+}
+
+function tooLarge(max: number): FhirError {
+  return new FhirError(413, outcome('too-costly', `The import's files hold more than ${Math.floor(max / 1_048_576)} MB (IMPORT_MAX_MEGABYTES)`));
+}
+
+/** A file name as reports may show it: its last path part, plain characters only. */
+function safeName(name: string): string {
+  const base = path.basename(name.replace(/\\/g, '/')).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+  return base && base !== '.' && base !== '..' ? base : 'upload.csv';
+}
+
+function dispositionName(header: string | undefined): string | undefined {
+  return header ? /filename="?([^";]+)"?/i.exec(header)?.[1] : undefined;
+}
+
+function single(v: unknown): string | undefined {
+  if (Array.isArray(v)) throw badRequest('Each import parameter may be given once');
+  return typeof v === 'string' ? v : undefined;
+}
+
+function flag(v: string | undefined, name: string): boolean {
+  if (v === undefined || v === 'false') return false;
+  if (v === 'true') return true;
+  throw badRequest(`${name} must be true or false, not "${v}"`, [name]);
+}

@@ -1,0 +1,178 @@
+import { Organisation } from '../../domain/organisation';
+import { ContactPoint, Person } from '../../domain/person';
+import { SafeguardingConcern } from '../../domain/safeguarding';
+import { withoutUndefined } from '../../domain/objects';
+import { AllocationsFacts, SourceLine } from '../../import/importTypes';
+import { currentRecords, writeRecords } from '../../store/changePath';
+import { ImportContext } from './importContext';
+import { providersByLocation } from './cqcImport';
+
+/**
+ * Applies the council's allocations extract: its own numbers, its teams and workers, providers'
+ * out-of-hours numbers, who is allocated to whom (and whose record is restricted), and safeguarding
+ * concerns. Each row updates what it names; nothing is removed because a row is missing (an
+ * allocation ends when the extract names the person with no worker; a concern closes when the
+ * extract says it is closed), so a short extract can never hide a concern or open a restricted record.
+ */
+export async function applyAllocations(ctx: ImportContext, facts: AllocationsFacts): Promise<void> {
+  const councilId = await applyCouncil(ctx, facts);
+  await applyTeams(ctx, facts, councilId);
+  await applyWorkers(ctx, facts);
+  await applyProviderNumbers(ctx, facts);
+  const people = await resolvePeople(ctx, [...facts.allocations, ...facts.safeguardingConcerns]);
+  await applyPeopleAllocations(ctx, facts, people);
+  await applyConcerns(ctx, facts, people);
+}
+
+/** The council's own organisation (by its ODS code): its name and numbers. Returns its id. */
+async function applyCouncil(ctx: ImportContext, facts: AllocationsFacts): Promise<string> {
+  const rows = await ctx.tx.query<{ id: string }>("SELECT id FROM organisations WHERE kind = 'council' AND ods_code = $1 ORDER BY id LIMIT 1", [
+    ctx.councilOdsCode,
+  ]);
+  const id = rows[0]?.id ?? `ORG-${ctx.councilOdsCode}`;
+  const given = facts.council.at(-1);
+  if (!given) {
+    if (rows.length === 0 && facts.teams.length > 0) {
+      // Teams must be part of the council: a first extract without a council row still needs one.
+      ctx.count('council', await writeRecords(ctx.tx, 'organisation', [{ id, kind: 'council', name: `Council ${ctx.councilOdsCode}`, odsCode: ctx.councilOdsCode, telecom: [] }], { changedBy: ctx.importId }));
+    }
+    return id;
+  }
+  const current = await currentRecords(ctx.tx, 'organisation', [id]);
+  const council = withoutUndefined<Organisation>({
+    ...current.get(id)?.record,
+    id,
+    kind: 'council',
+    name: given.record.name,
+    odsCode: ctx.councilOdsCode,
+    telecom: given.record.telecom,
+    address: given.record.address ?? current.get(id)?.record.address,
+  });
+  ctx.count('council', await writeRecords(ctx.tx, 'organisation', [council], { changedBy: ctx.importId, current }));
+  return id;
+}
+
+async function applyTeams(ctx: ImportContext, facts: AllocationsFacts, councilId: string): Promise<void> {
+  const current = await currentRecords(ctx.tx, 'organisation', facts.teams.map((t) => t.record.id));
+  const teams = new Map<string, Organisation>();
+  for (const { at, record } of facts.teams) {
+    const before = current.get(record.id)?.record;
+    if (before && before.kind !== 'team') {
+      ctx.refuse({ ...at, column: 'Team ID', value: record.id, reason: `the id is held by an organisation that is not a team (a ${before.kind})` });
+      continue;
+    }
+    teams.set(record.id, withoutUndefined<Organisation>({ ...before, ...record, kind: 'team', partOfId: councilId }));
+  }
+  ctx.count('teams', await writeRecords(ctx.tx, 'organisation', [...teams.values()], { changedBy: ctx.importId, current }));
+}
+
+async function applyWorkers(ctx: ImportContext, facts: AllocationsFacts): Promise<void> {
+  const workers = new Map(facts.workers.map(({ record }) => [record.id, record]));
+  ctx.count('workers', await writeRecords(ctx.tx, 'worker', [...workers.values()], { changedBy: ctx.importId }));
+}
+
+/** Providers' out-of-hours numbers, by CQC location id: the provider must be known already. */
+async function applyProviderNumbers(ctx: ImportContext, facts: AllocationsFacts): Promise<void> {
+  if (facts.providerNumbers.length === 0) return;
+  const byLocation = await providersByLocation(ctx, facts.providerNumbers.map((p) => p.record.cqcLocationId));
+  const current = await currentRecords(ctx.tx, 'organisation', [...byLocation.values()]);
+  const updated = new Map<string, Organisation>();
+  for (const { at, record } of facts.providerNumbers) {
+    const id = byLocation.get(record.cqcLocationId);
+    const before = id ? (updated.get(id) ?? current.get(id)?.record) : undefined;
+    if (!id || !before) {
+      ctx.refuse({
+        ...at,
+        column: 'CQC Location ID',
+        value: record.cqcLocationId,
+        reason: 'no provider has this CQC location id: import CQC\'s directory (or a CLD return naming the provider) first',
+      });
+      continue;
+    }
+    updated.set(id, { ...before, telecom: withOutOfHours(before.telecom, record.telecom) });
+  }
+  ctx.count('providers', await writeRecords(ctx.tx, 'organisation', [...updated.values()], { changedBy: ctx.importId, current }));
+}
+
+function withOutOfHours(current: ContactPoint[], given: ContactPoint[]): ContactPoint[] {
+  const outOfHours = given.map((t) => ({ ...t, use: 'out-of-hours' as const }));
+  return [...current.filter((t) => t.use !== 'out-of-hours'), ...outOfHours];
+}
+
+/** A person as a row of the extract names them: by LA id, NHS number, or both. */
+interface NamedPerson {
+  at: SourceLine;
+  record: { personId?: string; nhsNumber?: string };
+}
+
+/**
+ * Finds the people rows name, by LA id or NHS number. Returns the id for each row that names a
+ * known person consistently; refuses the others.
+ */
+async function resolvePeople(ctx: ImportContext, rows: NamedPerson[]): Promise<Map<NamedPerson, string>> {
+  const ids = [...new Set(rows.map((r) => r.record.personId).filter((x): x is string => !!x))];
+  const numbers = [...new Set(rows.map((r) => r.record.nhsNumber).filter((x): x is string => !!x))];
+  const found = await ctx.tx.query<{ id: string; nhs_number: string | null }>('SELECT id, nhs_number FROM people WHERE id = ANY($1) OR nhs_number = ANY($2)', [
+    ids,
+    numbers,
+  ]);
+  const byId = new Map(found.map((p) => [p.id, p]));
+  const byNumber = new Map(found.filter((p) => p.nhs_number).map((p) => [p.nhs_number!, p.id]));
+  const resolved = new Map<NamedPerson, string>();
+  for (const row of rows) {
+    const { personId, nhsNumber } = row.record;
+    const column = personId ? 'LA Person Unique Identifier' : 'NHS Number';
+    const value = personId ?? nhsNumber;
+    const id = personId ? byId.get(personId)?.id : byNumber.get(nhsNumber!);
+    if (!id) {
+      ctx.refuse({ ...row.at, column, value, reason: 'no person with this id or NHS number is held: import the CLD return first' });
+      continue;
+    }
+    if (personId && nhsNumber && byId.get(personId)?.nhs_number !== nhsNumber) {
+      ctx.refuse({ ...row.at, column: 'NHS Number', value: nhsNumber, reason: `the NHS number is not the one held for ${personId}` });
+      continue;
+    }
+    resolved.set(row, id);
+  }
+  return resolved;
+}
+
+async function applyPeopleAllocations(ctx: ImportContext, facts: AllocationsFacts, people: Map<NamedPerson, string>): Promise<void> {
+  const rows = facts.allocations.filter((a) => people.has(a));
+  const current = await currentRecords(ctx.tx, 'person', rows.map((a) => people.get(a)!));
+  const workerTeams = new Map(facts.workers.map(({ record }) => [record.id, record.teamId]));
+  const updated = new Map<string, Person>();
+  for (const row of rows) {
+    const id = people.get(row)!;
+    const before = updated.get(id) ?? current.get(id)!.record;
+    const { allocatedWorkerId, responsibleTeamId, restricted } = row.record;
+    updated.set(
+      id,
+      withoutUndefined<Person>({
+        ...before,
+        allocatedWorkerId,
+        // The worker's team is responsible unless the row names another.
+        responsibleTeamId: responsibleTeamId ?? (allocatedWorkerId ? workerTeams.get(allocatedWorkerId) : undefined),
+        restricted,
+      }),
+    );
+  }
+  ctx.count('people', await writeRecords(ctx.tx, 'person', [...updated.values()], { changedBy: ctx.importId, current }));
+}
+
+async function applyConcerns(ctx: ImportContext, facts: AllocationsFacts, people: Map<NamedPerson, string>): Promise<void> {
+  const rows = facts.safeguardingConcerns.filter((c) => people.has(c));
+  const current = await currentRecords(ctx.tx, 'safeguardingConcern', rows.map((c) => c.record.id));
+  const concerns = new Map<string, SafeguardingConcern>();
+  for (const row of rows) {
+    const personId = people.get(row)!;
+    const before = current.get(row.record.id)?.record;
+    if (before && before.personId !== personId) {
+      ctx.refuse({ ...row.at, column: 'Concern Reference', value: row.record.id, reason: `the concern is about another person (${before.personId})` });
+      continue;
+    }
+    const { nhsNumber: _named, ...concern } = row.record;
+    concerns.set(row.record.id, withoutUndefined<SafeguardingConcern>({ ...concern, personId }));
+  }
+  ctx.count('safeguardingConcerns', await writeRecords(ctx.tx, 'safeguardingConcern', [...concerns.values()], { changedBy: ctx.importId, current }));
+}

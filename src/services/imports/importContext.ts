@@ -1,0 +1,39 @@
+import { ImportReject } from '../../import/importTypes';
+import { ChangeCounts } from '../../store/changePath';
+import { SqlExecutor } from '../../store/sqlDriver';
+import { noChanges, RecordChanges } from './importReport';
+
+/** What each kind's apply step works with: the import's transaction, and the report it fills. */
+export class ImportContext {
+  readonly changes: Record<string, RecordChanges> = {};
+  readonly rejects: ImportReject[] = [];
+  readonly notes: string[] = [];
+  /** Rows the readers refused (one row may have several rejects). */
+  rejectedRows = 0;
+
+  constructor(
+    readonly tx: SqlExecutor,
+    readonly importId: string,
+    /** The council's ODS code: its own organisation record is found by it. */
+    readonly councilOdsCode: string,
+  ) {}
+
+  private lastRefused = '';
+
+  /** Refuses a row for a reason: a row refused for several reasons (one after another) counts once. */
+  refuse(reject: ImportReject): void {
+    this.rejects.push(reject);
+    const row = `${reject.file}\n${reject.line}`;
+    if (row !== this.lastRefused) this.rejectedRows++;
+    this.lastRefused = row;
+  }
+
+  /** Adds what a write did to the kind's counts. */
+  count(kind: string, counts: Partial<ChangeCounts> & { ended?: number }): void {
+    const c = (this.changes[kind] ??= noChanges());
+    c.added += counts.added ?? 0;
+    c.changed += counts.changed ?? 0;
+    c.unchanged += counts.unchanged ?? 0;
+    c.ended += counts.ended ?? 0;
+  }
+}

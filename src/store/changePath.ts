@@ -1,0 +1,115 @@
+import stringify from 'safe-stable-stringify';
+import { EntityKind } from './criteria';
+import { insertRecords } from './bulkLoad';
+import { SqlExecutor } from './sqlDriver';
+import { storedRow, Stored } from './store';
+import { EntityTable, EntityTypes, TABLES } from './tables';
+
+/**
+ * The one change path for the council's records, whatever brings the change (an import, a FHIR
+ * write): a new record is version 1; a changed one gets the next version and a new lastUpdated,
+ * and the version it replaces is kept in record_history; a record written again unchanged is left
+ * alone (no version moves). It runs inside the caller's transaction; the caller tells every
+ * instance once it has committed (Store.dataChanged), so that caches are dropped everywhere.
+ */
+
+export interface ChangeCounts {
+  added: number;
+  changed: number;
+  unchanged: number;
+}
+
+/** Ids per statement: one jsonb_to_recordset message of a few megabytes. */
+const BATCH = 5_000;
+
+/**
+ * The stored records with these ids, locked until the transaction ends (FOR UPDATE): what a change
+ * is merged into cannot change under it.
+ */
+export async function currentRecords<K extends EntityKind>(tx: SqlExecutor, kind: K, ids: string[]): Promise<Map<string, Stored<EntityTypes[K]>>> {
+  const table = TABLES[kind];
+  const found = new Map<string, Stored<EntityTypes[K]>>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += BATCH) {
+    const rows = await tx.query<Record<string, unknown>>(`SELECT ${table.select} FROM ${table.table} WHERE id = ANY($1) FOR UPDATE`, [
+      unique.slice(i, i + BATCH),
+    ]);
+    for (const row of rows) {
+      const stored = storedRow(kind, row);
+      found.set(row.id as string, stored);
+    }
+  }
+  return found;
+}
+
+/**
+ * Writes whole records (each replaces what is stored under its id) through the change path.
+ * `current` is what currentRecords returned for these ids, when the caller has merged into it
+ * already; otherwise it is read here. Ids must be unique within one call.
+ */
+export async function writeRecords<K extends EntityKind>(
+  tx: SqlExecutor,
+  kind: K,
+  records: EntityTypes[K][],
+  opts: { changedBy: string; current?: Map<string, Stored<EntityTypes[K]>> },
+): Promise<ChangeCounts> {
+  if (records.length === 0) return { added: 0, changed: 0, unchanged: 0 };
+  const table = TABLES[kind] as EntityTable<EntityTypes[K]>;
+  const idOf = (r: EntityTypes[K]) => (r as { id: string }).id;
+  const current = opts.current ?? (await currentRecords(tx, kind, records.map(idOf)));
+  const added: EntityTypes[K][] = [];
+  const changed: EntityTypes[K][] = [];
+  for (const record of records) {
+    const before = current.get(idOf(record));
+    if (!before) added.push(record);
+    // Compared as rows (what would be written), keys sorted: jsonb keeps its own key order.
+    else if (stringify(table.toRow(record)) !== stringify(table.toRow(before.record))) changed.push(record);
+  }
+  await insertRecords(tx, kind, added);
+  for (let i = 0; i < changed.length; i += BATCH) {
+    const slice = changed.slice(i, i + BATCH);
+    await keepHistory(tx, kind, slice.map(idOf), opts.changedBy);
+    const columns = table.insertColumnNames.split(', ').filter((c) => c !== 'id');
+    await tx.query(
+      `UPDATE ${table.table} AS t SET ${columns.map((c) => `${c} = r.${c}`).join(', ')}, version = t.version + 1, last_updated = now()
+       FROM jsonb_to_recordset($1::jsonb) AS r(${table.insertColumns}) WHERE t.id = r.id`,
+      [JSON.stringify(slice.map((r) => table.toRow(r)))],
+    );
+  }
+  return { added: added.length, changed: changed.length, unchanged: records.length - added.length - changed.length };
+}
+
+/**
+ * Changes some columns of the records matching a condition (ending the packages a new CLD return no
+ * longer holds, say), through the same path: each gets its next version, its previous one kept.
+ * `set` gives each column's new value; `where` is SQL over the table (as t) without parameters.
+ * Returns how many changed.
+ */
+export async function changeWhere(
+  tx: SqlExecutor,
+  kind: EntityKind,
+  change: { set: Record<string, string | null>; where: string; changedBy: string },
+): Promise<number> {
+  const table = TABLES[kind];
+  await tx.query(
+    `INSERT INTO record_history (entity, id, version, last_updated, record, replaced_by)
+     SELECT $1, id, version, last_updated, to_jsonb(t) - 'version' - 'last_updated', $2 FROM ${table.table} AS t WHERE ${change.where}`,
+    [kind, change.changedBy],
+  );
+  const columns = Object.keys(change.set);
+  const rows = await tx.query<{ n: string | number }>(
+    `WITH changed AS (UPDATE ${table.table} AS t SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')}, version = t.version + 1,
+       last_updated = now() WHERE ${change.where} RETURNING 1)
+     SELECT count(*) AS n FROM changed`,
+    Object.values(change.set),
+  );
+  return Number(rows[0].n);
+}
+
+async function keepHistory(tx: SqlExecutor, kind: EntityKind, ids: string[], changedBy: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO record_history (entity, id, version, last_updated, record, replaced_by)
+     SELECT $1, id, version, last_updated, to_jsonb(t) - 'version' - 'last_updated', $3 FROM ${TABLES[kind].table} AS t WHERE id = ANY($2)`,
+    [kind, ids, changedBy],
+  );
+}

@@ -43,7 +43,7 @@ export async function conformanceDocs(): Promise<string> {
   line('the code does.');
   line();
   line('- FHIR R4 (4.0.1), JSON only (`application/fhir+json`; `application/json` and `_format=json` accepted).');
-  line('- Every resource names its profile in `meta.profile`. Profiles derive from UK Core (base R4 for CareTeam and Task);');
+  line('- Every resource names its profile in `meta.profile`. Profiles derive from UK Core (base R4 for CareTeam, Task and Procedure);');
   line('  fetch them, and the code systems and value sets they use, without a token: `GET [base]/StructureDefinition?url=...`.');
   line('- `POST [base]/{type}/$validate` checks a resource against the type\'s profile (or `?profile=`); it needs a token with');
   line('  read access to the type.');

@@ -46,11 +46,13 @@ export function toFhirAddress(a: PostalAddress | undefined, use: Address['use'])
 
 /**
  * Whether the caller works for the council's social care (its staff's views), not for health: the
- * council's own classifications and assessment findings are shown to them only.
+ * council's own classifications and assessment findings are shown to them only. Named views only,
+ * so a view added later sees none of it until it is listed here.
  */
-export function socialCareOnly(view: View): boolean {
-  return view !== 'health';
+export function isSocialCareView(view: View): boolean {
+  return SOCIAL_CARE_VIEWS.includes(view);
 }
+const SOCIAL_CARE_VIEWS: readonly View[] = ['social-care', 'social-care-restricted'];
 
 /**
  * `_id`, which every type supports: every entity has an `id` field (K's constraint says so). The

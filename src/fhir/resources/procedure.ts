@@ -12,7 +12,7 @@ import {
   OUTCOMES_ACHIEVED_EXTENSION,
   PROFILES,
 } from '../systems';
-import { byPatientParam, idParam, meta, reference, socialCareOnly } from './common';
+import { byPatientParam, idParam, meta, reference, isSocialCareView } from './common';
 import { personReferenceParam } from './personReference';
 
 /**
@@ -46,7 +46,7 @@ export function toProcedure(stored: Stored<Assessment>, ctx: MappingContext): Pr
     resourceType: 'Procedure',
     id: a.id,
     meta: meta(stored, PROFILES.Procedure),
-    extension: socialCareOnly(ctx.view) ? findings(a) : undefined,
+    extension: isSocialCareView(ctx.view) ? findings(a) : undefined,
     status: STATUS[a.status],
     category: { coding: [{ system: ASSESSMENT_CATEGORY_SYSTEM, code: a.kind, display: category.display }], text: category.display },
     code: { text: a.type?.trim() || category.display },

@@ -9,6 +9,8 @@ import { practitionerRoleDefinition } from './resources/practitionerRole';
 import { communicationDefinition } from './resources/communication';
 import { taskDefinition } from './resources/task';
 import { auditEventDefinition } from './resources/auditEvent';
+import { relatedPersonDefinition } from './resources/relatedPerson';
+import { procedureDefinition } from './resources/procedure';
 
 /**
  * The one list of what the facade serves, each type whole in its own file under resources/ (mapping,
@@ -24,6 +26,9 @@ export const RESOURCE_DEFINITIONS: ResourceDefinition[] = ([
   organizationDefinition,
   practitionerDefinition,
   practitionerRoleDefinition,
+  // What the council's CLD return adds: carers and assessments.
+  relatedPersonDefinition,
+  procedureDefinition,
   // Hospital notices in, and the contacts they raise for the council.
   communicationDefinition,
   taskDefinition,

@@ -24,6 +24,28 @@ export const SERVICE_TYPE_SYSTEM = `${CANONICAL_BASE}/CodeSystem/care-package-se
 export const FUNDING_SYSTEM = `${CANONICAL_BASE}/CodeSystem/care-package-funding`;
 export const CONCERN_TYPE_SYSTEM = `${CANONICAL_BASE}/CodeSystem/safeguarding-concern-type`;
 export const FUNDING_EXTENSION = `${CANONICAL_BASE}/StructureDefinition/Extension-CarePackageFunding`;
+/** The package as the CLD return names it (Service Type, Service Component, Delivery Mechanism), in its wording. */
+export const CLD_SERVICE_EXTENSION = `${CANONICAL_BASE}/StructureDefinition/Extension-CarePackageCldService`;
+
+/** What the CLD return says of a person, on Patient. */
+export const COMMUNICATION_NEED_EXTENSION = `${CANONICAL_BASE}/StructureDefinition/Extension-CommunicationNeed`;
+export const PRIMARY_SUPPORT_REASON_EXTENSION = `${CANONICAL_BASE}/StructureDefinition/Extension-PrimarySupportReason`;
+export const ACCOMMODATION_STATUS_EXTENSION = `${CANONICAL_BASE}/StructureDefinition/Extension-AccommodationStatus`;
+export const HAS_UNPAID_CARER_EXTENSION = `${CANONICAL_BASE}/StructureDefinition/Extension-HasUnpaidCarer`;
+export const COMMUNICATION_NEED_SYSTEM = `${CANONICAL_BASE}/CodeSystem/communication-need`;
+export const COMMUNICATION_NEED_VALUESET = `${CANONICAL_BASE}/ValueSet/communication-need`;
+
+/** Assessments and reviews, as Procedure. */
+export const ASSESSMENT_CATEGORY_SYSTEM = `${CANONICAL_BASE}/CodeSystem/assessment-category`;
+export const ASSESSMENT_CATEGORY_VALUESET = `${CANONICAL_BASE}/ValueSet/assessment-category`;
+export const ASSESSMENT_METHOD_EXTENSION = `${CANONICAL_BASE}/StructureDefinition/Extension-AssessmentMethod`;
+export const ELIGIBLE_NEEDS_EXTENSION = `${CANONICAL_BASE}/StructureDefinition/Extension-EligibleNeedsIdentified`;
+export const OUTCOMES_ACHIEVED_EXTENSION = `${CANONICAL_BASE}/StructureDefinition/Extension-ReviewOutcomesAchieved`;
+
+/** Carers, as RelatedPerson: UK Core's own code for a carer, within its PersonRelationshipType binding. */
+export const UKCORE_PERSON_RELATIONSHIP_SYSTEM = `${UKCORE_BASE}/CodeSystem/UKCore-AdditionalPersonRelationshipRole`;
+/** A security label on a resource some of whose data was left out (a carer whose own record is restricted). */
+export const SECURITY_OBSERVATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue';
 export const ORGANIZATION_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/organization-type';
 
 /** A profile's canonical URL from its name: a new type may name its own in its definition file. */
@@ -43,6 +65,8 @@ export const PROFILES = {
   Communication: profileUrl('SocialCare-HospitalNotice'),
   Task: profileUrl('SocialCare-Contact'),
   AuditEvent: profileUrl('SocialCare-AuditEvent'),
+  RelatedPerson: profileUrl('SocialCare-Carer'),
+  Procedure: profileUrl('SocialCare-Assessment'),
   AccessNotification: profileUrl('SocialCare-AccessNotification'),
 } as const;
 

@@ -12,6 +12,8 @@ describe('FHIR REST hygiene', () => {
   let api: ReturnType<typeof request.agent>;
   beforeAll(async () => {
     t = await startTestApp('pglite');
+    // Carers and assessments, which the sandbox does not carry yet, so every served type has a record to read.
+    await t.testStore.store.loadDataset('council-records', JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'council-records.json'), 'utf8')));
     api = request.agent(t.app).set('Authorization', await t.bearer());
     // One hospital notice, so that Communication and Task have something to read (test-system is RX1 too).
     const notice = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'notices', 'assessment-notice.json'), 'utf8'));
@@ -162,6 +164,8 @@ describe('FHIR REST hygiene', () => {
           'Patient',
           'Practitioner',
           'PractitionerRole',
+          'RelatedPerson',
+          'Procedure',
           'Communication',
           'Task',
           'AuditEvent',

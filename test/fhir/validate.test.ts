@@ -63,12 +63,22 @@ describe('$validate', () => {
       expect.arrayContaining([
         'Patient', // scp-1: the NHS number has 10 digits
         'Patient.gender',
-        'Patient.name[0].family',
         'Patient.name.use',
         'Patient.identifier[1].value', // inside slice socialCareReference: value 1..1
       ]),
     );
     expect(errors(outcome).find((i) => i.expression![0] === 'Patient')!.details!.text).toMatch(/scp-1/);
+    // A name may lack a family name (the council may hold only a given one).
+    expect(expressions(outcome)).not.toContain('Patient.name[0].family');
+  });
+
+  it('refuses a name that says nothing (no family and no given name): a person without one has no name element', async () => {
+    const res = await validate('Patient', { ...patient, name: [{ use: 'official', prefix: ['Mrs'] }] });
+    const problems = errors(res.body as OperationOutcome);
+    expect(problems.map((i) => i.expression)).toEqual([['Patient']]);
+    expect(problems[0].details!.text).toMatch(/scp-2/);
+    const { name: _name, ...nameless } = patient;
+    expect(errors((await validate('Patient', nameless)).body as OperationOutcome)).toEqual([]);
   });
 
   it('checks codes against our value sets and references against the profiles they must point at', async () => {

@@ -40,10 +40,11 @@ export async function conformanceDocs(): Promise<string> {
   line('What the facade serves, resource by resource: what each means in social-care terms, the profile it conforms to, how to');
   line('search it, and a real example from the sandbox. Everything here is generated from the same registry that drives the');
   line('routes and the CapabilityStatement (`GET [base]/metadata`), and from the profiles the server publishes, so it says what');
-  line('the code does.');
+  line('the code does. The sandbox does not carry carers or assessments yet: their examples (and the people and packages they');
+  line('belong to) come from `test/fixtures/council-records.json`, loaded beside it.');
   line();
   line('- FHIR R4 (4.0.1), JSON only (`application/fhir+json`; `application/json` and `_format=json` accepted).');
-  line('- Every resource names its profile in `meta.profile`. Profiles derive from UK Core (base R4 for CareTeam and Task);');
+  line('- Every resource names its profile in `meta.profile`. Profiles derive from UK Core (base R4 for CareTeam, Task and Procedure);');
   line('  fetch them, and the code systems and value sets they use, without a token: `GET [base]/StructureDefinition?url=...`.');
   line('- `POST [base]/{type}/$validate` checks a resource against the type\'s profile (or `?profile=`); it needs a token with');
   line('  read access to the type.');

@@ -18,6 +18,12 @@ import { Store } from '../../src/store/store';
 const PROJECT = resolve(__dirname, '..', '..');
 export const SANDBOX_DATASET = join(PROJECT, 'fixtures', 'sandbox', 'dataset.json');
 export const SANDBOX_NOTICES = join(PROJECT, 'fixtures', 'notices');
+/**
+ * The council's records the sandbox does not carry yet (carers, assessments, people and packages as
+ * the CLD return describes them), loaded beside it so every type has a real example. It refers to
+ * the sandbox's teams and workers.
+ */
+export const COUNCIL_RECORDS = join(PROJECT, 'test', 'fixtures', 'council-records.json');
 
 /** Stands in for every instant the store wrote while the examples were made. */
 export const EXAMPLE_INSTANT = '2026-11-23T09:30:00.000Z';
@@ -36,6 +42,8 @@ const EXAMPLE_SEARCHES: Record<string, Record<string, string[]>> = {
   Practitioner: { _id: ['W-001'] },
   PractitionerRole: { _id: ['W-001'] },
   Communication: { category: ['http://snomed.info/sct|975701000000106'] },
+  RelatedPerson: { _id: ['CR-0001'] },
+  Procedure: { _id: ['ASM-0001'] },
 };
 
 export interface TypeExamples {
@@ -50,6 +58,7 @@ export async function collectExamples(): Promise<Map<string, TypeExamples>> {
   const store = await Store.open(await openPgliteThread());
   try {
     await loadFixtures(store, SANDBOX_DATASET);
+    await store.loadDataset('council-records', JSON.parse(readFileSync(COUNCIL_RECORDS, 'utf8')));
     const router = new FhirRouter({
       store,
       baseUrl: 'http://localhost:8080/fhir',

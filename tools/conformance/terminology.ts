@@ -13,8 +13,14 @@ import { NOTICE_KINDS } from '../../src/domain/notice';
 import { CONCERN_TYPES } from '../../src/domain/safeguarding';
 import { ACCESS_NOTIFICATION, ACCESS_NOTIFICATION_DEFINITION } from '../../src/fhir/accessNotifications';
 import { CONTACT_PURPOSES } from '../../src/fhir/resources/task';
+import { ASSESSMENT_CATEGORIES } from '../../src/fhir/resources/procedure';
+import { COMMUNICATION_NEEDS } from '../../src/domain/person';
 import {
+  ASSESSMENT_CATEGORY_SYSTEM,
+  ASSESSMENT_CATEGORY_VALUESET,
   CANONICAL_BASE,
+  COMMUNICATION_NEED_SYSTEM,
+  COMMUNICATION_NEED_VALUESET,
   COMMUNICATION_CATEGORY_SYSTEM,
   COMMUNICATION_CATEGORY_VALUESET,
   CONCERN_TYPE_SYSTEM,
@@ -144,6 +150,26 @@ const CODE_SYSTEMS: CodeSystemSpec[] = [
       'The kinds of Communication the facade itself writes (hospital notices are categorised by SNOMED CT instead). ' +
       'Used as Communication.category of an access notification.',
     concepts: [{ code: ACCESS_NOTIFICATION.code, display: ACCESS_NOTIFICATION.display, definition: ACCESS_NOTIFICATION_DEFINITION }],
+  },
+  {
+    id: 'communication-need',
+    url: COMMUNICATION_NEED_SYSTEM,
+    valueSet: COMMUNICATION_NEED_VALUESET,
+    name: 'CommunicationNeed',
+    title: 'Communication need',
+    description:
+      "What a clinician should know before talking to a person, from the council's Client Level Data return (its flags for " +
+      'dementia, visual and hearing impairment, and autism). Used by the Extension-CommunicationNeed extension on Patient.',
+    concepts: fromRecord(COMMUNICATION_NEEDS),
+  },
+  {
+    id: 'assessment-category',
+    url: ASSESSMENT_CATEGORY_SYSTEM,
+    valueSet: ASSESSMENT_CATEGORY_VALUESET,
+    name: 'AssessmentCategory',
+    title: 'Assessment category',
+    description: 'Whether a Procedure of the facade is a needs assessment or a review of care and support. Used as Procedure.category.',
+    concepts: Object.entries(ASSESSMENT_CATEGORIES).map(([code, { display, definition }]) => ({ code, display, definition })),
   },
 ];
 

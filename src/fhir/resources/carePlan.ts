@@ -1,4 +1,4 @@
-import { CarePlan, CarePlanActivityDetail } from '@medplum/fhirtypes';
+import { CarePlan, CarePlanActivityDetail, Extension } from '@medplum/fhirtypes';
 import { CarePackage, FUNDING_TYPES, PackageStatus, SERVICE_TYPES } from '../../domain/carePackage';
 import { fullName } from '../../domain/person';
 import { withoutUndefined } from '../../domain/objects';
@@ -6,7 +6,7 @@ import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
 import { viewRules } from '../../access/views';
 import { ResourceDefinition } from '../definition';
-import { FUNDING_EXTENSION, FUNDING_SYSTEM, CARE_PACKAGE_ID_SYSTEM, PROFILES, SERVICE_TYPE_SYSTEM } from '../systems';
+import { CLD_SERVICE_EXTENSION, FUNDING_EXTENSION, FUNDING_SYSTEM, CARE_PACKAGE_ID_SYSTEM, PROFILES, SERVICE_TYPE_SYSTEM } from '../systems';
 import { codedToken, dateCriterion, mappedToken, referenceCriterion } from '../searchValues';
 import { byPatientParam, idParam, meta, reference } from './common';
 import { personReferenceParam } from './personReference';
@@ -51,7 +51,10 @@ export function toCarePlan(stored: Stored<CarePackage>, ctx: MappingContext): Ca
     resourceType: 'CarePlan',
     id: pkg.id,
     meta: meta(stored, PROFILES.CarePlan),
-    extension: [{ url: FUNDING_EXTENSION, valueCodeableConcept: { coding: [funding], text: funding.display } }],
+    extension: [
+      { url: FUNDING_EXTENSION, valueCodeableConcept: { coding: [funding], text: funding.display } },
+      ...cldService(pkg),
+    ],
     identifier: [{ system: CARE_PACKAGE_ID_SYSTEM, value: pkg.id }],
     status: STATUS[pkg.status],
     intent: 'plan',
@@ -66,6 +69,18 @@ export function toCarePlan(stored: Stored<CarePackage>, ctx: MappingContext): Ca
     author: authorOf(pkg, ctx),
     activity: [{ detail }],
   });
+}
+
+/**
+ * The package as the council's CLD return words it, beside our coarser service type: what the
+ * council's own staff and a shared-care-record portal recognise ("Community: Direct Payment").
+ */
+const CLD_PARTS = ['serviceType', 'serviceComponent', 'deliveryMechanism'] as const;
+
+function cldService(pkg: CarePackage): Extension[] {
+  const cld = pkg.cld ?? {};
+  const parts = CLD_PARTS.flatMap((part) => (cld[part]?.trim() ? [{ url: part, valueString: cld[part]!.trim() }] : []));
+  return parts.length ? [{ url: CLD_SERVICE_EXTENSION, extension: parts }] : [];
 }
 
 /** The person's allocated worker is the package's author; without one, the responsible team. */

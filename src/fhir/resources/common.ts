@@ -1,5 +1,6 @@
 import { Address, ContactPoint as FhirContactPoint, Meta, Reference } from '@medplum/fhirtypes';
 import { ContactPoint, PostalAddress } from '../../domain/person';
+import { View } from '../../access/context';
 import { Stored } from '../../store/store';
 import { CriterionField, EntityKind, KindWithField } from '../../store/criteria';
 import { SearchParamDefinition } from '../definition';
@@ -33,12 +34,25 @@ export function toFhirTelecom(p: ContactPoint): FhirContactPoint {
 
 export function toFhirAddress(a: PostalAddress | undefined, use: Address['use']): Address[] | undefined {
   if (!a) return undefined;
-  const address: Address = { use, line: a.lines };
+  const address: Address = { use };
+  // An address the council holds only the postcode of has no lines: FHIR has no empty arrays.
+  const lines = a.lines.map((l) => l.trim()).filter(Boolean);
+  if (lines.length) address.line = lines;
   if (a.city) address.city = a.city;
   if (a.district) address.district = a.district;
   if (a.postcode) address.postalCode = a.postcode;
-  return [address];
+  return Object.keys(address).length > 1 ? [address] : undefined;
 }
+
+/**
+ * Whether the caller works for the council's social care (its staff's views), not for health: the
+ * council's own classifications and assessment findings are shown to them only. Named views only,
+ * so a view added later sees none of it until it is listed here.
+ */
+export function isSocialCareView(view: View): boolean {
+  return SOCIAL_CARE_VIEWS.includes(view);
+}
+const SOCIAL_CARE_VIEWS: readonly View[] = ['social-care', 'social-care-restricted'];
 
 /**
  * `_id`, which every type supports: every entity has an `id` field (K's constraint says so). The

@@ -1,6 +1,7 @@
-import { Identifier, Patient } from '@medplum/fhirtypes';
+import { Extension, HumanName, Identifier, Organization, Patient, Reference } from '@medplum/fhirtypes';
 import { describeNhsNumberProblem, nhsNumberProblem, normaliseNhsNumber } from '../../domain/nhsNumber';
-import { Person } from '../../domain/person';
+import { COMMUNICATION_NEEDS, Person } from '../../domain/person';
+import { View } from '../../access/context';
 import { Criterion } from '../../store/criteria';
 import { withoutUndefined } from '../../domain/objects';
 import { Stored } from '../../store/store';
@@ -8,15 +9,21 @@ import { MappingContext } from '../context';
 import { ParamUse, ResourceDefinition } from '../definition';
 import { badRequest } from '../outcome';
 import {
+  ACCOMMODATION_STATUS_EXTENSION,
+  COMMUNICATION_NEED_EXTENSION,
+  COMMUNICATION_NEED_SYSTEM,
+  HAS_UNPAID_CARER_EXTENSION,
   NHS_NUMBER_SYSTEM,
   NHS_NUMBER_VERIFICATION_DISPLAY,
   NHS_NUMBER_VERIFICATION_EXTENSION,
   NHS_NUMBER_VERIFICATION_SYSTEM,
+  ODS_ORGANIZATION_SYSTEM,
+  PRIMARY_SUPPORT_REASON_EXTENSION,
   PROFILES,
   SOCIAL_CARE_REFERENCE_SYSTEM,
 } from '../systems';
 import { alternatives, dateCriterion, parseToken, referenceCriterion } from '../searchValues';
-import { idParam, stringParam, meta, officeTelecom, reference, toFhirAddress } from './common';
+import { idParam, stringParam, meta, officeTelecom, reference, isSocialCareView, toFhirAddress } from './common';
 
 /** A person known to adult social care, in the UK Core Patient shape. */
 export function toPatient(stored: Stored<Person>, ctx: MappingContext): Patient {
@@ -48,14 +55,63 @@ export function toPatient(stored: Stored<Person>, ctx: MappingContext): Patient 
     resourceType: 'Patient',
     id: p.id,
     meta: meta(stored, PROFILES.Patient),
+    extension: personExtensions(p, ctx.view),
     identifier,
-    name: [withoutUndefined({ use: 'official' as const, family: p.familyName, given: p.givenNames, prefix: p.title ? [p.title] : undefined })],
+    name: officialName(p),
     telecom: p.telecom.length ? officeTelecom(p.telecom) : undefined,
     gender: p.gender,
     birthDate: p.birthDate,
+    deceasedDateTime: p.deceasedDate,
     address: toFhirAddress(p.address, 'home'),
+    generalPractitioner: p.gpPracticeOds ? [gpPractice(p.gpPracticeOds, p.gpPracticeName)] : undefined,
     managingOrganization: team ? reference('Organization', team.id, team.name) : undefined,
   });
+}
+
+/** The official name; none at all for a person imported without one (an empty family name says nothing). */
+export function officialName(p: Pick<Person, 'familyName' | 'givenNames' | 'title'>): HumanName[] | undefined {
+  const family = p.familyName.trim();
+  const given = p.givenNames.map((g) => g.trim()).filter(Boolean);
+  if (!family && given.length === 0) return undefined;
+  return [
+    withoutUndefined<HumanName>({
+      use: 'official',
+      family: family || undefined,
+      given: given.length ? given : undefined,
+      prefix: p.title ? [p.title] : undefined,
+    }),
+  ];
+}
+
+/**
+ * The GP practice as a logical reference (its ODS code): the facade does not serve GP practices,
+ * but every NHS system can look one up by its code.
+ */
+function gpPractice(ods: string, name: string | undefined): Reference<Organization> {
+  return withoutUndefined<Reference<Organization>>({ type: 'Organization', identifier: { system: ODS_ORGANIZATION_SYSTEM, value: ods }, display: name });
+}
+
+/**
+ * What the CLD return says of the person. A clinician needs the communication needs before talking
+ * to them and whether someone cares for them unpaid before sending them home: every view sees
+ * those. The primary support reason and accommodation status are the council's own classification,
+ * for its staff only (minimum necessary: A&E has the address, and the care packages say what support
+ * the person gets).
+ */
+function personExtensions(p: Person, view: View): Extension[] | undefined {
+  const extensions: Extension[] = (p.communicationNeeds ?? []).map((need) => ({
+    url: COMMUNICATION_NEED_EXTENSION,
+    valueCodeableConcept: {
+      coding: [{ system: COMMUNICATION_NEED_SYSTEM, code: need, display: COMMUNICATION_NEEDS[need] }],
+      text: COMMUNICATION_NEEDS[need],
+    },
+  }));
+  if (p.hasUnpaidCarer !== undefined) extensions.push({ url: HAS_UNPAID_CARER_EXTENSION, valueBoolean: p.hasUnpaidCarer });
+  if (isSocialCareView(view)) {
+    if (p.primarySupportReason) extensions.push({ url: PRIMARY_SUPPORT_REASON_EXTENSION, valueCodeableConcept: { text: p.primarySupportReason } });
+    if (p.accommodationStatus) extensions.push({ url: ACCOMMODATION_STATUS_EXTENSION, valueCodeableConcept: { text: p.accommodationStatus } });
+  }
+  return extensions.length ? extensions : undefined;
 }
 
 /**

@@ -13,8 +13,11 @@ import { NOTICE_KINDS } from '../../../src/domain/notice';
 import { CONCERN_TYPES } from '../../../src/domain/safeguarding';
 import { ACCESS_NOTIFICATION } from '../../../src/fhir/accessNotifications';
 import { CONTACT_PURPOSES } from '../../../src/fhir/resources/task';
+import { COMMUNICATION_NEEDS } from '../../../src/domain/person';
 import {
+  ASSESSMENT_CATEGORY_SYSTEM,
   COMMUNICATION_CATEGORY_SYSTEM,
+  COMMUNICATION_NEED_SYSTEM,
   CONCERN_TYPE_SYSTEM,
   CONTACT_OUTCOME_SYSTEM,
   CONTACT_PURPOSE_SYSTEM,
@@ -33,7 +36,8 @@ describe('profiles/terminology', () => {
   it('is exactly what the generator writes from the domain constants (else run: npm run conformance:terminology)', () => {
     const results = generateTerminology(PROFILES_DIR, { write: false });
     expect(results.filter((r) => !r.upToDate).map((r) => r.file)).toEqual([]);
-    expect(results).toHaveLength(13);
+    // A CodeSystem and its ValueSet for each of 8 code systems of ours, and the notice kinds' ValueSet.
+    expect(results).toHaveLength(17);
   });
 
   it.each([
@@ -42,6 +46,8 @@ describe('profiles/terminology', () => {
     [CONCERN_TYPE_SYSTEM, CONCERN_TYPES],
     [CONTACT_PURPOSE_SYSTEM, CONTACT_PURPOSES],
     [COMMUNICATION_CATEGORY_SYSTEM, { [ACCESS_NOTIFICATION.code]: ACCESS_NOTIFICATION.display }],
+    [COMMUNICATION_NEED_SYSTEM, COMMUNICATION_NEEDS],
+    [ASSESSMENT_CATEGORY_SYSTEM, { assessment: 'Needs assessment', review: 'Review' }],
   ] as const)('%s has the domain codes and displays', (url, domain) => {
     expect(codes(codeSystem(url))).toEqual(domain);
   });

@@ -36,8 +36,9 @@ export function touchedBy(resource: Resource | undefined, query?: string): Touch
       for (const i of r.identifier ?? []) if (i.system === 'https://fhir.nhs.uk/Id/nhs-number' && i.value) nhsNumbers.add(i.value);
       return;
     }
-    const ref = (r as { subject?: { reference?: string }; for?: { reference?: string } }).subject?.reference ??
-      (r as { for?: { reference?: string } }).for?.reference;
+    // The person a record is about: subject (most types), for (Task), patient (RelatedPerson).
+    const about = r as { subject?: { reference?: string }; for?: { reference?: string }; patient?: { reference?: string } };
+    const ref = about.subject?.reference ?? about.for?.reference ?? about.patient?.reference;
     if (ref?.startsWith('Patient/')) personIds.add(ref.slice('Patient/'.length));
   };
   if (resource?.resourceType === 'Bundle') {

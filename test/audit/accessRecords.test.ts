@@ -53,20 +53,21 @@ describe('touchedBy: the people and records an answer holds', () => {
   const patient: Resource = { resourceType: 'Patient', id: 'WXB-1', identifier: [{ system: NHS, value: '9990000018' }, { system: 'other', value: 'x' }] };
   const plan: Resource = { resourceType: 'CarePlan', id: 'PKG-1', status: 'active', intent: 'plan', subject: { reference: 'Patient/WXB-2' } };
   const task: Resource = { resourceType: 'Task', id: 'T-1', status: 'requested', intent: 'order', for: { reference: 'Patient/WXB-3' } };
+  const carer: Resource = { resourceType: 'RelatedPerson', id: 'cr-1', patient: { reference: 'Patient/WXB-4' } };
 
   it('a Patient: its id, its NHS number, complete', () => {
     expect(touchedBy(patient)).toEqual({ personIds: ['WXB-1'], nhsNumbers: ['9990000018'], entities: ['Patient/WXB-1'], nhsNumbersComplete: true });
   });
 
-  it('every entry of a Bundle; people by subject or for; numbers incomplete when a person came back only by reference', () => {
+  it('every entry of a Bundle; people by subject, for or patient; numbers incomplete when a person came back only by reference', () => {
     const bundle: Bundle = {
       resourceType: 'Bundle',
       type: 'searchset',
-      entry: [{ resource: patient }, { resource: plan }, { resource: task }, { resource: { resourceType: 'OperationOutcome', issue: [] } }],
+      entry: [{ resource: patient }, { resource: plan }, { resource: task }, { resource: carer }, { resource: { resourceType: 'OperationOutcome', issue: [] } }],
     };
     const touched = touchedBy(bundle);
-    expect(touched.personIds.sort()).toEqual(['WXB-1', 'WXB-2', 'WXB-3']);
-    expect(touched.entities).toEqual(['Patient/WXB-1', 'CarePlan/PKG-1', 'Task/T-1']);
+    expect(touched.personIds.sort()).toEqual(['WXB-1', 'WXB-2', 'WXB-3', 'WXB-4']);
+    expect(touched.entities).toEqual(['Patient/WXB-1', 'CarePlan/PKG-1', 'Task/T-1', 'RelatedPerson/cr-1']);
     expect(touched.nhsNumbers).toEqual(['9990000018']);
     expect(touched.nhsNumbersComplete).toBe(false);
   });

@@ -31,7 +31,7 @@ const BUDGET_MS = Number(process.env.HOSTILE_BUDGET_SECONDS ?? 300) * 1000;
 const EXAMPLES = 20;
 const OUTSIDERS: ReadonlySet<Caller> = new Set(['rx2', 'portal', 'anon', 'bogus']);
 
-const RX1_SCOPE = 'system/Patient.rs system/CarePlan.rs system/Flag.rs system/CareTeam.rs system/Organization.rs system/Practitioner.rs system/PractitionerRole.rs system/Communication.crs system/Task.rs';
+const RX1_SCOPE = 'system/Patient.rs system/CarePlan.rs system/Flag.rs system/CareTeam.rs system/Organization.rs system/Practitioner.rs system/PractitionerRole.rs system/RelatedPerson.rs system/Procedure.rs system/Communication.crs system/Task.rs';
 
 interface Outcome {
   req: HostileRequest;

@@ -3,7 +3,23 @@ import { CONFORMANCE_DEFINITIONS } from './conformance';
 import { SearchParamDefinition } from './definition';
 import { RESOURCE_DEFINITIONS, revIncludesFor } from './registry';
 import { RESULT_PARAMETERS } from './searchQuery';
+import { CANONICAL_BASE } from './systems';
 import { VALIDATE_OPERATION } from './validate';
+
+/**
+ * The council's files in ($import, src/http/importRoutes.ts): a system-level operation, served
+ * before the FHIR routes because its body is CSV, not FHIR.
+ */
+export const IMPORT_OPERATION = {
+  name: 'import',
+  definition: `${CANONICAL_BASE}/OperationDefinition/import`,
+  documentation:
+    "The council's files in, as an asynchronous operation (council clients only, with create and update on every type the kind fills): " +
+    'POST [base]/$import?kind=cld|cqc|allocations[&dryRun=true][&maxRejects=N] with Prefer: respond-async and the file as text/csv ' +
+    '(or several as multipart/form-data) answers 202 with Content-Location [base]/$import-status/[id]; that URL answers 202 with ' +
+    'X-Progress while the import runs, then 200 with its report (JSON): what was added, changed, unchanged and ended, and every ' +
+    'rejected row by file, line, column and reason. One transaction: a lookup sees all of an import or none of it. See docs/data-in.md.',
+} as const;
 
 export interface CapabilityOptions {
   baseUrl: string;
@@ -89,6 +105,7 @@ export function capabilityStatement(opts: CapabilityOptions): CapabilityStatemen
           .join(' ')} Unknown parameters are ignored (reported in an OperationOutcome entry) unless Prefer: handling=strict, which refuses them with 400.`,
         ...(opts.security ? { security: opts.security } : {}),
         resource,
+        operation: [IMPORT_OPERATION],
       },
     ],
   };

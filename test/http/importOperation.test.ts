@@ -78,6 +78,11 @@ describe.each(DRIVERS)('the $import operation (%s)', (driver) => {
     );
   });
 
+  it('is listed in the CapabilityStatement as a system-level operation', async () => {
+    const res = await t.http.get('/fhir/metadata');
+    expect(res.body.rest[0].operation).toEqual([expect.objectContaining({ name: 'import', documentation: expect.stringContaining('Prefer: respond-async') })]);
+  });
+
   it('takes several files as multipart/form-data, as one import', async () => {
     // The return in two parts, as a council's system may write a large one: each with its header.
     const [header, ...rows] = fs.readFileSync(CLD, 'utf8').replace(/\r?\n$/, '').split(/\r?\n/);

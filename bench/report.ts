@@ -10,12 +10,14 @@ const verdict = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'met'
 export function markdownReport(r: Report): string {
   const m = r.machine;
   const lines: string[] = [];
-  lines.push(`### Benchmark, ${r.date.slice(0, 16).replace('T', ' ')} UTC (${r.settings.startupOnly ? 'start-up only' : r.mode}, ${r.driver === 'pglite' ? 'embedded store' : 'PostgreSQL'})`);
+  lines.push(
+    `### Benchmark, ${r.date.slice(0, 16).replace('T', ' ')} UTC (${r.settings.startupOnly ? 'start-up only' : r.settings.importsOnly ? 'imports only' : r.mode}, ${r.driver === 'pglite' ? 'embedded store' : 'PostgreSQL'})`,
+  );
   lines.push('');
   lines.push(
     `Machine: ${m.cores} × ${m.cpus}, ${m.memoryGb} GB, ${m.os}, Node ${m.node}; load generator (autocannon) on the same machine; ` +
       `load average at the start ${m.loadAverage.join(' ')}.` +
-      (r.settings.startupOnly
+      (r.settings.startupOnly || r.settings.importsOnly
         ? ''
         : ` Front door: ${r.settings.connections} connections, ${r.settings.rounds} alternating rounds of ${r.settings.roundSeconds} s, ` +
           `rotating over ${n0(r.settings.rotation)} NHS numbers, bearer token and access checks on.`),
@@ -29,6 +31,22 @@ export function markdownReport(r: Report): string {
     lines.push(`| First start: empty store, sandbox fixtures | ${sec(st.firstStartMs)}${cpu(st.firstStartCpuMs)} | ≤ 10 s: ${verdict(st.firstStartMs <= 10_000)} |`);
     lines.push(`| Restart on the store it left | ${sec(st.restartMs)}${cpu(st.restartCpuMs)} | ≤ 5 s: ${verdict(st.restartMs <= 5_000)} |`);
     lines.push('');
+  }
+  if (r.imports) {
+    const im = r.imports;
+    const ratio = im.idle && im.during ? im.during.p99 / Math.max(1, im.idle.p99) : undefined;
+    lines.push(`| The council's files in (${im.store}; ${n0(im.rows)} CLD rows, ${n0(im.people)} people) | Measured | Target |`);
+    lines.push('|---|---:|---|');
+    lines.push(`| First import into an empty store (\`npm run import -- cld … --direct\`) | ${sec(im.firstMs)} (${n0(im.rows / (im.firstMs / 1000))} rows/s) | 1,000,000 rows ≤ 60 s: ${verdict(im.rows >= 1_000_000 ? im.firstMs <= 60_000 : undefined)} |`);
+    lines.push(`| Its peak RSS | ${n0(im.firstPeakRssMb)} MB | ≤ 400 MB: ${verdict(im.firstPeakRssMb === undefined ? undefined : im.firstPeakRssMb <= 400)} |`);
+    lines.push(`| The same file again (nothing changes) | ${sec(im.againMs)} | |`);
+    lines.push(`| ${n0(im.changedRows)} service rows changed (1 %) | ${sec(im.changedMs)} | ≤ 20 s at 1,000,000 rows: ${verdict(im.rows >= 1_000_000 ? im.changedMs <= 20_000 : undefined)} |`);
+    if (im.idle && im.during) {
+      lines.push(`| Front door p99 idle / during an import over HTTP (${sec(im.duringImportMs)}) | ${im.idle.p99} / ${im.during.p99} ms (×${n2(ratio)}) | ≤ 3×: ${verdict(ratio! <= 3)} |`);
+    }
+    lines.push('');
+    for (const note of im.notes) lines.push(`- ${note}`);
+    if (im.notes.length) lines.push('');
   }
   if (r.frontDoor.length === 0) {
     for (const note of r.notes) lines.push(`- ${note}`);

@@ -1,4 +1,5 @@
 import type { LoadResult } from './load';
+import type { ImportFigures } from './imports';
 import type { StartupFigures } from './startup';
 
 /** What one benchmark run was asked to do, and what it measured: written by run.ts, rendered by report.ts. */
@@ -21,6 +22,10 @@ export interface Settings {
   profile: boolean;
   /** `--startup`: only the first start and the restart (bench/results/latest[-postgres]-startup.*). */
   startupOnly: boolean;
+  /** People in the generated council files the import is measured with (0: not measured). */
+  importPeople: number;
+  /** `--imports`: only the import (bench/results/latest[-postgres]-imports.*). */
+  importsOnly: boolean;
 }
 
 export interface FrontDoor {
@@ -61,6 +66,8 @@ export interface Report {
   npmStartReadyMs?: number;
   /** The sandbox's first start on an empty store, and a restart on what it left. */
   startup?: StartupFigures;
+  /** The council's files imported: first load, again, 1 % changed, lookups during an import. */
+  imports?: ImportFigures;
   generation?: { people: number; seconds: number; cached: boolean; where: string };
   notes: string[];
 }

@@ -13,6 +13,7 @@ import { drive, LoadResult, median } from './load';
 import { Child, freePort, HOST, memoryOf, run, sleep, startChild } from './processes';
 import { markdownReport } from './report';
 import { FrontDoor, Report, Settings } from './reportData';
+import { measureImports } from './imports';
 import { measureStartup } from './startup';
 import { fetchToken, sandboxClientKey, tokenRequestBody } from './token';
 
@@ -37,6 +38,8 @@ function settings(): Settings {
       connections: { type: 'string', default: '32' },
       profile: { type: 'boolean', default: false },
       startup: { type: 'boolean', default: false },
+      imports: { type: 'boolean', default: false },
+      'import-people': { type: 'string' },
     },
   });
   const quick = values.quick!;
@@ -58,6 +61,9 @@ function settings(): Settings {
     rotation: 1_000,
     profile: values.profile!,
     startupOnly: values.startup!,
+    // About two CLD rows a person: the full run's return is about a million rows.
+    importPeople: num(values['import-people'], quick ? 10_000 : 500_000),
+    importsOnly: values.imports!,
   };
 }
 
@@ -108,8 +114,10 @@ async function main() {
   delete common.NODE_OPTIONS;
 
   // First, while nothing else of the benchmark's runs: the sandbox's first start and a restart.
-  await measureStartupOnce(databaseUrl, common, work, report);
+  if (!s.importsOnly) await measureStartupOnce(databaseUrl, common, work, report);
   if (s.startupOnly) return writeReport(report, driver, s, started, work);
+  if (s.importPeople > 0) await measureImportsOnce(s, databaseUrl, common, work, report);
+  if (s.importsOnly) return writeReport(report, driver, s, started, work);
 
   // Small population: a fresh store, loaded by the facade itself on first start (SYNTHETIC_PEOPLE).
   const small: StoreSpec = databaseUrl
@@ -134,7 +142,11 @@ function writeReport(report: Report, driver: string, s: Settings, started: numbe
   const json = JSON.stringify(report, null, 2) + '\n';
   const md = markdownReport(report);
   // latest.* is the last full run on the embedded store; other runs have their own names.
-  const name = ['latest', ...(driver === 'postgres' ? ['postgres'] : []), ...(s.startupOnly ? ['startup'] : s.mode === 'quick' ? ['quick'] : [])].join('-');
+  const name = [
+    'latest',
+    ...(driver === 'postgres' ? ['postgres'] : []),
+    ...(s.startupOnly ? ['startup'] : s.importsOnly ? ['imports'] : s.mode === 'quick' ? ['quick'] : []),
+  ].join('-');
   fs.writeFileSync(path.join(RESULTS, `${name}.json`), json);
   fs.writeFileSync(path.join(RESULTS, `${name}.md`), md);
   log(`wrote bench/results/${name}.json and ${name}.md`);
@@ -156,6 +168,30 @@ async function measureStartupOnce(databaseUrl: string | undefined, common: NodeJ
     report.notes.push(`The start-up could not be timed: ${(err as Error).message.split('\n')[0]}`);
   } finally {
     if (databaseUrl) await dropDatabase(databaseUrl, 'bench_startup');
+  }
+}
+
+/** The council's files imported into a store of their own (embedded: a new data directory; PostgreSQL: a new database). */
+async function measureImportsOnce(s: Settings, databaseUrl: string | undefined, common: NodeJS.ProcessEnv, work: string, report: Report) {
+  const dir = path.join(work, 'imports');
+  fs.mkdirSync(dir, { recursive: true });
+  const env = databaseUrl
+    ? { ...common, DATABASE_URL: await freshDatabase(databaseUrl, 'bench_imports'), DATA_DIR: path.join(dir, 'data') }
+    : { ...common, DATA_DIR: path.join(dir, 'data') };
+  try {
+    report.imports = await measureImports({
+      root: ROOT,
+      work: dir,
+      cacheDir: CACHE,
+      people: s.importPeople,
+      store: databaseUrl ? 'postgres (fresh database)' : 'embedded (fresh data dir)',
+      env,
+      log,
+    });
+  } catch (err) {
+    report.notes.push(`The import could not be measured: ${(err as Error).message.split('\n')[0]}`);
+  } finally {
+    if (databaseUrl) await dropDatabase(databaseUrl, 'bench_imports');
   }
 }
 

@@ -99,7 +99,7 @@ export function importRoutes(opts: ImportRoutesOptions): Router {
       fs.rmSync(uploadDir, { recursive: true, force: true });
       throw err;
     }
-    const id = await opts.jobs.accept({
+    const { id, start, abandon } = await opts.jobs.accept({
       kind: kind as ImportKind,
       files,
       dryRun,
@@ -109,7 +109,14 @@ export function importRoutes(opts: ImportRoutesOptions): Router {
     });
     const statusUrl = `${opts.baseUrl}/$import-status/${id}`;
     const accepted = outcome('informational', `Import ${id} accepted (${files.map((f) => f.name).join(', ')}): poll ${statusUrl} for its report`, 'information');
-    await audit(req, res, 202, context.caller, undefined);
+    try {
+      await audit(req, res, 202, context.caller, undefined);
+    } catch (err) {
+      // Unrecorded, the request is refused (503) and the import never runs.
+      await abandon('the request could not be recorded in the audit trail').catch(opts.log);
+      throw auditUnavailable(err);
+    }
+    start();
     sendResource(res, 202, accepted, { 'Content-Location': statusUrl });
   }
 
@@ -141,7 +148,17 @@ export function importRoutes(opts: ImportRoutesOptions): Router {
     }
   }
 
+  function auditUnavailable(err: unknown): FhirError {
+    opts.log(err);
+    return new FhirError(503, outcome('transient', 'The audit trail cannot be written just now, so nothing is done; try again shortly'));
+  }
+
   async function refuse(req: Request, res: Response, err: unknown, caller: Caller | undefined): Promise<void> {
+    // The audit trail itself could not be written: nothing more can be recorded.
+    if (err instanceof FhirError && err.status === 503) {
+      sendError(res, err, opts.log);
+      return;
+    }
     try {
       await audit(req, res, statusOf(err), caller, err);
     } catch (auditErr) {

@@ -57,16 +57,23 @@ export class ImportJobs {
     return this.running !== undefined;
   }
 
-  /** Records the import as accepted and starts it; returns its id. */
-  async accept(input: AcceptedImport): Promise<string> {
+  /**
+   * Records the import as accepted and returns its id, and how to start it: the caller records the
+   * request in the audit trail first (on the embedded store nothing else is written while an import
+   * holds its transaction).
+   */
+  async accept(input: AcceptedImport): Promise<{ id: string; start(): void; abandon(reason: string): Promise<void> }> {
     const id = randomUUID();
     const runs = new ImportRunStore(this.target.db);
     const files = input.files.map((f) => ({ name: f.name, sha256: '', bytes: 0, rows: 0 }));
     await runs.start({ id, kind: input.kind, clientId: input.by.clientId, organization: input.by.organization, files });
     const job: Job = { id, kind: input.kind, clientId: input.by.clientId, files };
     this.jobs.set(id, job);
+    // Taken now, so that a second request finds this instance busy even before the first has started.
+    let begin!: () => void;
+    const started = new Promise<void>((resolve) => (begin = resolve));
     let heartbeat: NodeJS.Timeout | undefined;
-    this.running = runImport(
+    this.running = started.then(() => runImport(
       this.target,
       {
         kind: input.kind,
@@ -81,7 +88,7 @@ export class ImportJobs {
         },
       },
       this.audit,
-    )
+    ))
       .then((report) => {
         job.report = report;
       })
@@ -101,7 +108,15 @@ export class ImportJobs {
       heartbeat = setInterval(() => void runs.heartbeat(id, progressOf(job.files)).catch(this.onError), HEARTBEAT_MS);
       heartbeat.unref();
     }
-    return id;
+    const abandon = async (reason: string) => {
+      clearInterval(heartbeat);
+      this.running = undefined;
+      job.report = failedReport(job, new Error(reason));
+      await fs.rm(input.uploadDir, { recursive: true, force: true }).catch(this.onError);
+      const now = new Date().toISOString();
+      await runs.finish({ id, kind: input.kind, startedAt: now, finishedAt: now, outcome: 'failed', clientId: input.by.clientId, organization: input.by.organization, files, counts: {} }, job.report);
+    };
+    return { id, start: begin, abandon };
   }
 
   /**

@@ -83,13 +83,13 @@ export async function writeRecords<K extends EntityKind>(
  * Changes some columns of the records matching a condition (ending the packages a new CLD return no
  * longer holds, say), through the same path: each gets its next version, its previous one kept.
  * `set` gives each column's new value; `where` is SQL over the table (as t) without parameters.
- * Returns how many changed.
+ * Returns the ids of those changed.
  */
 export async function changeWhere(
   tx: SqlExecutor,
   kind: EntityKind,
   change: { set: Record<string, string | null>; where: string; changedBy: string },
-): Promise<number> {
+): Promise<string[]> {
   const table = TABLES[kind];
   await tx.query(
     `INSERT INTO record_history (entity, id, version, last_updated, record, replaced_by)
@@ -97,13 +97,12 @@ export async function changeWhere(
     [kind, change.changedBy],
   );
   const columns = Object.keys(change.set);
-  const rows = await tx.query<{ n: string | number }>(
-    `WITH changed AS (UPDATE ${table.table} AS t SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')}, version = t.version + 1,
-       last_updated = now() WHERE ${change.where} RETURNING 1)
-     SELECT count(*) AS n FROM changed`,
+  const rows = await tx.query<{ id: string }>(
+    `UPDATE ${table.table} AS t SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')}, version = t.version + 1,
+       last_updated = now() WHERE ${change.where} RETURNING t.id`,
     Object.values(change.set),
   );
-  return Number(rows[0].n);
+  return rows.map((r) => r.id).sort();
 }
 
 async function keepHistory(tx: SqlExecutor, kind: EntityKind, ids: string[], changedBy: string): Promise<void> {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { parse } from 'csv-parse/sync';
+import { AuditRecorder } from '../../src/audit/recorder';
 import { BASE_URL, startTestApp, TestApp } from '../support/app';
 import { DRIVERS } from '../support/stores';
 
@@ -172,6 +173,32 @@ describe.each(DRIVERS)('the $import operation (%s)', (driver) => {
       expect(res.body.issue[0].diagnostics).toMatch(/more than 1 MB/);
     } finally {
       await small.close();
+    }
+  });
+});
+
+describe('an import whose request cannot be recorded', () => {
+  it('is refused with 503 and never runs: nothing applied, its record failed', async () => {
+    // An audit trail that refuses exactly the record of an accepted import.
+    const audit = new AuditRecorder({
+      record: async (r) => {
+        if (r.path === '/$import' && r.httpStatus === 202) throw new Error('the audit disk is full');
+      },
+    });
+    const t = await startTestApp('pglite', { audit }, { COUNCIL_LA_CODE: 'E10999999' });
+    try {
+      const council = await t.as('sandbox-council-mosaic');
+      const res = await council(
+        t.http.post('/fhir/$import').query({ kind: 'cld' }).set('Prefer', 'respond-async').set('Content-Type', 'text/csv').send(fs.readFileSync(CLD)),
+      );
+      expect(res.status).toBe(503);
+      expect(res.body.issue[0]).toMatchObject({ code: 'transient' });
+      const runs = await t.testStore.store.db.query<{ outcome: string }>('SELECT outcome FROM import_runs');
+      expect(runs).toEqual([{ outcome: 'failed' }]);
+      const carer = await t.testStore.store.search('person', [{ field: 'nhsNumber', match: 'any-of', values: [carersNhsNumber()] }], { limit: 1, offset: 0 });
+      expect(carer.records).toEqual([]);
+    } finally {
+      await t.close();
     }
   });
 });

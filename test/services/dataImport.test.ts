@@ -167,8 +167,11 @@ describe.each(DRIVERS)('importing the council data (%s)', (driver) => {
     const later = file('cld-later.csv', csv(changed.filter((row) => row !== dropped && !/carer/i.test(row[clientType]))));
     const before = (await store.get('carePackage', BARBARAS_PACKAGE))!;
 
+    const dry = await run('cld', [later], { dryRun: true });
+    expect(dry.ended.carePackages).toEqual([droppedId]);
     const report = await run('cld', [later]);
     expect(report).toMatchObject({ outcome: 'applied', rejectCount: 0 });
+    expect(report.ended.carePackages).toEqual([droppedId]);
     expect(report.changes.carePackages).toMatchObject({ changed: 1, ended: 1 });
     expect(report.changes.careRelationships.ended).toBeGreaterThanOrEqual(1);
 

@@ -269,11 +269,11 @@ async function endWhatTheReturnNoLongerHolds(ctx: ImportContext): Promise<void> 
     where: `t.source = 'cld' AND t.status IN ('planned', 'active', 'suspended') AND NOT EXISTS (SELECT 1 FROM import_events e WHERE e.id = t.id)`,
     changedBy: ctx.importId,
   });
-  ctx.count('carePackages', { ended: packages });
+  ctx.end('carePackages', packages);
   const links = await changeWhere(ctx.tx, 'careRelationship', {
     set: { status: 'ended', ended_by: ctx.importId },
     where: `t.source = 'cld' AND t.status = 'active' AND NOT EXISTS (SELECT 1 FROM import_links l WHERE l.id = t.id)`,
     changedBy: ctx.importId,
   });
-  ctx.count('careRelationships', { ended: links });
+  ctx.end('careRelationships', links);
 }

@@ -8,6 +8,8 @@ export class ImportContext {
   readonly changes: Record<string, RecordChanges> = {};
   readonly rejects: ImportReject[] = [];
   readonly notes: string[] = [];
+  /** The ids of the records ended, by kind: what a dry run would end, for someone to check first. */
+  readonly ended: Record<string, string[]> = {};
   /** Rows the readers refused (one row may have several rejects). */
   rejectedRows = 0;
 
@@ -26,6 +28,13 @@ export class ImportContext {
     const row = `${reject.file}\n${reject.line}`;
     if (row !== this.lastRefused) this.rejectedRows++;
     this.lastRefused = row;
+  }
+
+  /** Records that these records of a kind were ended. */
+  end(kind: string, ids: string[]): void {
+    if (ids.length === 0) return;
+    (this.ended[kind] ??= []).push(...ids);
+    this.count(kind, { ended: ids.length });
   }
 
   /** Adds what a write did to the kind's counts. */

@@ -172,6 +172,7 @@ function failedReport(job: Job, err: unknown): ImportReport {
     ms: 0,
     files: [...job.files],
     changes: {},
+    ended: {},
     maxRejects: 0,
     rejectCount: 0,
     rejects: [],

@@ -39,6 +39,8 @@ export interface ImportReport {
   files: ImportedFile[];
   /** By kind of record: people, carePackages, assessments, careRelationships, providers, teams, workers, ... */
   changes: Record<string, RecordChanges>;
+  /** The ids of the records ended (never deleted) because the return no longer holds them, by kind. */
+  ended: Record<string, string[]>;
   maxRejects: number;
   rejectCount: number;
   /** Every rejected row, in file order. */
@@ -66,6 +68,10 @@ export function summarise(report: ImportReport, maxListed = 20): string {
   for (const f of report.files) lines.push(`  file ${f.name}: ${f.rows} rows, ${f.bytes} bytes, sha256 ${f.sha256}`);
   for (const [kind, c] of Object.entries(report.changes)) {
     lines.push(`  ${kind}: ${c.added} added, ${c.changed} changed, ${c.unchanged} unchanged${c.ended ? `, ${c.ended} ended` : ''}`);
+  }
+  for (const [kind, ids] of Object.entries(report.ended ?? {})) {
+    const shown = ids.slice(0, maxListed).join(', ');
+    lines.push(`  ${kind} ${report.outcome === 'dry-run' ? 'that would end' : 'ended'}: ${shown}${ids.length > maxListed ? `, ... (${ids.length} in all)` : ''}`);
   }
   if (report.error) lines.push(`  error: ${report.error}`);
   lines.push(`  rejected rows: ${report.rejectCount} (at most ${report.maxRejects} allowed)`);

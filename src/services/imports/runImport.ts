@@ -97,6 +97,7 @@ export async function runImport(target: ImportTarget, request: ImportRequest, au
     ms: finished.getTime() - started.getTime(),
       files,
     changes: ctx?.changes ?? {},
+    ended: ctx?.ended ?? {},
     maxRejects,
     rejectCount: ctx?.rejectedRows ?? 0,
     rejects: ctx?.rejects ?? [],

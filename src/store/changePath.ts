@@ -82,25 +82,27 @@ export async function writeRecords<K extends EntityKind>(
 /**
  * Changes some columns of the records matching a condition (ending the packages a new CLD return no
  * longer holds, say), through the same path: each gets its next version, its previous one kept.
- * `set` gives each column's new value; `where` is SQL over the table (as t) without parameters.
- * Returns the ids of those changed.
+ * `set` gives each column's new value; `where` is SQL over the table (as t) without parameters,
+ * `ids` confines the change to those records. Returns the ids of those changed.
  */
 export async function changeWhere(
   tx: SqlExecutor,
   kind: EntityKind,
-  change: { set: Record<string, string | null>; where: string; changedBy: string },
+  change: { set: Record<string, string | null>; where?: string; ids?: string[]; changedBy: string },
 ): Promise<string[]> {
+  if (change.ids?.length === 0) return [];
   const table = TABLES[kind];
+  const condition = (idParam: number) => [change.where, change.ids ? `t.id = ANY($${idParam})` : undefined].filter(Boolean).join(' AND ') || 'true';
   await tx.query(
     `INSERT INTO record_history (entity, id, version, last_updated, record, replaced_by)
-     SELECT $1, id, version, last_updated, to_jsonb(t) - 'version' - 'last_updated', $2 FROM ${table.table} AS t WHERE ${change.where}`,
-    [kind, change.changedBy],
+     SELECT $1, id, version, last_updated, to_jsonb(t) - 'version' - 'last_updated', $2 FROM ${table.table} AS t WHERE ${condition(3)}`,
+    [kind, change.changedBy, ...(change.ids ? [change.ids] : [])],
   );
   const columns = Object.keys(change.set);
   const rows = await tx.query<{ id: string }>(
     `UPDATE ${table.table} AS t SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')}, version = t.version + 1,
-       last_updated = now() WHERE ${change.where} RETURNING t.id`,
-    Object.values(change.set),
+       last_updated = now() WHERE ${condition(columns.length + 1)} RETURNING t.id`,
+    [...Object.values(change.set), ...(change.ids ? [change.ids] : [])],
   );
   return rows.map((r) => r.id).sort();
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { AccessRecord } from '../../src/domain/audit';
 import { checkDigitFor } from '../../src/domain/nhsNumber';
 import { ImportKind, ImportReport } from '../../src/services/imports/importReport';
 import { ImportRequest, runImport } from '../../src/services/imports/runImport';
+import { receiveNotice } from '../../src/services/noticeIntake';
 import { Store } from '../../src/store/store';
 import { parse } from 'csv-parse/sync';
 import { DRIVERS, openTestStore, TestStore } from '../support/stores';
@@ -217,6 +219,38 @@ describe.each(DRIVERS)('importing the council data (%s)', (driver) => {
     expect(allowed.changes.carePackages.ended).toBe(0);
     expect(allowed.notes.join(' ')).toMatch(/left as they were, because rows were rejected/);
     expect((await store.get('carePackage', BARBARAS_PACKAGE))!.record.status).toBe('active');
+  });
+
+  it("takes over a person first opened from a hospital notice: the council's id keeps the NHS number, the notice and its contact move to it", async () => {
+    const rows = table(CLD);
+    const carerRow = rows.find((r) => /carer/i.test(r[col(rows, 'Client Type')]))!;
+    const [nhsNumber, carerId] = [carerRow[col(rows, 'NHS Number')], carerRow[col(rows, 'LA Person Unique Identifier')]];
+    const opened = await receiveNotice(
+      store,
+      {
+        notice: {
+          senderIdentifier: { system: 'urn:test:notice', value: randomUUID() },
+          kind: 'assessment',
+          nhsNumber,
+          senderOds: 'RX1',
+          sent: '2026-11-26T10:00:00.000Z',
+          receivedDigest: randomUUID(),
+        },
+        document: { resourceType: 'Communication', status: 'completed' },
+        person: { givenNames: ['Margaret'], familyName: 'Ellis', birthDate: '1945-01-09', gender: 'female', telecom: [] },
+      },
+      { intakeTeamId: 'TEAM-HDT' },
+    );
+    const placeholder = opened.notice.record.personId;
+    expect(placeholder).toMatch(/^HN-/);
+
+    const report = await run('cld', [CLD]);
+    expect(report).toMatchObject({ outcome: 'applied', rejectCount: 0 });
+    expect(report.notes.join(' ')).toContain(`${placeholder} -> ${carerId}`);
+    expect((await store.get('person', carerId))!.record.nhsNumber).toBe(nhsNumber);
+    expect(await store.get('person', placeholder)).toBeUndefined();
+    expect((await store.get('notice', opened.notice.record.id))!.record.personId).toBe(carerId);
+    expect((await store.get('contact', opened.contact!.record.id))!.record.personId).toBe(carerId);
   });
 
   it('a dry run reports what would change and applies nothing', async () => {

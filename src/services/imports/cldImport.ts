@@ -1,5 +1,6 @@
 import { Assessment } from '../../domain/assessment';
 import { CareRelationship } from '../../domain/carer';
+import { isOpenedFromNotice } from '../../domain/person';
 import { Organisation } from '../../domain/organisation';
 import { CldPackage, CldPerson, CldRowFacts, ImportReject } from '../../import/importTypes';
 import { changeWhere, currentRecords, writeRecords } from '../../store/changePath';
@@ -153,9 +154,16 @@ async function applyPeople(ctx: ImportContext): Promise<void> {
     }
     const accepted: Staged[] = [];
     const refused: string[] = [];
+    const adopted: { from: string; to: string }[] = [];
     for (const person of staged) {
       const nhs = person.facts.nhsNumber;
       const holder = nhs ? holders.get(nhs) : undefined;
+      if (nhs && !shared.has(nhs) && holder && holder !== person.id && isOpenedFromNotice(holder)) {
+        // Someone a hospital told the council of before the council knew them: its record takes over.
+        adopted.push({ from: holder, to: person.id });
+        accepted.push(person);
+        continue;
+      }
       const why = !nhs
         ? undefined
         : shared.has(nhs)
@@ -173,11 +181,38 @@ async function applyPeople(ctx: ImportContext): Promise<void> {
       }
     }
     if (refused.length) await tx.query('INSERT INTO import_refused_people (id) SELECT unnest($1::text[])', [refused]);
+    // The number moves first: one NHS number is one person at every moment, the unique index says so.
+    const released = await changeWhere(tx, 'person', { set: { nhs_number: null }, ids: adopted.map((a) => a.from), changedBy: ctx.importId });
     const current = await currentRecords(tx, 'person', accepted.map((p) => p.id));
     // Folded from rows that each state some of the person: birth date and gender the reader requires of every row.
     const merged = accepted.map((p) => mergeCldPerson(current.get(p.id)?.record, { givenNames: [], familyName: '', ...p.facts, id: p.id } as CldPerson));
     ctx.count('people', await writeRecords(tx, 'person', merged, { changedBy: ctx.importId, current }));
+    if (released.length) await adoptNoticeRecords(ctx, adopted);
   }
+}
+
+/**
+ * Records opened from hospital notices for people the council did not yet know, now in its return:
+ * their notices and contacts move to the council's record, and the placeholder goes (its last
+ * version kept in the history, as replaced by this import).
+ */
+async function adoptNoticeRecords(ctx: ImportContext, adopted: { from: string; to: string }[]): Promise<void> {
+  const from = adopted.map((a) => a.from);
+  const to = adopted.map((a) => a.to);
+  for (const table of ['notices', 'contacts']) {
+    await ctx.tx.query(`UPDATE ${table} AS t SET person_id = m.to_id FROM unnest($1::text[], $2::text[]) AS m(from_id, to_id) WHERE t.person_id = m.from_id`, [from, to]);
+  }
+  await ctx.tx.query(
+    `INSERT INTO record_history (entity, id, version, last_updated, record, replaced_by)
+     SELECT 'person', id, version + 1, now(), to_jsonb(t) - 'version' - 'last_updated', $2 FROM people AS t WHERE id = ANY($1)`,
+    [from, ctx.importId],
+  );
+  await ctx.tx.query('DELETE FROM people WHERE id = ANY($1)', [from]);
+  ctx.notes.push(
+    `${adopted.length} people first known from hospital notices are now the council's own records: ` +
+      adopted.map((a) => `${a.from} -> ${a.to}`).join(', ') +
+      ' (their notices and contacts moved with them).',
+  );
 }
 
 /**

@@ -23,19 +23,7 @@ const BATCH = 5_000;
  */
 export async function applyCld(ctx: ImportContext, items: AsyncIterable<CldRowFacts | ImportReject>): Promise<void> {
   await createStaging(ctx.tx);
-  let batch: CldRowFacts[] = [];
-  for await (const item of items) {
-    if ('reason' in item) {
-      ctx.refuse(item);
-      continue;
-    }
-    batch.push(item);
-    if (batch.length >= BATCH) {
-      await stage(ctx.tx, batch);
-      batch = [];
-    }
-  }
-  await stage(ctx.tx, batch);
+  await ctx.inBatches(items, BATCH, (batch) => stage(ctx.tx, batch));
   await applyPeople(ctx);
   await applyProviders(ctx);
   await applyEvents(ctx, 'carePackage', 'carePackages', (before, e) => mergeCldPackage(before, e.record, e.provider_id ?? undefined));

@@ -14,19 +14,7 @@ const LOCATIONS_PER_BATCH = 5_000;
  * from the council's allocations extract) and e-mail addresses are kept.
  */
 export async function applyCqc(ctx: ImportContext, items: AsyncIterable<Located<CqcLocation> | ImportReject>): Promise<void> {
-  let batch: Located<CqcLocation>[] = [];
-  for await (const item of items) {
-    if ('reason' in item) {
-      ctx.refuse(item);
-      continue;
-    }
-    batch.push(item);
-    if (batch.length >= LOCATIONS_PER_BATCH) {
-      await applyLocations(ctx, batch);
-      batch = [];
-    }
-  }
-  await applyLocations(ctx, batch);
+  await ctx.inBatches(items, LOCATIONS_PER_BATCH, (batch) => applyLocations(ctx, batch));
 }
 
 async function applyLocations(ctx: ImportContext, batch: Located<CqcLocation>[]): Promise<void> {

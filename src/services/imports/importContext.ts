@@ -30,6 +30,26 @@ export class ImportContext {
     this.lastRefused = row;
   }
 
+  /**
+   * What a reader yields, a batch at a time: each reject is refused as it comes, the rest handed to
+   * `apply` in batches of `size` (the last may be smaller, or empty).
+   */
+  async inBatches<T>(items: AsyncIterable<T | ImportReject>, size: number, apply: (batch: T[]) => Promise<void>): Promise<void> {
+    let batch: T[] = [];
+    for await (const item of items) {
+      if (isReject(item)) {
+        this.refuse(item);
+        continue;
+      }
+      batch.push(item);
+      if (batch.length >= size) {
+        await apply(batch);
+        batch = [];
+      }
+    }
+    await apply(batch);
+  }
+
   /** Records that these records of a kind were ended. */
   end(kind: string, ids: string[]): void {
     if (ids.length === 0) return;
@@ -45,4 +65,8 @@ export class ImportContext {
     c.unchanged += counts.unchanged ?? 0;
     c.ended += counts.ended ?? 0;
   }
+}
+
+function isReject(item: unknown): item is ImportReject {
+  return typeof item === 'object' && item !== null && 'reason' in item;
 }

@@ -88,6 +88,13 @@ export function createApp(config: Config, deps: AppDeps): Express {
   const resolveContext: ContextResolver = deps.resolveContext ?? ((req) => auth.context(req.get('authorization')));
   // Before the FHIR routes: an import's body is the council's files (CSV), not FHIR.
   const importJobs = deps.importJobs ?? new ImportJobs(deps.store, { laCode: config.council.laCode, odsCode: config.council.odsCode }, audit, (err) => log(err));
+  // An import cut off by the last stop: recorded as failed, its uploaded files (personal data) removed.
+  void importJobs
+    .recover(config.imports.uploadDir)
+    .then(({ failed, removed }) => {
+      if (failed || removed) logger.warn({ failed, removed }, 'imports cut off by the last stop: recorded as failed, their uploaded files removed');
+    })
+    .catch((err) => log(err));
   app.use(
     '/fhir',
     importRoutes({
@@ -99,6 +106,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
       councilOds: config.council.odsCode,
       uploadDir: config.imports.uploadDir,
       maxUploadBytes: config.imports.maxUploadBytes,
+      limit: (caller) => auth.takeRequest(caller),
     }),
   );
   app.use(

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Bundle, Resource } from '@medplum/fhirtypes';
 import { AccessRecord, actionOf, AuditInteraction, AuditUser, outcomeOfStatus, PURPOSES_OF_USE } from '../domain/audit';
+import { NHS_NUMBER_SYSTEM, SOCIAL_CARE_REFERENCE_SYSTEM } from '../domain/identifierSystems';
 import { isValidNhsNumber } from '../domain/nhsNumber';
 import { withoutUndefined } from '../domain/objects';
 import { Caller } from '../access/context';
@@ -33,13 +34,20 @@ export function touchedBy(resource: Resource | undefined, query?: string): Touch
     if (r.resourceType === 'Patient') {
       personIds.add(r.id!);
       patients.add(r.id!);
-      for (const i of r.identifier ?? []) if (i.system === 'https://fhir.nhs.uk/Id/nhs-number' && i.value) nhsNumbers.add(i.value);
+      for (const i of r.identifier ?? []) if (i.system === NHS_NUMBER_SYSTEM && i.value) nhsNumbers.add(i.value);
       return;
     }
     // The person a record is about: subject (most types), for (Task), patient (RelatedPerson).
     const about = r as { subject?: { reference?: string }; for?: { reference?: string }; patient?: { reference?: string } };
     const ref = about.subject?.reference ?? about.for?.reference ?? about.patient?.reference;
     if (ref?.startsWith('Patient/')) personIds.add(ref.slice('Patient/'.length));
+    // A carer is a person of the council's too, and a RelatedPerson discloses them: named as well.
+    if (r.resourceType === 'RelatedPerson') {
+      for (const i of r.identifier ?? []) {
+        if (i.system === NHS_NUMBER_SYSTEM && i.value) nhsNumbers.add(i.value);
+        if (i.system === SOCIAL_CARE_REFERENCE_SYSTEM && i.value) personIds.add(i.value);
+      }
+    }
   };
   if (resource?.resourceType === 'Bundle') {
     for (const e of (resource as Bundle).entry ?? []) if (e.resource) visit(e.resource);

@@ -5,11 +5,10 @@ import { parseArgs } from 'node:util';
 import { AuditRecorder } from '../audit/recorder';
 import type { JWK } from 'jose';
 import { ConfigError, dataDirectory, loadConfig, PROJECT_ROOT } from '../config';
-import { TYPES_AN_IMPORT_WRITES } from '../http/importRoutes';
 import { clientToken, defaultBase } from './clientToken';
 import { DataDirLockedError } from '../store/dataDirLock';
 import { openStore } from '../store/openStore';
-import { IMPORT_KINDS, ImportKind, ImportReport, summarise } from '../services/imports/importReport';
+import { IMPORT_KINDS, ImportKind, ImportReport, summarise, TYPES_AN_IMPORT_WRITES } from '../services/imports/importReport';
 import { runImport } from '../services/imports/runImport';
 
 const USAGE = `Loads the council's records from its files, and keeps them current.

@@ -3,11 +3,10 @@
  * Our canonical base is stable and independent of where an instance runs: profiles and code
  * systems are named by it, never by an instance's own address.
  */
-export const CANONICAL_BASE = 'https://fhir.social-care-facade.uk';
+import { CANONICAL_BASE } from '../domain/identifierSystems';
 
-export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
+export { CANONICAL_BASE, NHS_NUMBER_SYSTEM, SOCIAL_CARE_REFERENCE_SYSTEM } from '../domain/identifierSystems';
 export const ODS_ORGANIZATION_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
-export const SOCIAL_CARE_REFERENCE_SYSTEM = `${CANONICAL_BASE}/Id/social-care-reference`;
 export const CARE_PACKAGE_ID_SYSTEM = `${CANONICAL_BASE}/Id/care-package`;
 export const SAFEGUARDING_CONCERN_ID_SYSTEM = `${CANONICAL_BASE}/Id/safeguarding-concern`;
 export const WORKER_ID_SYSTEM = `${CANONICAL_BASE}/Id/worker`;

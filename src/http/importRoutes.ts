@@ -8,20 +8,14 @@ import express, { Request, Response, Router } from 'express';
 import { Caller, RequestContext } from '../access/context';
 import { AuditRecorder } from '../audit/recorder';
 import { badRequest, FhirError, forbidden, notFound, outcome } from '../fhir/outcome';
+import { ID } from '../domain/ids';
 import { ImportJobs } from '../services/imports/importJobs';
-import { IMPORT_KINDS, ImportKind } from '../services/imports/importReport';
+import { IMPORT_KINDS, ImportKind, TYPES_AN_IMPORT_WRITES } from '../services/imports/importReport';
 import { ImportSource } from '../services/imports/runImport';
 import { ContextResolver } from './fhirRoutes';
 import { noteCaller } from './accessLog';
 import { requestIdOf } from './requestIds';
 import { ErrorLog, sendError, sendResource, statusOf } from './respond';
-
-/** The FHIR types each kind of import creates and updates: the caller needs both on every one. */
-export const TYPES_AN_IMPORT_WRITES: Record<ImportKind, string[]> = {
-  cld: ['Patient', 'CarePlan', 'Procedure', 'RelatedPerson', 'Organization'],
-  cqc: ['Organization'],
-  allocations: ['Organization', 'Practitioner', 'PractitionerRole', 'Patient', 'Flag'],
-};
 
 /** How long a client polling a running import is asked to wait before asking again. */
 const POLL_SECONDS = 2;
@@ -39,6 +33,8 @@ export interface ImportRoutesOptions {
   uploadDir: string;
   /** The most an import's files may hold together. */
   maxUploadBytes: number;
+  /** The per-client request limit, as for the FHIR routes: 0 when the client may go on, else the seconds to wait. */
+  limit?: (caller: Caller) => number | Promise<number>;
 }
 
 /**
@@ -58,11 +54,17 @@ export function importRoutes(opts: ImportRoutesOptions): Router {
       const context = await opts.resolveContext(req);
       caller = context.caller;
       noteCaller(res, caller);
+      const wait = caller && opts.limit ? await opts.limit(caller) : 0;
+      if (wait > 0) {
+        throw new FhirError(429, outcome('throttled', `Too many requests from ${caller!.clientId}: wait ${wait} s before the next (a per-client limit)`), {
+          'Retry-After': String(wait),
+        });
+      }
       if (status) {
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           throw new FhirError(405, outcome('not-supported', `${req.method} is not supported on an import's status: use GET`), { Allow: 'GET, HEAD' });
         }
-        await answerStatus(req, res, context, decodeURIComponent(status[1]));
+        await answerStatus(req, res, context, status[1]);
       } else {
         if (req.method !== 'POST') throw new FhirError(405, outcome('not-supported', `${req.method} is not supported on $import: use POST`), { Allow: 'POST' });
         await kickOff(req, res, context);
@@ -87,28 +89,36 @@ export function importRoutes(opts: ImportRoutesOptions): Router {
     const maxRejectsText = single(req.query.maxRejects) ?? '0';
     const maxRejects = Number(maxRejectsText);
     if (!/^\d+$/.test(maxRejectsText) || !Number.isSafeInteger(maxRejects)) throw badRequest(`maxRejects must be a whole number of rows, not "${maxRejectsText}"`, ['maxRejects']);
-    if (opts.jobs.busy) {
+    // Taken before the upload is read, so that two requests at once cannot both be uploading.
+    const release = opts.jobs.reserve();
+    if (!release) {
       throw new FhirError(429, outcome('throttled', 'Another import is running on this instance: try again when it has ended'), { 'Retry-After': '30' });
     }
     const uploadDir = path.join(opts.uploadDir, randomUUID());
-    fs.mkdirSync(uploadDir, { recursive: true, mode: 0o700 });
+    let accepted: Awaited<ReturnType<ImportJobs['accept']>>;
     let files: ImportSource[];
     try {
+      fs.mkdirSync(uploadDir, { recursive: true, mode: 0o700 });
       files = await receiveFiles(req, uploadDir, opts.maxUploadBytes, single(req.query.fileName));
+      accepted = await opts.jobs.accept(
+        {
+          kind: kind as ImportKind,
+          files,
+          dryRun,
+          maxRejects,
+          by: { clientId: context.caller!.clientId, organization: context.caller!.organization, requestId: requestIdOf(res) },
+          uploadDir,
+        },
+        release,
+      );
     } catch (err) {
+      release();
       fs.rmSync(uploadDir, { recursive: true, force: true });
       throw err;
     }
-    const { id, start, abandon } = await opts.jobs.accept({
-      kind: kind as ImportKind,
-      files,
-      dryRun,
-      maxRejects,
-      by: { clientId: context.caller!.clientId, organization: context.caller!.organization, requestId: requestIdOf(res) },
-      uploadDir,
-    });
+    const { id, start, abandon } = accepted;
     const statusUrl = `${opts.baseUrl}/$import-status/${id}`;
-    const accepted = outcome('informational', `Import ${id} accepted (${files.map((f) => f.name).join(', ')}): poll ${statusUrl} for its report`, 'information');
+    const answer = outcome('informational', `Import ${id} accepted (${files.map((f) => f.name).join(', ')}): poll ${statusUrl} for its report`, 'information');
     try {
       await audit(req, res, 202, context.caller, undefined);
     } catch (err) {
@@ -117,21 +127,24 @@ export function importRoutes(opts: ImportRoutesOptions): Router {
       throw auditUnavailable(err);
     }
     start();
-    sendResource(res, 202, accepted, { 'Content-Location': statusUrl });
+    sendResource(res, 202, answer, { 'Content-Location': statusUrl });
   }
 
   async function answerStatus(req: Request, res: Response, context: RequestContext, id: string): Promise<void> {
-    const status = await opts.jobs.status(id, context.caller!.clientId);
+    const status = ID.test(id) ? await opts.jobs.status(id, context.caller!.clientId) : undefined;
     if (!status) throw notFound(`No import ${id} of this client's is known`);
-    await audit(req, res, status.state === 'running' ? 202 : 200, context.caller, undefined);
     if (status.state === 'running') {
+      // How far its own import has read tells the client nothing about anyone: not recorded, so that
+      // it can be answered while the embedded store is busy with the import itself.
       res
         .status(202)
-        .set({ 'X-Progress': `read ${status.progress.rows} rows (${status.progress.bytes} bytes)`, 'Retry-After': String(POLL_SECONDS) })
+        .set({ 'X-Progress': `read ${status.progress.rows} rows (${status.progress.bytes} bytes)`, 'Retry-After': String(POLL_SECONDS), 'Cache-Control': 'no-store' })
         .end();
       return;
     }
-    res.status(200).type('application/json').send(JSON.stringify(status.report));
+    // The report names rejected rows' values (NHS numbers among them): recorded, and never cached.
+    await audit(req, res, 200, context.caller, undefined);
+    res.status(200).type('application/json').set('Cache-Control', 'no-store').send(JSON.stringify(status.report));
   }
 
   /** The council's clients only, with create and update on every type the import fills. */
@@ -194,7 +207,9 @@ async function receiveFiles(req: Request, dir: string, maxBytes: number, fileNam
   }
   const name = safeName(fileName ?? dispositionName(req.get('content-disposition')) ?? 'upload.csv');
   const file = path.join(dir, `0-${name}`);
-  await pipeline(req, limited(maxBytes), fs.createWriteStream(file));
+  await pipeline(req, limited(maxBytes), fs.createWriteStream(file)).catch((err) => {
+    throw brokenOff(err);
+  });
   if (fs.statSync(file).size === 0) throw badRequest('The request carries no file: send the CSV as the body');
   return [{ name, path: file }];
 }
@@ -203,42 +218,67 @@ function receiveParts(req: Request, dir: string, maxBytes: number): Promise<Impo
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 100 } });
+      parser = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: MAX_FILES } });
     } catch (err) {
       reject(badRequest(`The multipart body cannot be read: ${(err as Error).message}`));
       return;
     }
     const files: ImportSource[] = [];
+    const streams: Readable[] = [];
     const writes: Promise<void>[] = [];
     let total = 0;
     let failed: unknown;
+    // Stops reading, closes every file being written, and only then refuses: the folder is removed
+    // next, and an open file would keep its disk space until the process ends.
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = err;
+      req.unpipe(parser);
+      for (const stream of streams) stream.destroy();
+      void Promise.allSettled(writes).then(() => reject(err));
+    };
     parser.on('file', (_field, stream, info) => {
+      if (failed) {
+        stream.resume();
+        return;
+      }
       const name = safeName(info.filename || `part-${files.length + 1}.csv`);
       const file = path.join(dir, `${files.length}-${name}`);
       files.push({ name, path: file });
+      streams.push(stream);
       stream.on('data', (chunk: Buffer) => {
         total += chunk.length;
-        if (total > maxBytes && !failed) {
-          failed = tooLarge(maxBytes);
-          req.unpipe(parser);
-          reject(failed);
-        }
+        if (total > maxBytes) fail(tooLarge(maxBytes));
       });
-      stream.on('limit', () => {
-        if (!failed) reject((failed = tooLarge(maxBytes)));
-      });
-      writes.push(pipeline(stream, fs.createWriteStream(file)).catch((err) => void (failed ??= err)));
+      stream.on('limit', () => fail(tooLarge(maxBytes)));
+      writes.push(pipeline(stream, fs.createWriteStream(file)).catch((err) => fail(failed ?? brokenOff(err))));
     });
-    parser.on('error', (err) => reject(failed ?? badRequest(`The multipart body cannot be read: ${(err as Error).message}`)));
+    // More files than an import takes: refused, never silently cut short (a CLD return cut short would end packages).
+    parser.on('filesLimit', () => fail(new FhirError(413, outcome('too-costly', `An import takes at most ${MAX_FILES} files`))));
+    parser.on('error', (err) => fail(badRequest(`The multipart body cannot be read: ${(err as Error).message}`)));
     parser.on('close', () => {
       void Promise.all(writes).then(() => {
-        if (failed) return reject(failed);
+        if (failed) return;
         if (files.length === 0) return reject(badRequest('The multipart body holds no file part: send each file as a part with a filename'));
         resolve(files);
       });
     });
+    req.on('aborted', () => fail(brokenOff(new Error('aborted'))));
     req.pipe(parser);
   });
+}
+
+/** The most files one import takes. */
+const MAX_FILES = 100;
+
+/** An upload the client stopped sending part-way (a closed connection): the client's doing, not ours. */
+function brokenOff(err: unknown): unknown {
+  const code = (err as { code?: string }).code;
+  if (err instanceof FhirError) return err;
+  if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || (err as Error).message === 'aborted') {
+    return badRequest('The upload broke off before it was complete: send the files again');
+  }
+  return err;
 }
 
 /** Passes bytes on until there are more than max, then fails with 413. */

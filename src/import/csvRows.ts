@@ -79,6 +79,9 @@ export function normaliseHeader(header: string): string {
  * with a problem for each row whose number of fields differs from the header's. Blank lines are
  * skipped. A file that is not CSV at all throws CsvFileError naming the line.
  */
+/** The longest row a file may have: far beyond any real row (a CLD row is under 2 kB). */
+export const MAX_RECORD_BYTES = 1_048_576;
+
 /** A record with the line it starts on. */
 interface NumberedRecord {
   line: number;
@@ -98,6 +101,8 @@ export async function* csvItems(input: Readable): AsyncGenerator<CsvItem> {
     record_delimiter: ['\r\n', '\n'],
     // Blank lines come through as one empty field, so that every line is counted.
     skip_empty_lines: false,
+    // One unclosed quote would otherwise make the rest of a 2 GB file one field, in memory.
+    max_record_size: MAX_RECORD_BYTES,
     on_record: (record: string[]) => {
       const line = parsedUpTo;
       parsedUpTo = line + 1 + record.reduce((n, field) => n + newlines(field), 0);

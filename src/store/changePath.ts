@@ -6,8 +6,8 @@ import { storedRow, Stored } from './store';
 import { EntityTable, EntityTypes, TABLES } from './tables';
 
 /**
- * The one change path for the council's records, whatever brings the change (an import, a FHIR
- * write): a new record is version 1; a changed one gets the next version and a new lastUpdated,
+ * The one change path for the council's records (imports write through it; FHIR writes are to
+ * follow): a new record is version 1; a changed one gets the next version and a new lastUpdated,
  * and the version it replaces is kept in record_history; a record written again unchanged is left
  * alone (no version moves). It runs inside the caller's transaction; the caller tells every
  * instance once it has committed (Store.dataChanged), so that caches are dropped everywhere.
@@ -23,15 +23,16 @@ export interface ChangeCounts {
 const BATCH = 5_000;
 
 /**
- * The stored records with these ids, locked until the transaction ends (FOR UPDATE): what a change
- * is merged into cannot change under it.
+ * The stored records with these ids, locked until the transaction ends: what a change is merged
+ * into cannot change under it. FOR NO KEY UPDATE, not FOR UPDATE: a hospital notice about one of
+ * these people (a row referring to them) goes on meanwhile instead of waiting for the commit.
  */
 export async function currentRecords<K extends EntityKind>(tx: SqlExecutor, kind: K, ids: string[]): Promise<Map<string, Stored<EntityTypes[K]>>> {
   const table = TABLES[kind];
   const found = new Map<string, Stored<EntityTypes[K]>>();
   const unique = [...new Set(ids)];
   for (let i = 0; i < unique.length; i += BATCH) {
-    const rows = await tx.query<Record<string, unknown>>(`SELECT ${table.select} FROM ${table.table} WHERE id = ANY($1) FOR UPDATE`, [
+    const rows = await tx.query<Record<string, unknown>>(`SELECT ${table.select} FROM ${table.table} WHERE id = ANY($1) FOR NO KEY UPDATE`, [
       unique.slice(i, i + BATCH),
     ]);
     for (const row of rows) {

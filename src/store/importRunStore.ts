@@ -68,6 +68,22 @@ export class ImportRunStore {
     );
   }
 
+  /**
+   * Imports left running by an instance that stopped (nothing of them was applied: their
+   * transaction never committed), silent for longer than `silentSeconds`: recorded as failed.
+   * Returns how many.
+   */
+  async failAbandoned(silentSeconds: number): Promise<number> {
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE import_runs SET outcome = 'failed', finished_at = now(), progress = NULL,
+         report = jsonb_build_object('importId', id, 'kind', kind, 'outcome', 'failed',
+           'error', 'the instance running the import stopped before it ended: nothing was applied')
+       WHERE outcome = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => $1)) RETURNING id`,
+      [silentSeconds],
+    );
+    return rows.length;
+  }
+
   async get(id: string): Promise<ImportRunStatus | undefined> {
     const rows = await this.db.query<Record<string, unknown>>(
       `SELECT id, kind, ${INSTANT('started_at')} AS started_at, ${INSTANT('finished_at')} AS finished_at, outcome, client_id, organization,

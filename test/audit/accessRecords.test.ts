@@ -53,7 +53,15 @@ describe('touchedBy: the people and records an answer holds', () => {
   const patient: Resource = { resourceType: 'Patient', id: 'WXB-1', identifier: [{ system: NHS, value: '9990000018' }, { system: 'other', value: 'x' }] };
   const plan: Resource = { resourceType: 'CarePlan', id: 'PKG-1', status: 'active', intent: 'plan', subject: { reference: 'Patient/WXB-2' } };
   const task: Resource = { resourceType: 'Task', id: 'T-1', status: 'requested', intent: 'order', for: { reference: 'Patient/WXB-3' } };
-  const carer: Resource = { resourceType: 'RelatedPerson', id: 'cr-1', patient: { reference: 'Patient/WXB-4' } };
+  const carer: Resource = {
+    resourceType: 'RelatedPerson',
+    id: 'cr-1',
+    patient: { reference: 'Patient/WXB-4' },
+    identifier: [
+      { system: NHS, value: '9990000433' },
+      { system: 'https://fhir.social-care-facade.uk/Id/social-care-reference', value: 'WXB-5' },
+    ],
+  };
 
   it('a Patient: its id, its NHS number, complete', () => {
     expect(touchedBy(patient)).toEqual({ personIds: ['WXB-1'], nhsNumbers: ['9990000018'], entities: ['Patient/WXB-1'], nhsNumbersComplete: true });
@@ -66,9 +74,10 @@ describe('touchedBy: the people and records an answer holds', () => {
       entry: [{ resource: patient }, { resource: plan }, { resource: task }, { resource: carer }, { resource: { resourceType: 'OperationOutcome', issue: [] } }],
     };
     const touched = touchedBy(bundle);
-    expect(touched.personIds.sort()).toEqual(['WXB-1', 'WXB-2', 'WXB-3', 'WXB-4']);
+    // The carer a RelatedPerson discloses is named too, by id and NHS number.
+    expect(touched.personIds.sort()).toEqual(['WXB-1', 'WXB-2', 'WXB-3', 'WXB-4', 'WXB-5']);
     expect(touched.entities).toEqual(['Patient/WXB-1', 'CarePlan/PKG-1', 'Task/T-1', 'RelatedPerson/cr-1']);
-    expect(touched.nhsNumbers).toEqual(['9990000018']);
+    expect(touched.nhsNumbers).toEqual(['9990000018', '9990000433']);
     expect(touched.nhsNumbersComplete).toBe(false);
   });
 

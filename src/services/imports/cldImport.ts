@@ -157,7 +157,7 @@ async function applyPeople(ctx: ImportContext): Promise<void> {
         : shared.has(nhs)
           ? 'the return gives this NHS number to more than one person: one NHS number, one person'
           : holder && holder !== person.id
-            ? `the NHS number belongs to another person the council's data holds (${holder}): one NHS number, one person`
+            ? "the NHS number belongs to another person the council's data already holds, under another id: one NHS number, one person"
             : undefined;
       if (!why) {
         accepted.push(person);

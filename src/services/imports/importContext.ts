@@ -3,6 +3,9 @@ import { ChangeCounts } from '../../store/changePath';
 import { SqlExecutor } from '../../store/sqlDriver';
 import { noChanges, RecordChanges } from './importReport';
 
+/** Rejects listed in a report; beyond them rows are counted, not listed. */
+export const MAX_LISTED_REJECTS = 10_000;
+
 /** What each kind's apply step works with: the import's transaction, and the report it fills. */
 export class ImportContext {
   readonly changes: Record<string, RecordChanges> = {};
@@ -21,10 +24,16 @@ export class ImportContext {
   ) {}
 
   private lastRefused = '';
+  private listFull = false;
 
   /** Refuses a row for a reason: a row refused for several reasons (one after another) counts once. */
   refuse(reject: ImportReject): void {
-    this.rejects.push(reject);
+    // A file of another council is a million rejects: the first ones say what is wrong; all are counted.
+    if (this.rejects.length < MAX_LISTED_REJECTS) this.rejects.push(reject);
+    else if (!this.listFull) {
+      this.listFull = true;
+      this.notes.push(`Only the first ${MAX_LISTED_REJECTS} rejects are listed; every rejected row is counted.`);
+    }
     const row = `${reject.file}\n${reject.line}`;
     if (row !== this.lastRefused) this.rejectedRows++;
     this.lastRefused = row;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { AuditRecorder } from '../../audit/recorder';
 import { ImportRunStore } from '../../store/importRunStore';
 import { ImportedFile, ImportKind, ImportReport } from './importReport';
@@ -44,6 +45,8 @@ export interface AcceptedImport {
 export class ImportJobs {
   private readonly jobs = new Map<string, Job>();
   private running?: Promise<void>;
+  /** One import at a time on an instance: taken before its upload is read, given back when it ends. */
+  private slotTaken = false;
 
   constructor(
     private readonly target: ImportTarget,
@@ -52,9 +55,21 @@ export class ImportJobs {
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  /** Whether an import is running on this instance (another is refused until it ends). */
+  /** Whether an import holds this instance's slot (another is refused until it ends). */
   get busy(): boolean {
-    return this.running !== undefined;
+    return this.slotTaken;
+  }
+
+  /** Takes the instance's one import slot; undefined when an import holds it. Returns its release (once). */
+  reserve(): (() => void) | undefined {
+    if (this.slotTaken) return undefined;
+    this.slotTaken = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.slotTaken = false;
+    };
   }
 
   /**
@@ -62,7 +77,7 @@ export class ImportJobs {
    * request in the audit trail first (on the embedded store nothing else is written while an import
    * holds its transaction).
    */
-  async accept(input: AcceptedImport): Promise<{ id: string; start(): void; abandon(reason: string): Promise<void> }> {
+  async accept(input: AcceptedImport, release: () => void): Promise<{ id: string; start(): void; abandon(reason: string): Promise<void> }> {
     const id = randomUUID();
     const runs = new ImportRunStore(this.target.db);
     const files = input.files.map((f) => ({ name: f.name, sha256: '', bytes: 0, rows: 0 }));
@@ -100,6 +115,7 @@ export class ImportJobs {
       .finally(async () => {
         clearInterval(heartbeat);
         this.running = undefined;
+        release();
         this.forgetOldest();
         await fs.rm(input.uploadDir, { recursive: true, force: true }).catch(this.onError);
       });
@@ -111,6 +127,7 @@ export class ImportJobs {
     const abandon = async (reason: string) => {
       clearInterval(heartbeat);
       this.running = undefined;
+      release();
       job.report = failedReport(job, new Error(reason));
       await fs.rm(input.uploadDir, { recursive: true, force: true }).catch(this.onError);
       const now = new Date().toISOString();
@@ -146,7 +163,30 @@ export class ImportJobs {
     return { state: 'running', kind: run.kind, progress: run.progress ?? { rows: 0, bytes: 0 } };
   }
 
-  /** Waits for the running import to end (shutdown, tests). */
+  /**
+   * What an instance that stopped mid-import left: its import recorded as failed, and the files it
+   * was sent (the council's people) removed. The embedded store has one instance, so everything
+   * left is its own; with PostgreSQL, only imports silent past SILENT_IMPORT_SECONDS and uploads
+   * older than a day (another instance's import may still be reading its own). Returns what was done.
+   */
+  async recover(uploadRoot: string): Promise<{ failed: number; removed: number }> {
+    const shared = this.target.db.kind === 'postgres';
+    const failed = await new ImportRunStore(this.target.db).failAbandoned(shared ? SILENT_IMPORT_SECONDS : 0);
+    let removed = 0;
+    const entries = await fs.readdir(uploadRoot, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const dir = path.join(uploadRoot, entry.name);
+      const stale = !shared || Date.now() - (await fs.stat(dir)).mtimeMs > 86_400_000;
+      if (stale && !this.slotTaken) {
+        await fs.rm(dir, { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return { failed, removed };
+  }
+
+  /** Waits for the running import to end (tests). */
   async idle(): Promise<void> {
     await this.running;
   }

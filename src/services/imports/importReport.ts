@@ -4,6 +4,13 @@ import { ImportReject } from '../../import/importTypes';
 export const IMPORT_KINDS = ['cld', 'cqc', 'allocations'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
+/** The FHIR types each kind of import creates and updates: who imports needs both on every one. */
+export const TYPES_AN_IMPORT_WRITES: Record<ImportKind, string[]> = {
+  cld: ['Patient', 'CarePlan', 'Procedure', 'RelatedPerson', 'Organization'],
+  cqc: ['Organization'],
+  allocations: ['Organization', 'Practitioner', 'PractitionerRole', 'Patient', 'Flag'],
+};
+
 /** What an import did to one kind of record. */
 export interface RecordChanges {
   added: number;

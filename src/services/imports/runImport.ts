@@ -107,7 +107,6 @@ export async function runImport(target: ImportTarget, request: ImportRequest, au
   if (outcome === 'refused') {
     report.notes.unshift(`${report.rejectCount} rows were rejected, more than the ${maxRejects} allowed (--max-rejects): nothing was applied.`);
   }
-  if (outcome === 'applied') await target.dataChanged();
   await new ImportRunStore(target.db).finish(
     {
       id: importId,
@@ -132,13 +131,15 @@ export async function runImport(target: ImportTarget, request: ImportRequest, au
     user: request.by.user,
     requestId: request.by.requestId,
   });
+  // Recorded first: an applied import is on the record even if telling the other instances fails.
+  if (outcome === 'applied') await target.dataChanged();
   return report;
 }
 
 async function applyFiles(ctx: ImportContext, request: ImportRequest, files: ImportedFile[]): Promise<void> {
   const opened = request.files.map((source, i) => () => openCounted(source.path, files[i]));
   if (request.kind === 'cld') {
-    const reader = new CldReader({ councilLaCode: request.council.laCode, today: request.today ?? new Date().toISOString().slice(0, 10) });
+    const reader = new CldReader({ councilLaCode: request.council.laCode, today: request.today ?? todayInEngland() });
     await applyCld(ctx, rowsCounted(files, (file, i) => reader.read(file.name, opened[i]())));
   } else if (request.kind === 'cqc') {
     await applyCqc(ctx, rowsCounted(files, (file, i) => readCqcDirectory(file.name, opened[i]())));
@@ -191,4 +192,9 @@ function auditDescription(report: ImportReport): string {
     .map(([kind, c]) => `${kind} +${c.added} ~${c.changed} =${c.unchanged}${c.ended ? ` ended ${c.ended}` : ''}`)
     .join('; ');
   return `${report.kind} import ${report.importId} ${report.outcome}: ${files}; ${changes || 'no changes'}; ${report.rejectCount} rejected rows${report.error ? `; error: ${report.error}` : ''}`;
+}
+
+/** Today's date where the council is (Europe/London), not UTC's: at 00:30 in summer it is already tomorrow. */
+export function todayInEngland(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }

@@ -108,6 +108,26 @@ export async function changeWhere(
   return rows.map((r) => r.id).sort();
 }
 
+/**
+ * Points what referred to one record at another instead (a person taken over by another id): each
+ * record moved gets its next version, its previous one kept.
+ */
+export async function moveReferences(tx: SqlExecutor, kind: EntityKind, column: string, moves: { from: string; to: string }[], changedBy: string): Promise<void> {
+  if (moves.length === 0) return;
+  const table = TABLES[kind].table;
+  const from = moves.map((m) => m.from);
+  await tx.query(
+    `INSERT INTO record_history (entity, id, version, last_updated, record, replaced_by)
+     SELECT $1, id, version, last_updated, to_jsonb(t) - 'version' - 'last_updated', $2 FROM ${table} AS t WHERE t.${column} = ANY($3)`,
+    [kind, changedBy, from],
+  );
+  await tx.query(
+    `UPDATE ${table} AS t SET ${column} = m.to_id, version = t.version + 1, last_updated = now()
+     FROM unnest($1::text[], $2::text[]) AS m(from_id, to_id) WHERE t.${column} = m.from_id`,
+    [from, moves.map((m) => m.to)],
+  );
+}
+
 async function keepHistory(tx: SqlExecutor, kind: EntityKind, ids: string[], changedBy: string): Promise<void> {
   await tx.query(
     `INSERT INTO record_history (entity, id, version, last_updated, record, replaced_by)

@@ -65,9 +65,24 @@ describe.each(DRIVERS)('the $import operation (%s)', (driver) => {
     expect(done.headers['content-type']).toMatch(/^application\/json/);
     expect(done.body).toMatchObject({ kind: 'cld', outcome: 'applied', rejectCount: 0, files: [{ name: 'cld-2026-q3.csv', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }] });
 
-    const after = await hospital(t.http.get('/fhir/Patient').query({ identifier: `${NHS}|${carer}` }));
-    expect(after.status).toBe(200);
-    expect(after.body.entry).toHaveLength(1);
+    // Someone new is held back from hospitals until the council's allocations extract says whether
+    // their record is restricted; then they can be found.
+    const patients = async () =>
+      ((await hospital(t.http.get('/fhir/Patient').query({ identifier: `${NHS}|${carer}` }))).body.entry ?? []).filter(
+        (e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Patient',
+      );
+    expect(await patients()).toEqual([]);
+    const allocation = await kickOff(
+      council,
+      { kind: 'allocations' },
+      'Record Type,Name,Team ID,Office Phone,NHS Number,Restricted\n' +
+        'team,Hospital Discharge Social Work Team,TEAM-HDT,0115 496 0110,,\n' +
+        `allocation,,TEAM-HDT,,${carer},No\n`,
+    );
+    expect(allocation.status).toBe(202);
+    const allocated = await untilDone(allocation.headers['content-location']);
+    expect(allocated.body).toMatchObject({ outcome: 'applied' });
+    expect(await patients()).toHaveLength(1);
 
     // Every part is on the record: the kick-off, each poll, and the import itself.
     const records = await t.testStore.store.db.query<{ interaction: string; http_status: number; client_id: string; outcome_description: string | null }>(

@@ -253,6 +253,63 @@ describe.each(DRIVERS)('importing the council data (%s)', (driver) => {
     expect((await store.get('contact', opened.contact!.record.id))!.record.personId).toBe(carerId);
   });
 
+  it('keeps what the council recorded against someone first known from a hospital notice: their restriction and concerns move with them', async () => {
+    const rows = table(CLD);
+    const carerRow = rows.find((r) => /carer/i.test(r[col(rows, 'Client Type')]))!;
+    const [nhsNumber, carerId] = [carerRow[col(rows, 'NHS Number')], carerRow[col(rows, 'LA Person Unique Identifier')]];
+    const opened = await receiveNotice(
+      store,
+      {
+        notice: { senderIdentifier: { system: 'urn:test:notice', value: randomUUID() }, kind: 'assessment', nhsNumber, senderOds: 'RX1', sent: '2026-11-26T10:00:00.000Z', receivedDigest: randomUUID() },
+        document: { resourceType: 'Communication', status: 'completed' },
+        person: { givenNames: ['Margaret'], familyName: 'Ellis', birthDate: '1945-01-09', gender: 'female', telecom: [] },
+      },
+      { intakeTeamId: 'TEAM-HDT' },
+    );
+    const placeholder = opened.notice.record.personId;
+    const restricting = file(
+      'allocations-placeholder.csv',
+      'Record Type,Name,Team ID,Office Phone,NHS Number,Restricted,Concern Reference,Concern Type,Concern Status,Raised Date\n' +
+        'team,Adult Safeguarding Hub,TEAM-SGH,0115 496 0160,,,,,,\n' +
+        `allocation,,TEAM-SGH,,${nhsNumber},Yes,,,,\n` +
+        `safeguarding,,TEAM-SGH,,${nhsNumber},,SG-PLACEHOLDER-1,financial,open,2026-11-27\n`,
+    );
+    expect(await run('allocations', [restricting])).toMatchObject({ outcome: 'applied', rejectCount: 0 });
+    expect((await store.get('person', placeholder))!.record.restricted).toBe(true);
+
+    const report = await run('cld', [CLD]);
+    expect(report).toMatchObject({ outcome: 'applied', rejectCount: 0 });
+    const adopted = (await store.get('person', carerId))!.record;
+    expect(adopted).toMatchObject({ nhsNumber, restricted: true, responsibleTeamId: 'TEAM-SGH' });
+    expect((await store.get('safeguardingConcern', 'SG-PLACEHOLDER-1'))!.record.personId).toBe(carerId);
+    expect(await store.get('person', placeholder)).toBeUndefined();
+  });
+
+  it('refuses a row whose event the store holds for another person before writing anything of it', async () => {
+    await run('cld', [CLD]);
+    const rows = table(CLD);
+    const template = rows.find((r) => r[col(rows, 'Event Reference')] === BARBARAS_PACKAGE)!;
+    const stranger = template.map((v, i) =>
+      i === col(rows, 'LA Person Unique Identifier') ? 'WXB-STRANGER' : i === col(rows, 'NHS Number') ? '' : i === col(rows, 'Last Name') ? 'Stranger' : v,
+    );
+    const report = await run('cld', [file('cld-stranger.csv', csv([rows[0], stranger]))], { maxRejects: 1 });
+    expect(report).toMatchObject({ outcome: 'applied', rejectCount: 1 });
+    expect(report.rejects).toEqual([expect.objectContaining({ line: 2, column: 'Event Reference', value: BARBARAS_PACKAGE, reason: 'the event is a package of another person' })]);
+    expect(report.changes.people).toBeUndefined();
+    expect(await store.get('person', 'WXB-STRANGER')).toBeUndefined();
+    expect((await store.get('carePackage', BARBARAS_PACKAGE))!.record.personId).toBe(BARBARA);
+  });
+
+  it('holds someone new back (restricted) until an allocations extract says whether their record is restricted', async () => {
+    await run('cld', [CLD]);
+    expect((await store.get('person', BARBARA))!.record.restricted).toBe(true);
+    await run('allocations', [allocationsFor(peopleOf(CLD))]);
+    expect((await store.get('person', BARBARA))!.record.restricted).toBe(false);
+    // A later return does not hold back someone already known.
+    await run('cld', [CLD]);
+    expect((await store.get('person', BARBARA))!.record.restricted).toBe(false);
+  });
+
   it('a dry run reports what would change and applies nothing', async () => {
     const before = await versions();
     const dry = await run('cld', [CLD], { dryRun: true });

@@ -1,9 +1,10 @@
 import { Assessment } from '../../domain/assessment';
 import { CareRelationship } from '../../domain/carer';
-import { isOpenedFromNotice } from '../../domain/person';
+import { isOpenedFromNotice, Person } from '../../domain/person';
 import { Organisation } from '../../domain/organisation';
 import { CldPackage, CldPerson, CldRowFacts, ImportReject } from '../../import/importTypes';
-import { changeWhere, currentRecords, writeRecords } from '../../store/changePath';
+import { changeWhere, currentRecords, moveReferences, writeRecords } from '../../store/changePath';
+import { EntityKind } from '../../store/criteria';
 import { SqlExecutor } from '../../store/sqlDriver';
 import { EntityTypes } from '../../store/tables';
 import { ImportContext } from './importContext';
@@ -24,6 +25,7 @@ const BATCH = 5_000;
 export async function applyCld(ctx: ImportContext, items: AsyncIterable<CldRowFacts | ImportReject>): Promise<void> {
   await createStaging(ctx.tx);
   await ctx.inBatches(items, BATCH, (batch) => stage(ctx.tx, batch));
+  await refuseWhatCannotBeApplied(ctx);
   await applyPeople(ctx);
   await applyProviders(ctx);
   await applyEvents(ctx, 'carePackage', 'carePackages', (before, e) => mergeCldPackage(before, e.record, e.provider_id ?? undefined));
@@ -40,29 +42,30 @@ export async function applyCld(ctx: ImportContext, items: AsyncIterable<CldRowFa
 
 async function createStaging(tx: SqlExecutor): Promise<void> {
   await tx.exec(`
-    CREATE TEMP TABLE import_people (id text PRIMARY KEY, facts jsonb NOT NULL, file text NOT NULL, lines integer[] NOT NULL) ON COMMIT DROP;
+    CREATE TEMP TABLE import_people (id text PRIMARY KEY, facts jsonb NOT NULL, rows jsonb NOT NULL) ON COMMIT DROP;
     CREATE TEMP TABLE import_events (id text PRIMARY KEY, kind text NOT NULL, person_id text NOT NULL, record jsonb NOT NULL,
       file text NOT NULL, line integer NOT NULL) ON COMMIT DROP;
     CREATE INDEX import_events_kind ON import_events (kind, id);
     CREATE TEMP TABLE import_links (id text PRIMARY KEY, carer_id text NOT NULL, cared_for_id text NOT NULL, record jsonb NOT NULL,
       file text NOT NULL, line integer NOT NULL) ON COMMIT DROP;
     CREATE TEMP TABLE import_refused_people (id text PRIMARY KEY) ON COMMIT DROP;
+    CREATE TEMP TABLE import_refused_rows (file text NOT NULL, line integer NOT NULL, PRIMARY KEY (file, line)) ON COMMIT DROP;
   `);
 }
 
 /** Stages a batch of rows: each person's facts folded into what earlier rows said, events and links as they are. */
 async function stage(tx: SqlExecutor, rows: CldRowFacts[]): Promise<void> {
   if (rows.length === 0) return;
-  const people = new Map<string, { id: string; facts: Partial<CldPerson>; file: string; lines: number[] }>();
+  const people = new Map<string, { id: string; facts: Partial<CldPerson>; rows: [string, number][] }>();
   const events: { id: string; kind: string; person_id: string; record: unknown; file: string; line: number }[] = [];
   const links = new Map<string, { id: string; carer_id: string; cared_for_id: string; record: CareRelationship; file: string; line: number }>();
   for (const row of rows) {
     const staged = people.get(row.person.id);
     if (staged) {
       Object.assign(staged.facts, stated(row.person));
-      staged.lines.push(row.at.line);
+      staged.rows.push([row.at.file, row.at.line]);
     } else {
-      people.set(row.person.id, { id: row.person.id, facts: stated(row.person), file: row.at.file, lines: [row.at.line] });
+      people.set(row.person.id, { id: row.person.id, facts: stated(row.person), rows: [[row.at.file, row.at.line]] });
     }
     if (row.carePackage) events.push({ id: row.carePackage.id, kind: 'carePackage', person_id: row.person.id, record: row.carePackage, ...where(row) });
     if (row.assessment) events.push({ id: row.assessment.id, kind: 'assessment', person_id: row.person.id, record: row.assessment, ...where(row) });
@@ -71,9 +74,8 @@ async function stage(tx: SqlExecutor, rows: CldRowFacts[]): Promise<void> {
     }
   }
   await tx.query(
-    `INSERT INTO import_people (id, facts, file, lines) SELECT id, facts, file, lines FROM jsonb_to_recordset($1::jsonb)
-       AS r(id text, facts jsonb, file text, lines integer[])
-     ON CONFLICT (id) DO UPDATE SET facts = import_people.facts || EXCLUDED.facts, lines = import_people.lines || EXCLUDED.lines`,
+    `INSERT INTO import_people (id, facts, rows) SELECT id, facts, rows FROM jsonb_to_recordset($1::jsonb) AS r(id text, facts jsonb, rows jsonb)
+     ON CONFLICT (id) DO UPDATE SET facts = import_people.facts || EXCLUDED.facts, rows = import_people.rows || EXCLUDED.rows`,
     [JSON.stringify([...people.values()])],
   );
   if (events.length) {
@@ -131,8 +133,8 @@ async function applyPeople(ctx: ImportContext): Promise<void> {
       )
     ).map((r) => r.n),
   );
-  type Staged = { id: string; facts: Partial<CldPerson>; file: string; lines: number[] };
-  for await (const staged of batches<Staged>(tx, 'SELECT id, facts, file, lines FROM import_people WHERE true')) {
+  type Staged = { id: string; facts: Partial<CldPerson>; rows: [string, number][] };
+  for await (const staged of batches<Staged>(tx, 'SELECT id, facts, rows FROM import_people WHERE true')) {
     const numbers = staged.map((p) => p.facts.nhsNumber).filter((n): n is string => !!n);
     const holders = new Map<string, string>();
     if (numbers.length) {
@@ -142,13 +144,13 @@ async function applyPeople(ctx: ImportContext): Promise<void> {
     }
     const accepted: Staged[] = [];
     const refused: string[] = [];
-    const adopted: { from: string; to: string }[] = [];
+    const adopted = new Map<string, string>();
     for (const person of staged) {
       const nhs = person.facts.nhsNumber;
       const holder = nhs ? holders.get(nhs) : undefined;
       if (nhs && !shared.has(nhs) && holder && holder !== person.id && isOpenedFromNotice(holder)) {
         // Someone a hospital told the council of before the council knew them: its record takes over.
-        adopted.push({ from: holder, to: person.id });
+        adopted.set(person.id, holder);
         accepted.push(person);
         continue;
       }
@@ -164,42 +166,116 @@ async function applyPeople(ctx: ImportContext): Promise<void> {
         continue;
       }
       refused.push(person.id);
-      for (const line of [...new Set(person.lines)].sort((a, b) => a - b)) {
-        ctx.refuse({ file: person.file, line, column: 'NHS Number', value: nhs, reason: why });
-      }
+      for (const [file, line] of distinctRows(person.rows)) ctx.refuse({ file, line, column: 'NHS Number', value: nhs, reason: why });
     }
     if (refused.length) await tx.query('INSERT INTO import_refused_people (id) SELECT unnest($1::text[])', [refused]);
+    const placeholders = await currentRecords(tx, 'person', [...adopted.values()]);
     // The number moves first: one NHS number is one person at every moment, the unique index says so.
-    const released = await changeWhere(tx, 'person', { set: { nhs_number: null }, ids: adopted.map((a) => a.from), changedBy: ctx.importId });
+    await changeWhere(tx, 'person', { set: { nhs_number: null }, ids: [...adopted.values()], changedBy: ctx.importId });
     const current = await currentRecords(tx, 'person', accepted.map((p) => p.id));
-    // Folded from rows that each state some of the person: birth date and gender the reader requires of every row.
-    const merged = accepted.map((p) => mergeCldPerson(current.get(p.id)?.record, { givenNames: [], familyName: '', ...p.facts, id: p.id } as CldPerson));
+    const merged = accepted.map((p) => {
+      // Folded from rows that each state some of the person: birth date and gender the reader requires of every row.
+      const person = mergeCldPerson(current.get(p.id)?.record, { givenNames: [], familyName: '', ...p.facts, id: p.id } as CldPerson);
+      const from = adopted.get(p.id);
+      return from ? takeOver(person, placeholders.get(from)!.record) : person;
+    });
     ctx.count('people', await writeRecords(tx, 'person', merged, { changedBy: ctx.importId, current }));
-    if (released.length) await adoptNoticeRecords(ctx, adopted);
+    if (adopted.size) await adoptNoticeRecords(ctx, [...adopted].map(([to, from]) => ({ from, to })));
   }
+}
+
+/** Each row once, in file and line order. */
+function distinctRows(rows: [string, number][]): [string, number][] {
+  const seen = new Map(rows.map(([file, line]) => [`${line}@${file}`, [file, line] as [string, number]]));
+  return [...seen.values()].sort((a, b) => a[0].localeCompare(b[0]) || a[1] - b[1]);
+}
+
+/**
+ * What a record opened from a hospital notice holds that the council's must not lose when it takes
+ * over: a restriction (never lifted by taking over), an allocation, and the contact details the
+ * council set on it since.
+ */
+function takeOver(person: Person, placeholder: Person): Person {
+  return {
+    ...person,
+    restricted: person.restricted || placeholder.restricted,
+    allocatedWorkerId: person.allocatedWorkerId ?? placeholder.allocatedWorkerId,
+    responsibleTeamId: person.responsibleTeamId ?? placeholder.responsibleTeamId,
+    telecom: person.telecom.length ? person.telecom : placeholder.telecom,
+    address: person.address?.lines.length ? person.address : (placeholder.address ?? person.address),
+  };
 }
 
 /**
  * Records opened from hospital notices for people the council did not yet know, now in its return:
- * their notices and contacts move to the council's record, and the placeholder goes (its last
- * version kept in the history, as replaced by this import).
+ * everything about them (notices, contacts, and whatever the council has recorded against them
+ * since) moves to the council's record, and the placeholder goes, its last version kept in the
+ * history as replaced by this import.
  */
 async function adoptNoticeRecords(ctx: ImportContext, adopted: { from: string; to: string }[]): Promise<void> {
+  for (const [kind, column] of PERSON_REFERENCES) await moveReferences(ctx.tx, kind, column, adopted, ctx.importId);
   const from = adopted.map((a) => a.from);
-  const to = adopted.map((a) => a.to);
-  for (const table of ['notices', 'contacts']) {
-    await ctx.tx.query(`UPDATE ${table} AS t SET person_id = m.to_id FROM unnest($1::text[], $2::text[]) AS m(from_id, to_id) WHERE t.person_id = m.from_id`, [from, to]);
-  }
   await ctx.tx.query(
     `INSERT INTO record_history (entity, id, version, last_updated, record, replaced_by)
-     SELECT 'person', id, version + 1, now(), to_jsonb(t) - 'version' - 'last_updated', $2 FROM people AS t WHERE id = ANY($1)`,
+     SELECT 'person', id, version, last_updated, to_jsonb(t) - 'version' - 'last_updated', $2 FROM people AS t WHERE id = ANY($1)`,
     [from, ctx.importId],
   );
   await ctx.tx.query('DELETE FROM people WHERE id = ANY($1)', [from]);
   ctx.notes.push(
     `${adopted.length} people first known from hospital notices are now the council's own records: ` +
       adopted.map((a) => `${a.from} -> ${a.to}`).join(', ') +
-      ' (their notices and contacts moved with them).',
+      ' (their notices, contacts and any other records moved with them).',
+  );
+}
+
+/** Every column that names a person: what a person's records are found by. */
+const PERSON_REFERENCES: [EntityKind, string][] = [
+  ['carePackage', 'person_id'],
+  ['safeguardingConcern', 'person_id'],
+  ['assessment', 'person_id'],
+  ['careRelationship', 'carer_id'],
+  ['careRelationship', 'cared_for_id'],
+  ['notice', 'person_id'],
+  ['contact', 'person_id'],
+];
+
+/**
+ * Rows the staged return holds that cannot be applied, refused before anything is written so that
+ * nothing of them is: an event the store holds for another person, a carer link to an adult who is
+ * neither in the return nor held. A person all of whose rows are refused is not written either.
+ */
+async function refuseWhatCannotBeApplied(ctx: ImportContext): Promise<void> {
+  const { tx } = ctx;
+  const events = await tx.query<{ id: string; file: string; line: number; kind: string; held_for: string }>(
+    `SELECT e.id, e.file, e.line, e.kind, h.person_id AS held_for FROM import_events e
+       JOIN (SELECT id, person_id, 'carePackage' AS kind FROM care_packages UNION ALL SELECT id, person_id, 'assessment' FROM assessments) AS h
+         ON h.id = e.id AND h.kind = e.kind
+     WHERE h.person_id <> e.person_id ORDER BY e.file, e.line`,
+  );
+  for (const e of events) {
+    ctx.refuse({ file: e.file, line: e.line, column: 'Event Reference', value: e.id, reason: `the event is ${e.kind === 'carePackage' ? 'a package' : 'an assessment'} of another person` });
+  }
+  const links = await tx.query<{ id: string; file: string; line: number; cared_for_id: string }>(
+    `SELECT l.id, l.file, l.line, l.cared_for_id FROM import_links l
+     WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.id = l.cared_for_id) AND NOT EXISTS (SELECT 1 FROM import_people s WHERE s.id = l.cared_for_id)
+     ORDER BY l.file, l.line`,
+  );
+  for (const l of links) {
+    ctx.refuse({ file: l.file, line: l.line, column: 'Adult Linked Person_ID', value: l.cared_for_id, reason: 'the adult cared for is not a person in the return or already held' });
+  }
+  const rows = [...events, ...links].map((r) => ({ file: r.file, line: r.line }));
+  if (rows.length === 0) return;
+  await tx.query('DELETE FROM import_events WHERE id = ANY($1)', [events.map((e) => e.id)]);
+  await tx.query('DELETE FROM import_links WHERE id = ANY($1)', [links.map((l) => l.id)]);
+  await tx.query(
+    `INSERT INTO import_refused_rows (file, line) SELECT file, line FROM jsonb_to_recordset($1::jsonb) AS r(file text, line integer) ON CONFLICT DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+  // A person every row of whom was refused: nothing of theirs is written.
+  await tx.query(
+    `DELETE FROM import_people p WHERE NOT EXISTS (
+       SELECT 1 FROM jsonb_array_elements(p.rows) AS r(pair)
+       WHERE NOT EXISTS (SELECT 1 FROM import_refused_rows x WHERE x.file = r.pair->>0 AND x.line = (r.pair->>1)::integer))`,
   );
 }
 
@@ -233,7 +309,7 @@ interface StagedEvent {
   provider_id: string | null;
 }
 
-/** Packages or assessments of the return, each written over what is held under its id (never another person's). */
+/** Packages or assessments of the return, each written over what is held under its id. */
 async function applyEvents<K extends 'carePackage' | 'assessment'>(
   ctx: ImportContext,
   kind: K,
@@ -246,16 +322,8 @@ async function applyEvents<K extends 'carePackage' | 'assessment'>(
     FROM import_events e WHERE e.kind = $1 AND NOT EXISTS (SELECT 1 FROM import_refused_people r WHERE r.id = e.person_id)`;
   for await (const staged of batches<StagedEvent>(tx, select, [kind])) {
     const current = await currentRecords(tx, kind, staged.map((e) => e.id));
-    const merged: EntityTypes[K][] = [];
-    for (const event of staged) {
-      const before = current.get(event.id)?.record;
-      const heldFor = (before as { personId: string } | undefined)?.personId;
-      if (heldFor !== undefined && heldFor !== event.person_id) {
-        ctx.refuse({ file: event.file, line: event.line, column: 'Event Reference', value: event.id, reason: `the event is ${counted === 'carePackages' ? 'a package' : 'an assessment'} of another person (${heldFor})` });
-        continue;
-      }
-      merged.push(merge(before, event));
-    }
+    // An event held for another person was refused before anything was written (refuseWhatCannotBeApplied).
+    const merged = staged.map((event) => merge(current.get(event.id)?.record, event));
     ctx.count(counted, await writeRecords(tx, kind, merged, { changedBy: ctx.importId, current }));
   }
 }

@@ -12,9 +12,12 @@ import { CLD_PERSON_FIELDS, CldPackage, CldPerson } from '../../import/importTyp
  */
 
 export function mergeCldPerson(current: Person | undefined, row: CldPerson): Person {
+  // Someone new is held back, as a restricted record, until the council's allocations extract says
+  // whether their record is restricted: the return cannot say, and a record that should never be
+  // shared (someone fleeing abuse) must not be served in the hours between the two imports.
   const next: Person = current
     ? { ...current }
-    : { id: row.id, givenNames: [], familyName: '', birthDate: row.birthDate, gender: row.gender, telecom: [], restricted: false };
+    : { id: row.id, givenNames: [], familyName: '', birthDate: row.birthDate, gender: row.gender, telecom: [], restricted: true };
   const fields = next as unknown as Record<string, unknown>;
   for (const field of CLD_PERSON_FIELDS) fields[field] = row[field];
   // A return without a name or NHS number for someone already known says nothing new about them.

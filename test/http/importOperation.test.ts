@@ -3,8 +3,9 @@ import path from 'node:path';
 import request from 'supertest';
 import { parse } from 'csv-parse/sync';
 import { AuditRecorder } from '../../src/audit/recorder';
+import { ImportJobs } from '../../src/services/imports/importJobs';
 import { BASE_URL, startTestApp, TestApp } from '../support/app';
-import { DRIVERS } from '../support/stores';
+import { DRIVERS, openTestStore } from '../support/stores';
 
 const SAMPLES = path.join(__dirname, '..', '..', 'fixtures', 'samples');
 const CLD = path.join(SAMPLES, 'cld-release1.csv');
@@ -178,6 +179,14 @@ describe.each(DRIVERS)('the $import operation (%s)', (driver) => {
     expect(done.body).toMatchObject({ outcome: 'refused', rejectCount: 1, rejects: [expect.objectContaining({ line: 2, column: 'LA Code' })] });
   });
 
+  it('answers 404 to a status id that is not one, however it is written', async () => {
+    for (const id of ['%E0%A4%A', '..%2F..%2Fetc', 'x'.repeat(65)]) {
+      const res = await council(t.http.get(`/fhir/$import-status/${id}`));
+      expect(res.status).toBe(404);
+      expect(res.body.resourceType).toBe('OperationOutcome');
+    }
+  });
+
   it('refuses files larger than IMPORT_MAX_MEGABYTES with 413', async () => {
     const small = await startTestApp(driver, {}, { COUNCIL_LA_CODE: 'E10999999', IMPORT_MAX_MEGABYTES: '1' });
     try {
@@ -186,6 +195,20 @@ describe.each(DRIVERS)('the $import operation (%s)', (driver) => {
       const res = await as(small.http.post('/fhir/$import').query({ kind: 'cld' }).set('Prefer', 'respond-async').set('Content-Type', 'text/csv').send(big));
       expect(res.status).toBe(413);
       expect(res.body.issue[0].diagnostics).toMatch(/more than 1 MB/);
+      // Several parts, the second over the limit: refused, and nothing of them left on disk.
+      const parts = await as(
+        small.http
+          .post('/fhir/$import')
+          .query({ kind: 'cld' })
+          .set('Prefer', 'respond-async')
+          .attach('file', fs.readFileSync(CLD), 'a.csv')
+          .attach('file', big, 'b.csv'),
+      );
+      expect(parts.status).toBe(413);
+      expect(fs.readdirSync(small.config.imports.uploadDir)).toEqual([]);
+      // The slot was given back: an import of the right size is taken.
+      const ok = await as(small.http.post('/fhir/$import').query({ kind: 'cld', dryRun: 'true' }).set('Prefer', 'respond-async').set('Content-Type', 'text/csv').send(fs.readFileSync(CLD)));
+      expect(ok.status).toBe(202);
     } finally {
       await small.close();
     }
@@ -214,6 +237,37 @@ describe('an import whose request cannot be recorded', () => {
       expect(carer.records).toEqual([]);
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('one import at a time on an instance', () => {
+  it('refuses another import with 429 while one holds the slot, and takes it once the slot is given back', async () => {
+    // The slot is the instance's, whatever store its imports go to: a store of their own here.
+    const store = await openTestStore('pglite');
+    const jobs = new ImportJobs(store.store, { laCode: 'E10999999', odsCode: 'WXB' }, new AuditRecorder({ record: async () => undefined }), (err) => {
+      throw err;
+    });
+    const t = await startTestApp('pglite', { importJobs: jobs }, { COUNCIL_LA_CODE: 'E10999999' });
+    try {
+      const council = await t.as('sandbox-council-mosaic');
+      const send = () =>
+        council(t.http.post('/fhir/$import').query({ kind: 'cld', dryRun: 'true' }).set('Prefer', 'respond-async').set('Content-Type', 'text/csv').send(fs.readFileSync(CLD)));
+      // As an upload in progress holds it.
+      const release = jobs.reserve()!;
+      const refused = await send();
+      expect(refused.status).toBe(429);
+      expect(refused.headers['retry-after']).toBe('30');
+      expect(jobs.reserve()).toBeUndefined();
+      release();
+      const taken = await send();
+      expect(taken.status).toBe(202);
+      expect(jobs.busy).toBe(true);
+      await jobs.idle();
+      expect(jobs.busy).toBe(false);
+    } finally {
+      await t.close();
+      await store.close();
     }
   });
 });

@@ -1,11 +1,10 @@
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import { randomUUID } from 'node:crypto';
 import { ContactRefused } from '../../src/domain/contact';
 import { IntakeRefused } from '../../src/domain/intake';
 import { NoticeKind, NoticeSubmission } from '../../src/domain/notice';
 import { answerContact } from '../../src/services/contactAnswers';
 import { receiveNotice } from '../../src/services/noticeIntake';
-import { loadFixtures } from '../../src/store/openStore';
-import { SANDBOX_FIXTURES } from '../support/app';
 import { DRIVERS, openTestStore, TestStore } from '../support/stores';
 
 const BARBARA = { nhsNumber: '9990000018', personId: 'WXB-100001', birthDate: '1941-06-14' };
@@ -45,7 +44,7 @@ describe.each(DRIVERS)('notice intake and contact answers as services (%s)', (dr
   let t: TestStore;
   beforeAll(async () => {
     t = await openTestStore(driver);
-    await loadFixtures(t.store, SANDBOX_FIXTURES);
+    await loadSandbox(t.store);
   });
   afterAll(() => t.close());
 

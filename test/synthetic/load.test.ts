@@ -1,10 +1,9 @@
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import path from 'node:path';
-import { loadFixtures } from '../../src/store/openStore';
 import { loadSyntheticPopulation, SyntheticLoadError } from '../../src/synthetic/load';
 import { SyntheticPopulation } from '../../src/synthetic/population';
 import { DRIVERS, openTestStore, TestStore } from '../support/stores';
 
-const SANDBOX_FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'sandbox', 'dataset.json');
 const PEOPLE = 2_000;
 
 describe.each(DRIVERS)('loading a synthetic population (%s)', (driver) => {
@@ -15,7 +14,7 @@ describe.each(DRIVERS)('loading a synthetic population (%s)', (driver) => {
   afterAll(() => t.close());
 
   it('loads beside the sandbox fixtures, once, with every record findable', async () => {
-    await loadFixtures(t.store, SANDBOX_FIXTURES);
+    await loadSandbox(t.store);
     const expected = new SyntheticPopulation({ people: PEOPLE, seed: 3 }).dataset();
     const progress: number[] = [];
     const result = await loadSyntheticPopulation(t.store, { people: PEOPLE, seed: 3 }, (p) => progress.push(p.people));

@@ -380,7 +380,7 @@ function productionProblems(config: Config, url: URL): string[] {
     const nhsNumber = sandboxPersonIn(fixtures);
     if (nhsNumber) {
       problems.push(
-        `${sandbox} but FIXTURES_FILE (${fixtures}) holds the sandbox dataset's fictional people (NHS number ${nhsNumber} among them), ` +
+        `${sandbox} but FIXTURES_FILE (${fixtures}) holds the sandbox council's fictional people (NHS number ${nhsNumber} among them), ` +
           'who would be loaded into an empty store beside real ones. Set FIXTURES_FILE=none, or to a dataset of your own.',
       );
     }

@@ -95,8 +95,8 @@ describe('the sample allocations extract', () => {
     const council = sandbox.organisations.find((o) => o.kind === 'council')!;
     expect(records(facts.council)).toEqual([{ name: 'Wexbridge County Council', odsCode: 'WXB', telecom: council.telecom, address: council.address }]);
     const byId = <T extends { id: string }>(list: T[]) => [...list].sort((x, y) => x.id.localeCompare(y.id));
-    expect(byId(records(facts.teams))).toEqual(byId(sandbox.organisations.filter((o) => o.kind === 'team').map(({ kind: _k, partOfId: _p, source: _s, ...team }) => team)));
-    expect(byId(records(facts.workers))).toEqual(byId(sandbox.workers.map(({ source: _s, ...worker }) => worker)));
+    expect(byId(records(facts.teams))).toEqual(byId(sandbox.organisations.filter((o) => o.kind === 'team').map(({ kind: _k, partOfId: _p, ...team }) => team)));
+    expect(byId(records(facts.workers))).toEqual(byId(sandbox.workers));
     const providersWithOutOfHours = sandbox.organisations.filter((o) => o.kind === 'provider' && o.cqcLocationId && o.telecom.some((t) => t.use === 'out-of-hours'));
     const byLocation = <T extends { cqcLocationId?: string }>(list: T[]) => [...list].sort((x, y) => x.cqcLocationId!.localeCompare(y.cqcLocationId!));
     expect(byLocation(records(facts.providerNumbers))).toEqual(

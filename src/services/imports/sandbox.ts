@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { AuditRecorder } from '../../audit/recorder';
-import { SANDBOX_COUNCIL_DIR, SANDBOX_LA_CODE } from '../../config';
+import { PROJECT_ROOT, SANDBOX_COUNCIL_DIR, SANDBOX_LA_CODE } from '../../config';
 import { ImportKind, ImportReport } from './importReport';
 import { ImportTarget, runImport } from './runImport';
 
@@ -40,6 +40,8 @@ export class SandboxLoadError extends Error {}
 export async function loadSandbox(
   target: ImportTarget,
   audit?: Pick<AuditRecorder, 'dataImport'>,
+  /** Where the three files are: the sandbox's own, unless a test gives a copy. */
+  dir: string = SANDBOX_COUNCIL_DIR,
 ): Promise<{ loaded: boolean; reports: ImportReport[] }> {
   const done = await target.db.query('SELECT 1 FROM dataset_loads WHERE name = $1', [SANDBOX_LOAD_NAME]);
   if (done.length > 0) return { loaded: false, reports: [] };
@@ -49,7 +51,7 @@ export async function loadSandbox(
       target,
       {
         kind,
-        files: [{ name: `fixtures/sandbox/council/${file}`, path: path.join(SANDBOX_COUNCIL_DIR, file) }],
+        files: [{ name: path.relative(PROJECT_ROOT, path.join(dir, file)), path: path.join(dir, file) }],
         council: SANDBOX_COUNCIL,
         by: { user: 'sandbox' },
         today: SANDBOX_TODAY,

@@ -77,7 +77,7 @@ describe.each(DRIVERS)('caches and a change during a read (%s)', (driver) => {
       const first = carePlan().then((res) => res);
       await hold.reached;
       // The change lands, and is announced, while that read still holds the provider's old row.
-      await held.inner.query(`UPDATE organisations SET name = 'Brightwater Care Partnership', version = version + 1 WHERE id = 'PROV-HOMECARE-1'`);
+      await held.inner.query(`UPDATE organisations SET name = 'Brightwater Care Partnership', version = version + 1 WHERE id = 'CQC-1-1000000123'`);
       await store.dataChanged();
       hold.release();
       const before = await first;

@@ -97,7 +97,7 @@ describe.each(DRIVERS)('notice intake and contact answers as services (%s)', (dr
     const { contact } = await receiveNotice(t.store, submission('assessment'), SETTINGS);
     const id = contact!.record.id;
     expect(await refusalCode(answerContact(t.store, id, { status: 'accepted' }, contact!.version + 1))).toBe('stale-version');
-    expect(await refusalCode(answerContact(t.store, id, { ownerTeamId: 'PROV-HOMECARE-1' }))).toBe('unknown-team');
+    expect(await refusalCode(answerContact(t.store, id, { ownerTeamId: 'CQC-1-1000000123' }))).toBe('unknown-team');
     const accepted = await answerContact(t.store, id, { status: 'accepted' }, contact!.version);
     expect(accepted).toMatchObject({ version: contact!.version + 1, record: { status: 'accepted' } });
     expect(await refusalCode(answerContact(t.store, id, { status: 'requested' }))).toBe('bad-transition');

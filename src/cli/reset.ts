@@ -4,8 +4,9 @@ import { loadFixtures, openStore } from '../store/openStore';
 
 /**
  * `npm run reset`: empties the configured store (embedded or PostgreSQL) and imports the sandbox
- * council's files again (and FIXTURES_FILE, when set), so the sandbox is as it was on first start. Stop the facade first when it uses the
- * embedded store: only one process may open a data directory.
+ * council's files again (and loads FIXTURES_FILE, when set), so the sandbox is as it was on first
+ * start. Stop the facade first when it uses the embedded store: only one process may open a data
+ * directory.
  */
 async function reset() {
   const config = loadConfig();

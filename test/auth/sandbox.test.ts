@@ -1,9 +1,9 @@
-import { loadSandbox } from '../../src/services/imports/sandbox';
 import { Bundle, Flag } from '@medplum/fhirtypes';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import { BASE_URL } from '../support/app';
 import { requestToken } from '../support/auth';
 import { openTestStore, TestStore } from '../support/stores';

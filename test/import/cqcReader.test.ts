@@ -1,10 +1,10 @@
-import { sandboxDataset } from '../support/sandboxDataset';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Dataset } from '../../src/domain/dataset';
 import { readCqcDirectory } from '../../src/import/cqc/cqcReader';
 import { CqcLocation, ImportReject, Located } from '../../src/import/importTypes';
+import { sandboxDataset } from '../support/sandboxDataset';
 
 const ROOT = path.join(__dirname, '..', '..');
 const fixture = (name: string) => path.join(ROOT, 'test', 'fixtures', 'import', name);

@@ -1,10 +1,10 @@
-import { loadSandbox } from '../../src/services/imports/sandbox';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 import { openStore } from '../../src/store/openStore';
 import { openPgliteThread } from '../../src/store/pgliteThread';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 
 /**
  * The embedded store syncs its commits to disk unless EMBEDDED_FSYNC=off says otherwise, and a data

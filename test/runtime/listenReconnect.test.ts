@@ -1,4 +1,3 @@
-import { loadSandbox } from '../../src/services/imports/sandbox';
 import pino from 'pino';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -6,6 +5,7 @@ import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { openStore } from '../../src/store/openStore';
 import { Store } from '../../src/store/store';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import { bearerFrom } from '../support/auth';
 import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
 

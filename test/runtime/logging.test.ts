@@ -1,4 +1,3 @@
-import { loadSandbox } from '../../src/services/imports/sandbox';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -6,6 +5,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import { ConfigError, loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import { bearerFrom } from '../support/auth';
 import { DRIVERS, openTestStore, TestStore } from '../support/stores';
 import { MAIN, requireBuild, run } from './processes';

@@ -1,10 +1,10 @@
-import { loadSandbox } from '../../src/services/imports/sandbox';
 import { randomUUID } from 'node:crypto';
 import { ContactRefused } from '../../src/domain/contact';
 import { IntakeRefused } from '../../src/domain/intake';
 import { NoticeKind, NoticeSubmission } from '../../src/domain/notice';
 import { answerContact } from '../../src/services/contactAnswers';
 import { receiveNotice } from '../../src/services/noticeIntake';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import { DRIVERS, openTestStore, TestStore } from '../support/stores';
 
 const BARBARA = { nhsNumber: '9990000018', personId: 'WXB-100001', birthDate: '1941-06-14' };

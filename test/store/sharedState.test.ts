@@ -1,4 +1,3 @@
-import { loadSandbox } from '../../src/services/imports/sandbox';
 import fs from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,6 +9,7 @@ import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { openStore } from '../../src/store/openStore';
 import { Store } from '../../src/store/store';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import { bearerFrom } from '../support/auth';
 import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
 import { about } from '../support/notices';

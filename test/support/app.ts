@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';

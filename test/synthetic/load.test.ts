@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { loadSandbox } from '../../src/services/imports/sandbox';
 import { loadSyntheticPopulation, SyntheticLoadError } from '../../src/synthetic/load';
 import { SyntheticPopulation } from '../../src/synthetic/population';

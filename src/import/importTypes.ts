@@ -82,8 +82,8 @@ export interface AllocationsFacts {
   /** The council's teams (partOfId is set by the service: the council). */
   teams: Located<Omit<Organisation, 'kind' | 'partOfId'>>[];
   workers: Located<Worker>[];
-  /** Out-of-hours numbers for care providers, which CQC's directory does not hold. */
-  providerNumbers: Located<{ cqcLocationId: string; telecom: ContactPoint[] }>[];
+  /** Out-of-hours numbers for care providers, which CQC's directory does not hold (and their e-mail and ODS code, when given). */
+  providerNumbers: Located<{ cqcLocationId: string; telecom: ContactPoint[]; odsCode?: string }>[];
   /** Who is allocated to each person (by LA id or NHS number), and whether the record is restricted. */
   allocations: Located<{ personId?: string; nhsNumber?: string; allocatedWorkerId?: string; responsibleTeamId?: string; restricted: boolean }>[];
   /** Safeguarding concerns, open and closed, by person (LA id or NHS number). */

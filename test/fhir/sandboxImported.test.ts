@@ -42,6 +42,9 @@ describe.each(DRIVERS)('the sandbox, imported from its council files (%s)', (dri
     const provider = (await hospital(t.http.get(`/fhir/${performer!.reference}`))).body as Organization;
     expect(provider.name).toBe('Brightwater Home Care');
     expect(provider.telecom).toEqual(expect.arrayContaining([expect.objectContaining({ system: 'phone', value: '0113 496 0210' })]));
+    // Its ODS code and e-mail address are the council's (the allocations extract's), not CQC's.
+    expect(provider.identifier).toEqual(expect.arrayContaining([{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'VWX12' }]));
+    expect(provider.telecom).toEqual(expect.arrayContaining([expect.objectContaining({ system: 'email', value: 'office@brightwater-homecare.co.uk.example' })]));
     expect(provider.contact).toEqual([expect.objectContaining({ purpose: { text: 'Out of hours' }, telecom: [expect.objectContaining({ value: '07700 900 211' })] })]);
 
     const [team] = ofType<CareTeam>(bundle, 'CareTeam');

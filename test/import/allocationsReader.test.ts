@@ -180,6 +180,29 @@ describe('reading the allocations extract', () => {
   });
 });
 
+describe('provider rows', () => {
+  it("read a provider's e-mail address and ODS code beside, or instead of, its out-of-hours number", async () => {
+    const { facts, rejects } = await read(
+      csv([
+        { ...PROVIDER, Email: 'office@brightwater.example', 'ODS Code': 'vwx12' },
+        { 'Record Type': 'provider', 'CQC Location ID': '1-1000000556', Email: 'hello@willows.example' },
+      ]),
+    );
+    expect(rejects).toEqual([]);
+    expect(facts.providerNumbers.map((p) => p.record)).toEqual([
+      {
+        cqcLocationId: '1-1000000123',
+        odsCode: 'VWX12',
+        telecom: [
+          { system: 'phone', value: '07700 900 211', use: 'out-of-hours' },
+          { system: 'email', value: 'office@brightwater.example', use: 'work' },
+        ],
+      },
+      { cqcLocationId: '1-1000000556', telecom: [{ system: 'email', value: 'hello@willows.example', use: 'work' }] },
+    ]);
+  });
+});
+
 describe('person and package rows', () => {
   it("read a person's title, numbers, address lines and NHS number verification, and a package's visits, tasks and notes", async () => {
     const { facts, rejects } = await read(csv([PERSON, PACKAGE, { 'Record Type': 'package', 'Event Reference': 'Home care, Mrs T' }]));
@@ -238,7 +261,8 @@ describe('allocations rows that cannot be used', () => {
     ['an e-mail address that is not one', { ...WORKER, 'Worker ID': 'W-2', Email: 'amira.hassan' }, { column: 'Email', value: 'amira.hassan', reason: 'not an e-mail address' }],
     ['a worker without a role', { ...WORKER, 'Worker ID': 'W-2', Role: '' }, { column: 'Role', reason: 'a worker row needs a Role' }],
     ['a provider with a malformed CQC location id', { ...PROVIDER, 'CQC Location ID': '1000000123' }, { column: 'CQC Location ID', value: '1000000123', reason: 'not a CQC location id: they are written like 1-123456789' }],
-    ['a provider without its out-of-hours number', { ...PROVIDER, 'Out of Hours Phone': '' }, { column: 'Out of Hours Phone', reason: 'a provider row needs an Out of Hours Phone' }],
+    ['a provider row that gives nothing', { ...PROVIDER, 'Out of Hours Phone': '' }, { column: 'Out of Hours Phone', reason: 'a provider row needs an Out of Hours Phone, an Email or an ODS Code' }],
+    ['a provider with an e-mail address that is not one', { ...PROVIDER, Email: 'office at brightwater' }, { column: 'Email', value: 'office at brightwater', reason: 'not an e-mail address' }],
     ['an allocation naming nobody', { ...ALLOCATION, 'LA Person Unique Identifier': '', 'NHS Number': '' }, { column: 'LA Person Unique Identifier', reason: "an allocation row needs the person's LA Person Unique Identifier, NHS Number or both" }],
     ['an NHS number failing Modulus 11', { ...ALLOCATION, 'NHS Number': '9990000019' }, { column: 'NHS Number', value: '9990000019', reason: 'the NHS number fails its Modulus 11 check digit; check it was typed correctly' }],
     ['an NHS number of nine digits', { ...ALLOCATION, 'NHS Number': '999000001' }, { column: 'NHS Number', value: '999000001', reason: 'an NHS number has exactly 10 digits' }],
@@ -277,8 +301,8 @@ describe('allocations rows that cannot be used', () => {
   });
 
   it('refuses a row whose columns a record type needs are missing from the header', async () => {
-    const { rejects } = await read(csv([{ 'Record Type': 'provider', 'CQC Location ID': '1-1000000123' }], ['Record Type', 'CQC Location ID']));
-    expect(rejects).toEqual([{ file: 'allocations.csv', line: 2, column: 'Out of Hours Phone', reason: 'the file has no "Out of Hours Phone" column, which a provider row needs' }]);
+    const { rejects } = await read(csv([{ 'Record Type': 'team', 'Team ID': 'TEAM-OAN', Name: 'Older Adults North' }], ['Record Type', 'Team ID', 'Name']));
+    expect(rejects).toEqual([{ file: 'allocations.csv', line: 2, column: 'Office Phone', reason: 'the file has no "Office Phone" column, which a team row needs' }]);
   });
 
   it('refuses a header column it does not know, and reads the rest', async () => {

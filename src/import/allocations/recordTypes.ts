@@ -53,9 +53,14 @@ export const READ_RECORD: { [T in RecordType]: (row: RowReading) => RecordOf[T] 
 
   provider(row) {
     const cqcLocationId = row.cqcLocationId('cqcLocationId');
-    const outOfHours = row.phone('outOfHoursPhone', 'required');
+    const outOfHours = row.phone('outOfHoursPhone', 'optional');
+    const email = row.email('email');
+    const odsCode = row.odsCode('odsCode');
+    if (!row.optional('outOfHoursPhone') && !row.optional('email') && !row.optional('odsCode')) {
+      row.refuse('outOfHoursPhone', undefined, 'a provider row needs an Out of Hours Phone, an Email or an ODS Code');
+    }
     if (row.problems.length > 0) return undefined;
-    return { cqcLocationId: cqcLocationId!, telecom: contactPoints({ outOfHours }) };
+    return { cqcLocationId: cqcLocationId!, telecom: contactPoints({ outOfHours, email }), ...(odsCode ? { odsCode } : {}) };
   },
 
   allocation(row) {

@@ -94,14 +94,20 @@ async function applyProviderNumbers(ctx: ImportContext, facts: AllocationsFacts)
       });
       continue;
     }
-    updated.set(id, { ...before, telecom: withOutOfHours(before.telecom, record.telecom) });
+    updated.set(id, { ...before, ...(record.odsCode ? { odsCode: record.odsCode } : {}), telecom: withProviderNumbers(before.telecom, record.telecom) });
   }
   ctx.count('providers', await writeRecords(ctx.tx, 'organisation', [...updated.values()], { changedBy: ctx.importId, current }));
 }
 
-function withOutOfHours(current: ContactPoint[], given: ContactPoint[]): ContactPoint[] {
-  const outOfHours = given.map((t) => ({ ...t, use: 'out-of-hours' as const }));
-  return [...current.filter((t) => t.use !== 'out-of-hours'), ...outOfHours];
+/**
+ * The row's out-of-hours number and e-mail address, each when it gives one, replace those held
+ * (a provider row says what it knows; a blank keeps what is held). CQC's office number is kept.
+ */
+function withProviderNumbers(current: ContactPoint[], given: ContactPoint[]): ContactPoint[] {
+  const outOfHours = given.filter((t) => t.system === 'phone').map((t) => ({ ...t, use: 'out-of-hours' as const }));
+  const email = given.filter((t) => t.system === 'email');
+  const kept = current.filter((t) => !(outOfHours.length > 0 && t.use === 'out-of-hours') && !(email.length > 0 && t.system === 'email'));
+  return [...kept.filter((t) => t.system === 'phone'), ...outOfHours, ...kept.filter((t) => t.system !== 'phone'), ...email];
 }
 
 /** A person as a row of the extract names them: by LA id, NHS number, or both. */

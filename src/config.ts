@@ -1,5 +1,6 @@
 import { isView, View } from './access/views';
 import { createHash } from 'node:crypto';
+import { parse as parseCsv } from 'csv-parse/sync';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +39,12 @@ export interface Config {
   database: DatabaseLimits;
   /** The HTTP server's time limits and its graceful shutdown. */
   http: HttpLimits;
-  /** The dataset loaded into an empty store on first start; undefined loads nothing. */
+  /**
+   * SANDBOX_DATA (on by default): the sandbox council's files (SANDBOX_COUNCIL_DIR) are imported on
+   * first start, through the same import path as a council's own files.
+   */
+  sandboxData: boolean;
+  /** FIXTURES_FILE: a developer's own JSON dataset, loaded once on first start; undefined (the default) loads none. */
   fixturesFile?: string;
   /** SYNTHETIC_PEOPLE / SYNTHETIC_SEED: a synthetic population loaded once on first start, beside the fixtures. */
   synthetic?: { people: number; seed: number };
@@ -171,8 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch {
     throw new ConfigError(`PUBLIC_BASE_URL is not a URL: ${publicUrl}`);
   }
-  // SANDBOX_DATA=off: an empty store, as a council's own deployment starts before its first import.
-  const fixtures = onOff(env, 'SANDBOX_DATA', true) ? (env.FIXTURES_FILE ?? SANDBOX_FIXTURES_FILE) : 'none';
+  const fixtures = env.FIXTURES_FILE || 'none';
   const fhirBaseUrl = `${publicUrl}/fhir`;
   return {
     port,
@@ -187,6 +192,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       connectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_SECONDS', 5, 1, 600) * 1000,
     },
     http: httpLimits(env),
+    // SANDBOX_DATA=off: an empty store, as a council's own deployment starts before its first import.
+    sandboxData: onOff(env, 'SANDBOX_DATA', true),
     fixturesFile: fixtures === 'none' ? undefined : path.resolve(fixtures),
     synthetic: env.SYNTHETIC_PEOPLE && env.SYNTHETIC_PEOPLE !== '0'
       ? { people: integer(env, 'SYNTHETIC_PEOPLE', 0, 1, 10_000_000), seed: integer(env, 'SYNTHETIC_SEED', 1, 0, 4_294_967_295) }
@@ -329,7 +336,9 @@ export function deploymentProblems(config: Config): string[] {
   return problems;
 }
 
-export const SANDBOX_FIXTURES_FILE = path.join(PROJECT_ROOT, 'fixtures', 'sandbox', 'dataset.json');
+/** The sandbox council's files, as a council's systems write them: its CLD return, CQC's directory, its allocations extract. */
+export const SANDBOX_COUNCIL_DIR = path.join(PROJECT_ROOT, 'fixtures', 'sandbox', 'council');
+export const SANDBOX_CLD_FILE = path.join(SANDBOX_COUNCIL_DIR, 'cld.csv');
 
 /**
  * NODE_ENV=production (the Docker image's default) means real people's records: none of the
@@ -360,17 +369,18 @@ function productionProblems(config: Config, url: URL): string[] {
         'clients reach the facade at (TLS ends at your proxy or load balancer; see docs/deploy.md): tokens and records must not travel unencrypted.',
     );
   }
-  const fixtures = config.fixturesFile;
-  if (fixtures && sameFile(fixtures, SANDBOX_FIXTURES_FILE)) {
+  if (config.sandboxData) {
     problems.push(
-      `${sandbox} but FIXTURES_FILE is the sandbox dataset (its default), whose fictional people would be loaded into an empty store ` +
-        'beside real ones. Set SANDBOX_DATA=off (or FIXTURES_FILE=none), and load your own records with npm run import (see docs/data-in.md).',
+      `${sandbox} but SANDBOX_DATA is on (its default), so the sandbox council's fictional people would be imported into an empty store ` +
+        'beside real ones. Set SANDBOX_DATA=off, and load your own records with npm run import (see docs/data-in.md).',
     );
-  } else if (fixtures) {
+  }
+  const fixtures = config.fixturesFile;
+  if (fixtures) {
     const nhsNumber = sandboxPersonIn(fixtures);
     if (nhsNumber) {
       problems.push(
-        `${sandbox} but FIXTURES_FILE (${fixtures}) holds the sandbox dataset's fictional people (NHS number ${nhsNumber} among them), ` +
+        `${sandbox} but FIXTURES_FILE (${fixtures}) holds the sandbox council's fictional people (NHS number ${nhsNumber} among them), ` +
           'who would be loaded into an empty store beside real ones. Set FIXTURES_FILE=none, or to a dataset of your own.',
       );
     }
@@ -470,14 +480,11 @@ function sandboxClientsIn(file: string): string[] {
 
 /**
  * The NHS number of a sandbox person that a dataset holds, if it holds one. The sandbox's NHS numbers
- * are in the 999 range, never issued to anyone, so a real dataset holds none of them; the file is
- * read a megabyte at a time, so a large dataset costs no more memory than that.
+ * (read from its CLD return) are in the 999 range, never issued to anyone, so a real dataset holds
+ * none of them; the file is read a megabyte at a time, so a large dataset costs no more memory than that.
  */
 function sandboxPersonIn(file: string): string | undefined {
-  const sandbox = readJson(SANDBOX_FIXTURES_FILE) as { people?: { nhsNumber?: unknown }[] } | undefined;
-  const numbers = (Array.isArray(sandbox?.people) ? sandbox.people : [])
-    .map((p) => p?.nhsNumber)
-    .filter((n): n is string => typeof n === 'string' && n.length > 0);
+  const numbers = sandboxNhsNumbers();
   if (numbers.length === 0) return undefined;
   const needles = numbers.map((n) => Buffer.from(JSON.stringify(n)));
   const overlap = Math.max(...needles.map((n) => n.length)) - 1;
@@ -503,6 +510,19 @@ function sandboxPersonIn(file: string): string | undefined {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The NHS numbers of the sandbox's CLD return, each once (none when it cannot be read). */
+function sandboxNhsNumbers(): string[] {
+  let rows: string[][];
+  try {
+    rows = parseCsv(fs.readFileSync(SANDBOX_CLD_FILE, 'utf8'), { bom: true, relax_column_count: true }) as string[][];
+  } catch {
+    return [];
+  }
+  const column = rows[0]?.indexOf('NHS Number') ?? -1;
+  if (column < 0) return [];
+  return [...new Set(rows.slice(1).map((row) => (row[column] ?? '').replace(/[\s-]/g, '')).filter((n) => /^\d{10}$/.test(n)))];
 }
 
 function logLevel(env: NodeJS.ProcessEnv): string {

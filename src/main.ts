@@ -13,9 +13,10 @@ import { DataDirLockedError } from './store/dataDirLock';
 import { EmbeddedDriver } from './store/pgliteThread';
 import { Store } from './store/store';
 import { loadSyntheticPopulation, SyntheticLoadError } from './synthetic/load';
+import { loadSandbox, SandboxLoadError } from './services/imports/sandbox';
 import { announceRunningFacade, runDir } from './cli/runningFacade';
 
-/** Reads config, opens the store (loading the sandbox fixtures on first start) and listens. */
+/** Reads config, opens the store (importing the sandbox council's files on first start) and listens. */
 async function main() {
   const config = loadConfig();
   const problems = deploymentProblems(config);
@@ -56,6 +57,13 @@ async function main() {
   // connection without the request path's statement timeouts. Its change notice (NOTIFY) reaches
   // this store too; nothing has been cached yet anyway.
   const loader = new Store(store.db.maintenance?.() ?? store.db);
+  // One trail and one recorder for the process: the sandbox's imports, the app's requests, the server's refusals and the purge.
+  const audit = auditRecorder(config, store);
+  if (config.sandboxData) {
+    // Through the council import path, as a council's own files arrive (runImport uses the maintenance connection itself).
+    const sandbox = await loadSandbox(store, audit);
+    if (sandbox.loaded) logger.info({ imports: sandbox.reports.map((r) => ({ kind: r.kind, importId: r.importId, changes: r.changes })) }, 'imported the sandbox council');
+  }
   if (config.fixturesFile && (await loadFixtures(loader, config.fixturesFile))) {
     logger.info({ fixtures: config.fixturesFile }, 'loaded fixtures into an empty store');
   }
@@ -64,8 +72,6 @@ async function main() {
     const result = await loadSyntheticPopulation(loader, { people, seed }, (p) => logger.debug(p, 'loading the synthetic population'));
     if (result.loaded) logger.info({ dataset: result.name, people: result.people, rows: result.rows, ms: result.ms }, 'loaded a synthetic population');
   }
-  // One trail and one recorder for the process: the app's requests, the server's refusals and the purge.
-  const audit = auditRecorder(config, store);
   // Readiness fails from the moment the server begins its graceful shutdown (asked only once it listens).
   const app = createApp(config, { store, logger, signingKey, clients, audit, stopping: () => facade.stopping });
   const facade = createFacadeServer(app, config.http, { logger, audit });
@@ -140,7 +146,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof DatasetError || err instanceof SyntheticLoadError || err instanceof DataDirLockedError || err instanceof ListenError) {
+  if (err instanceof ConfigError || err instanceof DatasetError || err instanceof SandboxLoadError || err instanceof SyntheticLoadError || err instanceof DataDirLockedError || err instanceof ListenError) {
     console.error(`Cannot start: ${err.message}`);
   } else {
     // Through the logger's error serializer: a database error's detail may quote records.

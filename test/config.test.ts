@@ -1,18 +1,26 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, dataDirectory, deploymentProblems, loadConfig, PROJECT_ROOT, SANDBOX_CLIENTS_FILE, SANDBOX_FIXTURES_FILE } from '../src/config';
+import { ConfigError, dataDirectory, deploymentProblems, loadConfig, PROJECT_ROOT, SANDBOX_CLIENTS_FILE } from '../src/config';
+import { sandboxRows } from './support/sandboxDataset';
 
 describe('configuration', () => {
-  it('has sandbox defaults: port 8080, embedded store under the project, sandbox fixtures', () => {
+  it('has sandbox defaults: port 8080, embedded store under the project, the sandbox council imported, no developer dataset', () => {
     const c = loadConfig({});
     expect(c.port).toBe(8080);
     expect(c.fhirBaseUrl).toBe('http://localhost:8080/fhir');
     expect(c.databaseUrl).toBeUndefined();
     expect(c.dataDir).toBe(path.join(PROJECT_ROOT, 'data'));
     expect(c.auth.signingKey).toEqual({ file: path.join(PROJECT_ROOT, 'data', 'token-signing-key.jwk.json'), create: true });
-    expect(c.fixturesFile).toMatch(/fixtures\/sandbox\/dataset\.json$/);
+    expect(c.sandboxData).toBe(true);
+    expect(c.fixturesFile).toBeUndefined();
     expect(c.embeddedSharedBuffersMb).toBe(32);
+  });
+
+  it('starts empty with SANDBOX_DATA=off, and loads a developer dataset named by FIXTURES_FILE', () => {
+    expect(loadConfig({ SANDBOX_DATA: 'off' }).sandboxData).toBe(false);
+    expect(loadConfig({ FIXTURES_FILE: 'my-council.json' }).fixturesFile).toBe(path.resolve('my-council.json'));
+    expect(loadConfig({ FIXTURES_FILE: 'none' }).fixturesFile).toBeUndefined();
   });
 
   it('advertises the public base URL, not localhost, behind a proxy', () => {
@@ -53,7 +61,7 @@ describe('production mode (NODE_ENV=production)', () => {
     NODE_ENV: 'production',
     PUBLIC_BASE_URL: 'https://care.example.gov.uk',
     CLIENTS_FILE: '/etc/facade/clients.json',
-    FIXTURES_FILE: 'none',
+    SANDBOX_DATA: 'off',
     COUNCIL_LA_CODE: 'E10000024',
   };
 
@@ -68,16 +76,17 @@ describe('production mode (NODE_ENV=production)', () => {
     expect(problems).toEqual([
       expect.stringMatching(/^NODE_ENV is production but CLIENTS_FILE is not set, so the sandbox clients, whose private keys are published .* Set CLIENTS_FILE/),
       expect.stringMatching(/^NODE_ENV is production but the public base URL is http:\/\/localhost:8080 \(PUBLIC_BASE_URL\)\. Set PUBLIC_BASE_URL to the https address/),
-      expect.stringMatching(/^NODE_ENV is production but FIXTURES_FILE is the sandbox dataset .* Set FIXTURES_FILE=none/),
+      expect.stringMatching(/^NODE_ENV is production but SANDBOX_DATA is on \(its default\), so the sandbox council's fictional people .* Set SANDBOX_DATA=off/),
+      expect.stringMatching(/^NODE_ENV is production but COUNCIL_LA_CODE is not set/),
       expect.stringMatching(/^NODE_ENV is production and DATABASE_URL is set, but TOKEN_SIGNING_KEY_FILE is not: .*\(npm run keygen\)/),
     ]);
   });
 
-  it('refuses the sandbox files named on purpose, as it refuses them by default', () => {
-    const problems = deploymentProblems(loadConfig({ ...ready, CLIENTS_FILE: SANDBOX_CLIENTS_FILE, FIXTURES_FILE: SANDBOX_FIXTURES_FILE }));
+  it('refuses the sandbox clients and data asked for on purpose, as it refuses them by default', () => {
+    const problems = deploymentProblems(loadConfig({ ...ready, CLIENTS_FILE: SANDBOX_CLIENTS_FILE, SANDBOX_DATA: 'on' }));
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/CLIENTS_FILE names the sandbox clients/);
-    expect(problems[1]).toMatch(/FIXTURES_FILE is the sandbox dataset/);
+    expect(problems[1]).toMatch(/SANDBOX_DATA is on/);
   });
 
   describe('the sandbox files copied or linked elsewhere', () => {
@@ -89,7 +98,12 @@ describe('production mode (NODE_ENV=production)', () => {
 
     type Client = { client_id: string; jwks?: { keys: Record<string, unknown>[] } };
     const sandboxClients = (): Client[] => JSON.parse(fs.readFileSync(SANDBOX_CLIENTS_FILE, 'utf8'));
-    const sandboxDataset = () => JSON.parse(fs.readFileSync(SANDBOX_FIXTURES_FILE, 'utf8'));
+    /** The sandbox's people (NHS numbers from its CLD return) as a developer's JSON dataset would hold them. */
+    const sandboxDataset = () => {
+      const numbers = [...new Set(sandboxRows('cld.csv').map((r) => r['NHS Number']).filter((n) => n !== ''))];
+      const people = numbers.map((nhsNumber, i) => ({ id: `P-${i}`, nhsNumber, givenNames: ['A'], familyName: 'B', birthDate: '1940-01-01', gender: 'female', telecom: [], restricted: false }));
+      return { organisations: [], workers: [], people, carePackages: [], safeguardingConcerns: [] };
+    };
     const ownClients = (): Client[] => JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'auth', 'clients.json'), 'utf8'));
     const write = (name: string, content: unknown) => {
       const file = path.join(dir, name);
@@ -126,23 +140,18 @@ describe('production mode (NODE_ENV=production)', () => {
       expect(problemsWith({ CLIENTS_FILE: write('clients.json', ownClients()) })).toEqual([]);
     });
 
-    it('refuses the sandbox files reached through a symbolic link as the files themselves', () => {
+    it('refuses the sandbox clients file reached through a symbolic link as the file itself', () => {
       const clients = path.join(dir, 'clients.json');
-      const dataset = path.join(dir, 'dataset.json');
       fs.symlinkSync(SANDBOX_CLIENTS_FILE, clients);
-      fs.symlinkSync(SANDBOX_FIXTURES_FILE, dataset);
-      expect(problemsWith({ CLIENTS_FILE: clients, FIXTURES_FILE: dataset })).toEqual([
-        expect.stringMatching(/^NODE_ENV is production but CLIENTS_FILE names the sandbox clients/),
-        expect.stringMatching(/^NODE_ENV is production but FIXTURES_FILE is the sandbox dataset/),
-      ]);
+      expect(problemsWith({ CLIENTS_FILE: clients })).toEqual([expect.stringMatching(/^NODE_ENV is production but CLIENTS_FILE names the sandbox clients/)]);
     });
 
-    it('refuses a copy of the sandbox dataset, reformatted or cut down to one of its people', () => {
-      const copy = path.join(dir, 'dataset.json');
-      fs.copyFileSync(SANDBOX_FIXTURES_FILE, copy);
+    it("refuses a dataset holding the sandbox's people (by the NHS numbers of its CLD return), or one of them", () => {
+      const copy = write('dataset.json', sandboxDataset());
       const firstNhsNumber = sandboxDataset().people[0].nhsNumber;
+      expect(firstNhsNumber).toBe('9990000018');
       expect(problemsWith({ FIXTURES_FILE: copy })).toEqual([
-        `NODE_ENV is production but FIXTURES_FILE (${copy}) holds the sandbox dataset's fictional people (NHS number ${firstNhsNumber} among them), ` +
+        `NODE_ENV is production but FIXTURES_FILE (${copy}) holds the sandbox council's fictional people (NHS number ${firstNhsNumber} among them), ` +
           'who would be loaded into an empty store beside real ones. Set FIXTURES_FILE=none, or to a dataset of your own.',
       ]);
 
@@ -164,7 +173,7 @@ describe('production mode (NODE_ENV=production)', () => {
 
     it("accepts a dataset of the council's own people", () => {
       const dataset = sandboxDataset();
-      dataset.people = dataset.people.map((p: { nhsNumber: string }, i: number) => ({ ...p, nhsNumber: String(4010232137 + i * 11) }));
+      dataset.people = dataset.people.map((p, i) => ({ ...p, nhsNumber: String(4010232137 + i * 11) }));
       expect(problemsWith({ FIXTURES_FILE: write('council.json', dataset) })).toEqual([]);
     });
   });

@@ -2,7 +2,7 @@ import { Assessment } from '../domain/assessment';
 import { CarePackage } from '../domain/carePackage';
 import { CareRelationship } from '../domain/carer';
 import { Organisation } from '../domain/organisation';
-import { ContactPoint, Person } from '../domain/person';
+import { ContactPoint, NhsNumberVerification, Person } from '../domain/person';
 import { SafeguardingConcern } from '../domain/safeguarding';
 import { Worker } from '../domain/worker';
 
@@ -82,10 +82,38 @@ export interface AllocationsFacts {
   /** The council's teams (partOfId is set by the service: the council). */
   teams: Located<Omit<Organisation, 'kind' | 'partOfId'>>[];
   workers: Located<Worker>[];
-  /** Out-of-hours numbers for care providers, which CQC's directory does not hold. */
-  providerNumbers: Located<{ cqcLocationId: string; telecom: ContactPoint[] }>[];
+  /** Out-of-hours numbers for care providers, which CQC's directory does not hold (and their e-mail and ODS code, when given). */
+  providerNumbers: Located<{ cqcLocationId: string; telecom: ContactPoint[]; odsCode?: string }>[];
   /** Who is allocated to each person (by LA id or NHS number), and whether the record is restricted. */
   allocations: Located<{ personId?: string; nhsNumber?: string; allocatedWorkerId?: string; responsibleTeamId?: string; restricted: boolean }>[];
   /** Safeguarding concerns, open and closed, by person (LA id or NHS number). */
   safeguardingConcerns: Located<Omit<SafeguardingConcern, 'personId'> & { personId?: string; nhsNumber?: string }>[];
+  /** What the council's system holds of a person and the CLD return does not: each row says all of it (a blank clears). */
+  people: Located<AllocationsPerson>[];
+  /** What the council's system holds of a package and the CLD return does not, by its Event Reference. */
+  packages: Located<AllocationsPackage>[];
+}
+
+/**
+ * A person's title, home and mobile numbers, home e-mail, address lines and town, and how sure the
+ * council is of their NHS number. The postcode stays the CLD return's.
+ */
+export interface AllocationsPerson {
+  personId?: string;
+  nhsNumber?: string;
+  title?: string;
+  /** Phones with use home and mobile, e-mail with use home: the ones the row owns. */
+  telecom: ContactPoint[];
+  addressLines: string[];
+  town?: string;
+  nhsNumberVerification?: NhsNumberVerification;
+}
+
+/** A package's visits per day, tasks and notes, named by the CLD Event Reference and the package id it gives. */
+export interface AllocationsPackage {
+  eventReference: string;
+  packageId: string;
+  visitsPerDay?: number;
+  tasks: string[];
+  notes?: string;
 }

@@ -3,8 +3,8 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { loadFixtures } from '../../src/store/openStore';
-import { BASE_URL, SANDBOX_FIXTURES } from '../support/app';
+import { loadSandbox } from '../../src/services/imports/sandbox';
+import { BASE_URL } from '../support/app';
 import { requestToken } from '../support/auth';
 import { openTestStore, TestStore } from '../support/stores';
 
@@ -16,7 +16,7 @@ describe('the sandbox clients and keys', () => {
   let http: ReturnType<typeof request>;
   beforeAll(async () => {
     store = await openTestStore('pglite');
-    await loadFixtures(store.store, SANDBOX_FIXTURES);
+    await loadSandbox(store.store);
     const config = loadConfig({ PUBLIC_BASE_URL: BASE_URL, FIXTURES_FILE: 'none' });
     expect(config.auth.sandboxClients).toBe(true);
     http = request(createApp(config, { store: store.store, logger: pino({ level: 'silent' }) }));

@@ -18,12 +18,16 @@ import { errorLines, profileValidator } from '../../src/conformance/validator';
 import { Dataset } from '../../src/domain/dataset';
 import { definitionOf, RESOURCE_DEFINITIONS, revIncludesFor } from '../../src/fhir/registry';
 import { NHS_NUMBER_SYSTEM } from '../../src/fhir/systems';
-import { BASE_URL, SANDBOX_FIXTURES, startTestApp, TestApp } from '../support/app';
+import { BASE_URL, startTestApp, TestApp } from '../support/app';
+import { sandboxDataset } from '../support/sandboxDataset';
 import { DRIVERS } from '../support/stores';
 
 const NOTICES_DIR = join(__dirname, '..', '..', 'fixtures', 'notices');
-const dataset = JSON.parse(readFileSync(SANDBOX_FIXTURES, 'utf8')) as Dataset;
-/** Carers, assessments and people and packages as the CLD return describes them: not in the sandbox yet. */
+let dataset: Dataset;
+beforeAll(async () => {
+  dataset = await sandboxDataset();
+}, 60_000);
+/** Special cases of carers, assessments and people and packages as the CLD return describes them, beside the sandbox's own. */
 const councilRecords = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'council-records.json'), 'utf8')) as Dataset;
 
 /** The views and a client that gets each (test/fixtures/auth/clients.json). */

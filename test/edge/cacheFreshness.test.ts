@@ -4,17 +4,17 @@
  * (organisations and workers) nor the lookup cache, or the change would go unseen for their
  * freshness bound (60 s and LOOKUP_CACHE_SECONDS) after the flush that should have shown it.
  */
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { Auth } from '../../src/auth/auth';
 import { loadConfig } from '../../src/config';
-import { loadFixtures } from '../../src/store/openStore';
 import { openPgliteThread } from '../../src/store/pgliteThread';
 import { openPostgres } from '../../src/store/postgresDriver';
 import { SqlDriver } from '../../src/store/sqlDriver';
 import { Store } from '../../src/store/store';
-import { SANDBOX_FIXTURES, testClients } from '../support/app';
+import { testClients } from '../support/app';
 import { bearerFrom } from '../support/auth';
 import { createPostgresDatabase, DRIVERS, TestDatabase } from '../support/stores';
 
@@ -59,7 +59,7 @@ describe.each(DRIVERS)('caches and a change during a read (%s)', (driver) => {
       if (driver === 'postgres') db = await createPostgresDatabase();
       held = holding(driver === 'postgres' ? await openPostgres(db!.url!) : await openPgliteThread());
       store = await Store.open(held.driver);
-      await loadFixtures(store, SANDBOX_FIXTURES);
+      await loadSandbox(store);
       const config = loadConfig({ PUBLIC_BASE_URL: 'http://facade.test', FIXTURES_FILE: 'none', LOOKUP_CACHE_SECONDS: lookupSeconds, TOKEN_REQUESTS_PER_MINUTE: '100000' });
       auth = new Auth(config, { store, clients: testClients() });
       http = request(createApp(config, { store, auth, logger: pino({ level: 'silent' }) }));
@@ -77,7 +77,7 @@ describe.each(DRIVERS)('caches and a change during a read (%s)', (driver) => {
       const first = carePlan().then((res) => res);
       await hold.reached;
       // The change lands, and is announced, while that read still holds the provider's old row.
-      await held.inner.query(`UPDATE organisations SET name = 'Brightwater Care Partnership', version = version + 1 WHERE id = 'PROV-HOMECARE-1'`);
+      await held.inner.query(`UPDATE organisations SET name = 'Brightwater Care Partnership', version = version + 1 WHERE id = 'CQC-1-1000000123'`);
       await store.dataChanged();
       hold.release();
       const before = await first;

@@ -5,6 +5,7 @@
  * allowance, never a trip to the database per request). Refusals are 429 with Retry-After: OAuth `slow_down` at the token
  * endpoint, OperationOutcome `throttled` on the FHIR API; each is audited.
  */
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
@@ -12,12 +13,11 @@ import { Auth } from '../../src/auth/auth';
 import { ClientRequestLimit } from '../../src/auth/clientRequestLimit';
 import { LimitStore } from '../../src/store/limitStore';
 import { loadConfig } from '../../src/config';
-import { loadFixtures } from '../../src/store/openStore';
 import { openPgliteThread } from '../../src/store/pgliteThread';
 import { openPostgres } from '../../src/store/postgresDriver';
 import { SqlDriver } from '../../src/store/sqlDriver';
 import { Store } from '../../src/store/store';
-import { SANDBOX_FIXTURES, testClients } from '../support/app';
+import { testClients } from '../support/app';
 import { requestToken } from '../support/auth';
 import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
 
@@ -76,7 +76,7 @@ describeWithPostgres('two instances on one PostgreSQL database', () => {
   beforeEach(async () => {
     db = await createPostgresDatabase();
     const first = await Store.open(await openPostgres(db.url!));
-    await loadFixtures(first, SANDBOX_FIXTURES);
+    await loadSandbox(first);
     await first.close();
   });
   afterEach(async () => {
@@ -235,7 +235,7 @@ describe('the embedded store', () => {
 
   const start = async (env: Record<string, string>) => {
     i = await instance(await openPgliteThread(), env);
-    await loadFixtures(i.store, SANDBOX_FIXTURES);
+    await loadSandbox(i.store);
   };
 
   it('limits FHIR requests per client in the process: 429 throttled with Retry-After, audited; others unaffected', async () => {

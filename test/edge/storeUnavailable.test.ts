@@ -4,17 +4,17 @@
  * Retry-After, an OperationOutcome `transient` from the FHIR API and OAuth `temporarily_unavailable`
  * from the token endpoint. Never a 500: nothing is wrong with the request.
  */
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { Auth } from '../../src/auth/auth';
 import { loadConfig } from '../../src/config';
-import { loadFixtures } from '../../src/store/openStore';
 import { openPgliteThread } from '../../src/store/pgliteThread';
 import { openPostgres } from '../../src/store/postgresDriver';
 import { SqlDriver } from '../../src/store/sqlDriver';
 import { Store } from '../../src/store/store';
-import { SANDBOX_FIXTURES, testClients } from '../support/app';
+import { testClients } from '../support/app';
 import { requestToken } from '../support/auth';
 import { createPostgresDatabase, DRIVERS, DriverName, TestDatabase, describeWithPostgres } from '../support/stores';
 import { startTcpProxy, TcpProxy } from '../support/tcpProxy';
@@ -74,7 +74,7 @@ describeWithPostgres('PostgreSQL goes away after start', () => {
   it('the token endpoint and the FHIR API answer 503 with Retry-After', async () => {
     const store = await Store.open(await openPostgres(proxy.url(db.url!)));
     try {
-      await loadFixtures(store, SANDBOX_FIXTURES);
+      await loadSandbox(store);
       const app = appOver(store);
       const granted = await app.token();
       expect(granted.status).toBe(200);
@@ -92,7 +92,7 @@ describeWithPostgres('PostgreSQL goes away after start', () => {
 describe('the embedded store stops', () => {
   it('the token endpoint and the FHIR API answer 503 with Retry-After', async () => {
     const store = await Store.open(await openPgliteThread());
-    await loadFixtures(store, SANDBOX_FIXTURES);
+    await loadSandbox(store);
     const app = appOver(store);
     const granted = await app.token();
     const bearer = `Bearer ${granted.body.access_token}`;
@@ -130,7 +130,7 @@ describe.each(DRIVERS)('each kind of store failure (%s)', (driver: DriverName) =
     if (driver === 'postgres') dbFor = await createPostgresDatabase();
     wrapper = failing(driver === 'postgres' ? await openPostgres(dbFor!.url!) : await openPgliteThread());
     store = await Store.open(wrapper);
-    await loadFixtures(store, SANDBOX_FIXTURES);
+    await loadSandbox(store);
     app = appOver(store);
     bearer = `Bearer ${(await app.token()).body.access_token}`;
   });

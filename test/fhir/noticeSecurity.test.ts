@@ -182,7 +182,7 @@ describe.each(DRIVERS)('notices between hospitals (%s)', (driver) => {
     });
 
     it.each([
-      ['an organisation that is not a council team', [{ op: 'replace', path: '/owner', value: { reference: 'Organization/PROV-HOMECARE-1' } }], 422, 'Task.owner'],
+      ['an organisation that is not a council team', [{ op: 'replace', path: '/owner', value: { reference: 'Organization/CQC-1-1000000123' } }], 422, 'Task.owner'],
       ['something that is not an organisation', [{ op: 'replace', path: '/owner', value: { reference: 'Patient/WXB-100001' } }], 400, 'Task.owner'],
       ['another person', [{ op: 'replace', path: '/for', value: { reference: 'Patient/WXB-100002' } }], 422, 'Task.for'],
       ['another notice', [{ op: 'replace', path: '/focus', value: { reference: 'Communication/00000000-0000-4000-8000-000000000000' } }], 422, 'Task.focus'],

@@ -53,17 +53,22 @@ describe.each(DRIVERS)('minimum-necessary views, restricted records, access noti
       expect((await hospital(t.http.get(`/fhir/Flag/${closedId}`))).status).toBe(403);
     });
 
-    it('Patient, CareTeam, Organization, Practitioner and PractitionerRole show the same in both views (nothing in them is beyond direct care)', async () => {
+    it("Patient, CareTeam, Organization, Practitioner and PractitionerRole show the same in both views (nothing in them is beyond direct care but the council's own CLD details)", async () => {
+      // Barbara's primary support reason and accommodation status come from the CLD return: the council's, not the hospital's.
+      const councilOnly = ['PrimarySupportReason', 'AccommodationStatus'].map((name) => `https://fhir.social-care-facade.uk/StructureDefinition/Extension-${name}`);
+      const withoutCouncilOnly = (body: { extension?: { url: string }[] }) => ({ ...body, extension: body.extension?.filter((e) => !councilOnly.includes(e.url)) });
+      const barbara = (await council(t.http.get('/fhir/Patient/WXB-100001'))).body;
+      expect(barbara.extension.map((e: { url: string }) => e.url)).toEqual(expect.arrayContaining(councilOnly));
       for (const [type, id] of [
         ['Patient', 'WXB-100001'],
         ['CareTeam', 'WXB-100001'],
-        ['Organization', 'PROV-HOMECARE-1'],
+        ['Organization', 'CQC-1-1000000123'],
         ['Practitioner', 'W-001'],
         ['PractitionerRole', 'W-001'],
       ]) {
         const h = await hospital(t.http.get(`/fhir/${type}/${id}`));
         const s = await council(t.http.get(`/fhir/${type}/${id}`));
-        expect({ type, status: h.status, body: h.body }).toEqual({ type, status: 200, body: s.body });
+        expect({ type, status: h.status, body: h.body }).toEqual({ type, status: 200, body: type === 'Patient' ? withoutCouncilOnly(s.body) : s.body });
       }
     });
 

@@ -4,6 +4,7 @@ import { base64url, JWK } from 'jose';
 import { CLIENT_ASSERTION_TYPE } from '../../src/auth/assertion';
 import { keyOfClient, testPrivateKey } from '../support/auth';
 import { assertionClaims, signJwt, unsignedJwt } from '../support/jwt';
+import { sandboxRows } from '../support/sandboxDataset';
 
 /**
  * A deterministic corpus of hostile requests for a running facade. The same seed gives the same
@@ -104,11 +105,11 @@ export function nhsNumber(prefix: string, six: number): string {
   throw new Error('no valid NHS number near ' + six);
 }
 
-/** The sandbox people by NHS number: a notice's contained Patient must agree with the council's record. */
+/** The sandbox people by NHS number (from its CLD return): a notice's contained Patient must agree with the council's record. */
 const PEOPLE: Map<string, { birthDate: string; gender: string }> = new Map(
-  (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'sandbox', 'dataset.json'), 'utf8')).people as { nhsNumber?: string; birthDate: string; gender: string }[])
-    .filter((p) => p.nhsNumber)
-    .map((p) => [p.nhsNumber!, { birthDate: p.birthDate, gender: p.gender }]),
+  sandboxRows('cld.csv')
+    .filter((row) => row['NHS Number'])
+    .map((row) => [row['NHS Number'], { birthDate: row['Date of Birth'].split('/').reverse().join('-'), gender: row.Gender.toLowerCase() }]),
 );
 
 /** A notice of the fixture's shape, from `sender`, with a fresh identifier, about `nhs`. */

@@ -11,11 +11,24 @@ const SAMPLES = path.join(__dirname, '..', '..', 'fixtures', 'samples');
 const CLD = path.join(SAMPLES, 'cld-release1.csv');
 const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
 
-/** The NHS number of the unpaid carer the sample return holds: a person only the return knows. */
-function carersNhsNumber(): string {
+/** The NHS number and LA id of the unpaid carer the sample return holds. */
+function samplesCarer(): { nhsNumber: string; id: string } {
   const [header, ...rows] = parse(fs.readFileSync(CLD, 'utf8'), { bom: true }) as string[][];
   const carerRow = rows.find((r) => /carer/i.test(r[header.indexOf('Client Type')]))!;
-  return carerRow[header.indexOf('NHS Number')];
+  return { nhsNumber: carerRow[header.indexOf('NHS Number')], id: carerRow[header.indexOf('LA Person Unique Identifier')] };
+}
+
+/**
+ * The sample return with its unpaid carer made someone only the return knows (the sandbox holds
+ * the sample's people, Barbara's sister among them): a new LA id, NHS number and event references.
+ */
+function withNewCarer(): { body: string; nhsNumber: string } {
+  const carer = samplesCarer();
+  const nhsNumber = '9990000441';
+  const body = fs.readFileSync(CLD, 'utf8').replaceAll(carer.nhsNumber, nhsNumber).replaceAll(`,${carer.id},`, ',WXB-100042,')
+    // Their events too: an event reference is one person's.
+    .replace(/,(ASM|CSV)-0041,/g, ',$1-0042,');
+  return { body, nhsNumber };
 }
 
 type As = (req: request.Test) => request.Test;
@@ -51,11 +64,11 @@ describe.each(DRIVERS)('the $import operation (%s)', (driver) => {
     as(t.http.post('/fhir/$import').query(query).set('Prefer', 'respond-async').set('Content-Type', type).send(body));
 
   it('takes the council return as an asynchronous operation: 202 and a status URL, then the report; the people in it can be looked up', async () => {
-    const carer = carersNhsNumber();
+    const { body, nhsNumber: carer } = withNewCarer();
     const before = await council(t.http.get('/fhir/Patient').query({ identifier: `${NHS}|${carer}` }));
     expect(before.body.total ?? before.body.entry?.length ?? 0).toBe(0);
 
-    const res = await kickOff(council, { kind: 'cld', fileName: 'cld-2026-q3.csv' });
+    const res = await kickOff(council, { kind: 'cld', fileName: 'cld-2026-q3.csv' }, body);
     expect(res.status).toBe(202);
     const statusUrl = res.headers['content-location'];
     expect(statusUrl).toMatch(new RegExp(`^${BASE_URL}/fhir/\\$import-status/[0-9a-f-]{36}$`));

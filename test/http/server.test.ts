@@ -35,7 +35,7 @@ describeWithPostgres('a port already in use', () => {
     const taken = net.createServer().listen(port, HOST);
     await new Promise((r) => taken.once('listening', r));
     try {
-      const child = run(MAIN, { ...pgEnv(), PORT: String(port), FIXTURES_FILE: 'none' });
+      const child = run(MAIN, { ...pgEnv(), PORT: String(port), SANDBOX_DATA: 'off' });
       const end = await child.exited(15_000);
       expect(end.code).toBe(1);
       expect(child.output()).toContain(`port ${port} is already in use`);

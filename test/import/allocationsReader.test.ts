@@ -1,8 +1,9 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Dataset } from '../../src/domain/dataset';
 import { readAllocations } from '../../src/import/allocations/allocationsReader';
+import { sandboxDataset } from '../support/sandboxDataset';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SAMPLE = path.join(ROOT, 'fixtures', 'samples', 'allocations.csv');
@@ -34,6 +35,13 @@ const COLUMNS = [
   'Concern Status',
   'Raised Date',
   'Closed Date',
+  'Title',
+  'Home Phone',
+  'NHS Number Verification Status',
+  'Event Reference',
+  'Visits per Day',
+  'Tasks',
+  'Notes',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 type Row = Partial<Record<Column, string>>;
@@ -50,6 +58,19 @@ const TEAM: Row = { 'Record Type': 'team', 'Team ID': 'TEAM-OAN', Name: 'Older A
 const WORKER: Row = { 'Record Type': 'worker', 'Worker ID': 'W-001', 'Given Names': 'Amira', 'Family Name': 'Hassan', Role: 'Social Worker', 'Team ID': 'TEAM-OAN' };
 const PROVIDER: Row = { 'Record Type': 'provider', 'CQC Location ID': '1-1000000123', 'Out of Hours Phone': '07700 900 211' };
 const ALLOCATION: Row = { 'Record Type': 'allocation', 'LA Person Unique Identifier': 'WXB-100001', 'NHS Number': '9990000018', 'Worker ID': 'W-001', 'Team ID': 'TEAM-OAN', Restricted: 'No' };
+const PERSON: Row = {
+  'Record Type': 'person',
+  'LA Person Unique Identifier': 'WXB-100001',
+  'NHS Number': '999 000 0018',
+  Title: 'Mrs',
+  'Home Phone': '01632960101',
+  'Mobile Phone': '+44 7700 900301',
+  Email: 'barbara@example.com',
+  'Address Line 1': '14 Larkspur Close',
+  Town: 'Hallowfield',
+  'NHS Number Verification Status': '01',
+};
+const PACKAGE: Row = { 'Record Type': 'package', 'Event Reference': 'PKG-0001', 'Visits per Day': '2', Tasks: 'Morning personal care; Evening meal;; ', Notes: 'Key safe by the front door.' };
 const CONCERN: Row = {
   'Record Type': 'safeguarding',
   'LA Person Unique Identifier': 'WXB-100001',
@@ -61,7 +82,10 @@ const CONCERN: Row = {
 };
 
 describe('the sample allocations extract', () => {
-  const sandbox: Dataset = JSON.parse(readFileSync(path.join(ROOT, 'fixtures', 'sandbox', 'dataset.json'), 'utf8'));
+  let sandbox: Dataset;
+  beforeAll(async () => {
+    sandbox = await sandboxDataset();
+  }, 60_000);
 
   it('reads with no rejects and says what the sandbox holds', async () => {
     const { facts, rejects } = await readAllocations('allocations.csv', createReadStream(SAMPLE));
@@ -70,14 +94,17 @@ describe('the sample allocations extract', () => {
 
     const council = sandbox.organisations.find((o) => o.kind === 'council')!;
     expect(records(facts.council)).toEqual([{ name: 'Wexbridge County Council', odsCode: 'WXB', telecom: council.telecom, address: council.address }]);
-    expect(records(facts.teams)).toEqual(sandbox.organisations.filter((o) => o.kind === 'team').map(({ kind: _k, partOfId: _p, ...team }) => team));
-    expect(records(facts.workers)).toEqual(sandbox.workers);
+    const byId = <T extends { id: string }>(list: T[]) => [...list].sort((x, y) => x.id.localeCompare(y.id));
+    expect(byId(records(facts.teams))).toEqual(byId(sandbox.organisations.filter((o) => o.kind === 'team').map(({ kind: _k, partOfId: _p, ...team }) => team)));
+    expect(byId(records(facts.workers))).toEqual(byId(sandbox.workers));
     const providersWithOutOfHours = sandbox.organisations.filter((o) => o.kind === 'provider' && o.cqcLocationId && o.telecom.some((t) => t.use === 'out-of-hours'));
-    expect(records(facts.providerNumbers)).toEqual(
-      providersWithOutOfHours.map((p) => ({ cqcLocationId: p.cqcLocationId, telecom: p.telecom.filter((t) => t.use === 'out-of-hours') })),
+    const byLocation = <T extends { cqcLocationId?: string }>(list: T[]) => [...list].sort((x, y) => x.cqcLocationId!.localeCompare(y.cqcLocationId!));
+    expect(byLocation(records(facts.providerNumbers))).toEqual(
+      byLocation(providersWithOutOfHours).map((p) => ({ cqcLocationId: p.cqcLocationId, telecom: p.telecom.filter((t) => t.use === 'out-of-hours') })),
     );
+    // Everyone the council supports is allocated; Barbara's sister, known as her carer, is not.
     expect(records(facts.allocations)).toEqual(
-      sandbox.people.map((p) => ({
+      sandbox.people.filter((p) => p.responsibleTeamId).map((p) => ({
         personId: p.id,
         ...(p.nhsNumber ? { nhsNumber: p.nhsNumber } : {}),
         ...(p.allocatedWorkerId ? { allocatedWorkerId: p.allocatedWorkerId } : {}),
@@ -153,6 +180,67 @@ describe('reading the allocations extract', () => {
   });
 });
 
+describe('provider rows', () => {
+  it("read a provider's e-mail address and ODS code beside, or instead of, its out-of-hours number", async () => {
+    const { facts, rejects } = await read(
+      csv([
+        { ...PROVIDER, Email: 'office@brightwater.example', 'ODS Code': 'vwx12' },
+        { 'Record Type': 'provider', 'CQC Location ID': '1-1000000556', Email: 'hello@willows.example' },
+      ]),
+    );
+    expect(rejects).toEqual([]);
+    expect(facts.providerNumbers.map((p) => p.record)).toEqual([
+      {
+        cqcLocationId: '1-1000000123',
+        odsCode: 'VWX12',
+        telecom: [
+          { system: 'phone', value: '07700 900 211', use: 'out-of-hours' },
+          { system: 'email', value: 'office@brightwater.example', use: 'work' },
+        ],
+      },
+      { cqcLocationId: '1-1000000556', telecom: [{ system: 'email', value: 'hello@willows.example', use: 'work' }] },
+    ]);
+  });
+});
+
+describe('person and package rows', () => {
+  it("read a person's title, numbers, address lines and NHS number verification, and a package's visits, tasks and notes", async () => {
+    const { facts, rejects } = await read(csv([PERSON, PACKAGE, { 'Record Type': 'package', 'Event Reference': 'Home care, Mrs T' }]));
+    expect(rejects).toEqual([]);
+    expect(facts.people).toEqual([
+      {
+        at: { file: 'allocations.csv', line: 2 },
+        record: {
+          personId: 'WXB-100001',
+          nhsNumber: '9990000018',
+          title: 'Mrs',
+          telecom: [
+            { system: 'phone', value: '01632 960 101', use: 'home' },
+            { system: 'phone', value: '07700 900 301', use: 'mobile' },
+            { system: 'email', value: 'barbara@example.com', use: 'home' },
+          ],
+          addressLines: ['14 Larkspur Close'],
+          town: 'Hallowfield',
+          nhsNumberVerification: '01',
+        },
+      },
+    ]);
+    expect(facts.packages.map((p) => p.record)).toEqual([
+      { eventReference: 'PKG-0001', packageId: 'PKG-0001', visitsPerDay: 2, tasks: ['Morning personal care', 'Evening meal'], notes: 'Key safe by the front door.' },
+      // A reference that is no id names the package the CLD import made of it.
+      { eventReference: 'Home care, Mrs T', packageId: expect.stringMatching(/^h-[0-9a-f]{40}$/), tasks: [] },
+    ]);
+  });
+
+  it('refuse the same person or package twice with different details, naming the earlier line', async () => {
+    const { rejects } = await read(csv([PERSON, { ...PERSON, Title: 'Ms' }, PACKAGE, { ...PACKAGE, Notes: '' }]));
+    expect(rejects.map(({ line, column, reason }) => ({ line, column, reason }))).toEqual([
+      { line: 3, column: 'LA Person Unique Identifier', reason: 'the details of person WXB-100001 is in the file at line 2 already, with different details' },
+      { line: 5, column: 'Event Reference', reason: 'package PKG-0001 is in the file at line 4 already, with different details' },
+    ]);
+  });
+});
+
 describe('allocations rows that cannot be used', () => {
   /** Reads the rows after a team and a worker everyone can name, and gives back the rejects. */
   async function rejectsOf(...rows: Row[]) {
@@ -161,8 +249,8 @@ describe('allocations rows that cannot be used', () => {
   }
 
   it.each<[string, Row, { column: string; value?: string; reason: string }]>([
-    ['an unknown record type', { 'Record Type': 'carer' }, { column: 'Record Type', value: 'carer', reason: 'not a record type of the allocations extract: write council, team, worker, provider, allocation, safeguarding' }],
-    ['a missing record type', { Name: 'x' }, { column: 'Record Type', reason: 'the record type is missing: write council, team, worker, provider, allocation, safeguarding' }],
+    ['an unknown record type', { 'Record Type': 'carer' }, { column: 'Record Type', value: 'carer', reason: 'not a record type of the allocations extract: write council, team, worker, provider, allocation, safeguarding, person, package' }],
+    ['a missing record type', { Name: 'x' }, { column: 'Record Type', reason: 'the record type is missing: write council, team, worker, provider, allocation, safeguarding, person, package' }],
     ['a council without a name', { ...COUNCIL, Name: '' }, { column: 'Name', reason: 'a council row needs a Name' }],
     ['a council without its out-of-hours number', { ...COUNCIL, 'Out of Hours Phone': '' }, { column: 'Out of Hours Phone', reason: 'a council row needs an Out of Hours Phone' }],
     ['a council with a bad ODS code', { ...COUNCIL, 'ODS Code': 'W X B' }, { column: 'ODS Code', value: 'W X B', reason: 'not an ODS code: 3 to 10 letters and digits' }],
@@ -173,7 +261,8 @@ describe('allocations rows that cannot be used', () => {
     ['an e-mail address that is not one', { ...WORKER, 'Worker ID': 'W-2', Email: 'amira.hassan' }, { column: 'Email', value: 'amira.hassan', reason: 'not an e-mail address' }],
     ['a worker without a role', { ...WORKER, 'Worker ID': 'W-2', Role: '' }, { column: 'Role', reason: 'a worker row needs a Role' }],
     ['a provider with a malformed CQC location id', { ...PROVIDER, 'CQC Location ID': '1000000123' }, { column: 'CQC Location ID', value: '1000000123', reason: 'not a CQC location id: they are written like 1-123456789' }],
-    ['a provider without its out-of-hours number', { ...PROVIDER, 'Out of Hours Phone': '' }, { column: 'Out of Hours Phone', reason: 'a provider row needs an Out of Hours Phone' }],
+    ['a provider row that gives nothing', { ...PROVIDER, 'Out of Hours Phone': '' }, { column: 'Out of Hours Phone', reason: 'a provider row needs an Out of Hours Phone, an Email or an ODS Code' }],
+    ['a provider with an e-mail address that is not one', { ...PROVIDER, Email: 'office at brightwater' }, { column: 'Email', value: 'office at brightwater', reason: 'not an e-mail address' }],
     ['an allocation naming nobody', { ...ALLOCATION, 'LA Person Unique Identifier': '', 'NHS Number': '' }, { column: 'LA Person Unique Identifier', reason: "an allocation row needs the person's LA Person Unique Identifier, NHS Number or both" }],
     ['an NHS number failing Modulus 11', { ...ALLOCATION, 'NHS Number': '9990000019' }, { column: 'NHS Number', value: '9990000019', reason: 'the NHS number fails its Modulus 11 check digit; check it was typed correctly' }],
     ['an NHS number of nine digits', { ...ALLOCATION, 'NHS Number': '999000001' }, { column: 'NHS Number', value: '999000001', reason: 'an NHS number has exactly 10 digits' }],
@@ -190,6 +279,13 @@ describe('allocations rows that cannot be used', () => {
     ['a day-first date the calendar does not have', { ...CONCERN, 'Raised Date': '31/04/2026' }, { column: 'Raised Date', value: '31/04/2026', reason: 'no such day in the calendar' }],
     ['a closed concern without a closed date', { ...CONCERN, 'Concern Status': 'closed' }, { column: 'Closed Date', reason: 'a closed concern needs its Closed Date' }],
     ['an open concern with a closed date', { ...CONCERN, 'Closed Date': '2026-11-20' }, { column: 'Closed Date', value: '2026-11-20', reason: 'an open concern has no Closed Date: close it, or clear the date' }],
+    ['a person naming nobody', { ...PERSON, 'LA Person Unique Identifier': '', 'NHS Number': '' }, { column: 'LA Person Unique Identifier', reason: "a person row needs the person's LA Person Unique Identifier, NHS Number or both" }],
+    ['a home phone that is not one', { ...PERSON, 'Home Phone': 'ring the bell' }, { column: 'Home Phone', value: 'ring the bell', reason: 'not a phone number: write it as dialled, e.g. 0115 496 0000' }],
+    ['a verification status that is not a code', { ...PERSON, 'NHS Number Verification Status': 'verified' }, { column: 'NHS Number Verification Status', value: 'verified', reason: 'not an NHS number verification status: write its two-digit code, 01 to 08' }],
+    ['a verification status out of range', { ...PERSON, 'NHS Number Verification Status': '09' }, { column: 'NHS Number Verification Status', value: '09', reason: 'not an NHS number verification status: write its two-digit code, 01 to 08' }],
+    ['a package without its Event Reference', { ...PACKAGE, 'Event Reference': '' }, { column: 'Event Reference', reason: 'a package row needs an Event Reference' }],
+    ['visits per day that are not a whole number', { ...PACKAGE, 'Visits per Day': '1.5' }, { column: 'Visits per Day', value: '1.5', reason: 'not a whole number from 1 to 24' }],
+    ['no visits a day', { ...PACKAGE, 'Visits per Day': '0' }, { column: 'Visits per Day', value: '0', reason: 'not a whole number from 1 to 24' }],
     ['a concern closed before it was raised', { ...CONCERN, 'Concern Status': 'closed', 'Closed Date': '01/11/2026' }, { column: 'Closed Date', value: '01/11/2026', reason: 'closed before it was raised (2026-11-02)' }],
   ])('refuses %s, naming line, column and value', async (_case, row, expected) => {
     expect(await rejectsOf(row)).toEqual([{ line: 4, value: undefined, ...expected }]);
@@ -205,8 +301,8 @@ describe('allocations rows that cannot be used', () => {
   });
 
   it('refuses a row whose columns a record type needs are missing from the header', async () => {
-    const { rejects } = await read(csv([{ 'Record Type': 'provider', 'CQC Location ID': '1-1000000123' }], ['Record Type', 'CQC Location ID']));
-    expect(rejects).toEqual([{ file: 'allocations.csv', line: 2, column: 'Out of Hours Phone', reason: 'the file has no "Out of Hours Phone" column, which a provider row needs' }]);
+    const { rejects } = await read(csv([{ 'Record Type': 'team', 'Team ID': 'TEAM-OAN', Name: 'Older Adults North' }], ['Record Type', 'Team ID', 'Name']));
+    expect(rejects).toEqual([{ file: 'allocations.csv', line: 2, column: 'Office Phone', reason: 'the file has no "Office Phone" column, which a team row needs' }]);
   });
 
   it('refuses a header column it does not know, and reads the rest', async () => {
@@ -221,7 +317,7 @@ describe('allocations rows that cannot be used', () => {
     expect((await read('Team ID,Name\nTEAM-1,A team\n')).rejects).toEqual([
       { file: 'allocations.csv', line: 1, reason: 'the header has no "Record Type" column: is this the allocations extract?' },
     ]);
-    expect((await read(`${csv([TEAM])}team,TEAM-2\n`)).rejects).toEqual([{ file: 'allocations.csv', line: 3, reason: 'the row has 2 fields where the header has 26' }]);
+    expect((await read(`${csv([TEAM])}team,TEAM-2\n`)).rejects).toEqual([{ file: 'allocations.csv', line: 3, reason: `the row has 2 fields where the header has ${COLUMNS.length}` }]);
     const broken = await read(`${csv([TEAM])}team,"unclosed\n`);
     expect(broken.rejects).toEqual([{ file: 'allocations.csv', line: expect.any(Number), reason: expect.stringContaining('not readable as CSV') }]);
     expect(broken.facts.teams).toEqual([]);

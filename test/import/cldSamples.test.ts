@@ -118,7 +118,7 @@ describe('the sample CLD returns', () => {
     expect(summary('PKG-0023')).toEqual(['respite-care', 'council', 'ended', 'Support ended as planned', 92400]);
     expect(summary('PKG-0024')).toEqual(['extra-care-housing', 'council', 'active', undefined, 19530]);
     expect(summary('PKG-0029')).toEqual(['residential-care', 'self-funded', 'active', undefined, undefined]);
-    expect(packages['PKG-0016'].provider).toEqual({ name: 'Wexbridge Lifeline Community Alarm Service' });
+    expect(packages['PKG-0016'].provider).toEqual({ cqcLocationId: '1-1000000450', name: 'Wexbridge Lifeline Community Alarm Service' });
     expect(packages['PKG-0012'].details).toEqual({ weeklyCostPence: 118500 });
   });
 

@@ -23,6 +23,12 @@ describe('values of a CLD row', () => {
     expect(JSON.stringify(row)).not.toContain('1234');
   });
 
+  it('names a provider the return gives no CQC location id by its name alone', async () => {
+    const items = await read(csv([{ ...SERVICE, 'Provider CQC Location Name': 'Wexbridge Lifeline', 'Provider CQC Location ID': '' }]));
+    expect(rejects(items)).toEqual([]);
+    expect(facts(items)[0].carePackage?.provider).toEqual({ name: 'Wexbridge Lifeline' });
+  });
+
   it('reads a byte order mark, CRLF and quoted newlines, naming each row by its first line', async () => {
     const text = '\uFEFF' + csv([{ ...SERVICE, 'Provider CQC Location Name': 'Brightwater\r\nHome Care' }, { ...SERVICE, 'Event Reference': 'PKG-0099', 'LA Code': 'nope' }]).replace(/\n/g, '\r\n').replace(/\r\r\n/g, '\r\n');
     const items = await read(text);

@@ -1,9 +1,10 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Dataset } from '../../src/domain/dataset';
 import { readCqcDirectory } from '../../src/import/cqc/cqcReader';
 import { CqcLocation, ImportReject, Located } from '../../src/import/importTypes';
+import { sandboxDataset } from '../support/sandboxDataset';
 
 const ROOT = path.join(__dirname, '..', '..');
 const fixture = (name: string) => path.join(ROOT, 'test', 'fixtures', 'import', name);
@@ -221,7 +222,10 @@ describe('CQC rows that cannot be used', () => {
 });
 
 describe('the sample CQC directory', () => {
-  const sandbox: Dataset = JSON.parse(readFileSync(path.join(ROOT, 'fixtures', 'sandbox', 'dataset.json'), 'utf8'));
+  let sandbox: Dataset;
+  beforeAll(async () => {
+    sandbox = await sandboxDataset();
+  }, 60_000);
 
   it('reads with no rejects, and holds every sandbox provider with a CQC location id as the sandbox has it', async () => {
     const { locations, rejects } = await readAll('cqc-directory.csv', createReadStream(path.join(ROOT, 'fixtures', 'samples', 'cqc-directory.csv')));

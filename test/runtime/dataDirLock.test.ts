@@ -24,7 +24,7 @@ describe('the embedded data directory is locked to one process', () => {
 
     for (const [script, ...args] of [['dist/main.js'], ['dist/cli/reset.js'], ['dist/cli/generate.js', '--people', '10']]) {
       const started = Date.now();
-      const second = run(path.join(ROOT, script), { ...env, PORT: '0', FIXTURES_FILE: 'none' }, args);
+      const second = run(path.join(ROOT, script), { ...env, PORT: '0', SANDBOX_DATA: 'off' }, args);
       const end = await second.exited(10_000);
       expect({ script, code: end.code }).toEqual({ script, code: 1 });
       expect(second.output()).toContain(`the data directory ${prepared.dataDir} is in use by another process (pid ${pid})`);

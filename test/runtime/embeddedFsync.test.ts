@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
-import { loadFixtures, openStore } from '../../src/store/openStore';
+import { openStore } from '../../src/store/openStore';
 import { openPgliteThread } from '../../src/store/pgliteThread';
-import { SANDBOX_FIXTURES } from '../support/app';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 
 /**
  * The embedded store syncs its commits to disk unless EMBEDDED_FSYNC=off says otherwise, and a data
@@ -24,14 +24,14 @@ describe('EMBEDDED_FSYNC', () => {
     try {
       const fast = await openStore({ dataDir: dir, embeddedFsync: false });
       expect(await fast.db.query('SHOW fsync')).toEqual([{ fsync: 'off' }]);
-      await loadFixtures(fast, SANDBOX_FIXTURES);
+      await loadSandbox(fast);
       await fast.close();
 
       const safe = await openStore({ dataDir: dir });
       try {
         expect(await safe.db.query('SHOW fsync')).toEqual([{ fsync: 'on' }]);
         expect(await safe.db.query('SHOW wal_sync_method')).toEqual([{ wal_sync_method: 'fsync' }]);
-        expect(await loadFixtures(safe, SANDBOX_FIXTURES)).toBe(false);
+        expect((await loadSandbox(safe)).loaded).toBe(false);
         const [{ n }] = await safe.db.query<{ n: number }>('SELECT count(*)::int AS n FROM people');
         expect(n).toBeGreaterThan(10);
         await safe.db.exec("CREATE TABLE synced (x int); INSERT INTO synced VALUES (1)");

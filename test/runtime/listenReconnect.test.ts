@@ -3,9 +3,9 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { loadFixtures, openStore } from '../../src/store/openStore';
+import { openStore } from '../../src/store/openStore';
 import { Store } from '../../src/store/store';
-import { SANDBOX_FIXTURES } from '../support/app';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import { bearerFrom } from '../support/auth';
 import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
 
@@ -58,7 +58,7 @@ describeWithPostgres('cache invalidation between instances after the listener co
     const matches = (body: { entry?: { search?: { mode?: string } }[] }) => (body.entry ?? []).filter((e) => e.search?.mode === 'match').length;
     expect(matches((await lookup()).body)).toBe(0);
     // ... which a change through A must drop.
-    expect(await loadFixtures(a, SANDBOX_FIXTURES)).toBe(true);
+    expect((await loadSandbox(a)).loaded).toBe(true);
     let found = 0;
     for (let i = 0; i < 30 && !found; i++) {
       found = matches((await lookup()).body);

@@ -39,7 +39,7 @@ describe('LOG_LEVEL', () => {
   beforeAll(requireBuild, 240_000);
 
   it('a bad value stops start-up with one line naming it', async () => {
-    const child = run(MAIN, { LOG_LEVEL: 'loud', FIXTURES_FILE: 'none' });
+    const child = run(MAIN, { LOG_LEVEL: 'loud', SANDBOX_DATA: 'off' });
     expect((await child.exited(15_000)).code).toBe(1);
     expect(child.output().trim()).toBe('Cannot start: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "loud"');
   }, 30_000);

@@ -5,8 +5,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import { ConfigError, loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging';
-import { loadFixtures } from '../../src/store/openStore';
-import { SANDBOX_FIXTURES } from '../support/app';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import { bearerFrom } from '../support/auth';
 import { DRIVERS, openTestStore, TestStore } from '../support/stores';
 import { MAIN, requireBuild, run } from './processes';
@@ -30,7 +29,7 @@ describe.each(DRIVERS)('error logs on %s', (driver) => {
   let bearer: string;
   beforeAll(async () => {
     t = await openTestStore(driver);
-    await loadFixtures(t.store, SANDBOX_FIXTURES);
+    await loadSandbox(t.store);
     const sink = new Writable({
       write(chunk, _enc, done) {
         lines.push(...String(chunk).split('\n').filter(Boolean));

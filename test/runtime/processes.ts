@@ -28,7 +28,7 @@ export interface Facade extends Child {
 /** Starts `node dist/main.js` on a free port and waits (bounded) until /fhir/metadata answers. */
 export async function startFacade(env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<Facade> {
   const port = await freePort();
-  const child = run(MAIN, { PORT: String(port), PUBLIC_BASE_URL: `http://${HOST}:${port}`, FIXTURES_FILE: 'none', LOG_LEVEL: 'info', ...env });
+  const child = run(MAIN, { PORT: String(port), PUBLIC_BASE_URL: `http://${HOST}:${port}`, SANDBOX_DATA: 'off', LOG_LEVEL: 'info', ...env });
   const base = `http://${HOST}:${port}`;
   if (await untilReady(base, () => child.proc.exitCode !== null || child.proc.signalCode !== null, Date.now() + timeoutMs)) return { ...child, port, base };
   const exited = child.proc.exitCode !== null || child.proc.signalCode !== null;

@@ -99,7 +99,7 @@ describe('production mode refuses to start on sandbox settings', () => {
       expect(lines).toEqual([
         expect.stringMatching(/^Cannot start: NODE_ENV is production but CLIENTS_FILE is not set/),
         expect.stringMatching(/^Cannot start: NODE_ENV is production but the public base URL is http:\/\/localhost:8080/),
-        expect.stringMatching(/^Cannot start: NODE_ENV is production but FIXTURES_FILE is the sandbox dataset/),
+        expect.stringMatching(/^Cannot start: NODE_ENV is production but SANDBOX_DATA is on/),
         expect.stringMatching(/^Cannot start: NODE_ENV is production but COUNCIL_LA_CODE is not set/),
         expect.stringMatching(/^Cannot start: NODE_ENV is production and DATABASE_URL is set, but TOKEN_SIGNING_KEY_FILE is not/),
       ]);

@@ -42,17 +42,17 @@ async function waitedFor(observer: Client, key: number, failed: () => unknown, t
 }
 
 describeWithPostgres('start-up against PostgreSQL with a 1 s statement timeout', () => {
-  it('waits longer than the timeout for another instance\'s migration and fixture load, starts, and still times out requests', async () => {
+  it('waits longer than the timeout for another instance\'s migration and sandbox import, starts, and still times out requests', async () => {
     const holder = new Client({ connectionString: db.url });
     const observer = new Client({ connectionString: db.url });
     await holder.connect();
     await observer.connect();
     let facade: Facade | undefined;
     try {
-      // As another instance migrating, then loading the fixtures, would.
+      // As another instance migrating, then importing the sandbox, would.
       await holder.query('SELECT pg_advisory_lock($1), pg_advisory_lock($2)', [MIGRATION_LOCK_KEY, DATASET_LOCK_KEY]);
       const starting = startFacade(
-        { DATABASE_URL: db.url!, DATA_DIR: dir, DATABASE_STATEMENT_TIMEOUT_SECONDS: '1', FIXTURES_FILE: path.resolve(__dirname, '..', '..', 'fixtures', 'sandbox', 'dataset.json') },
+        { DATABASE_URL: db.url!, DATA_DIR: dir, DATABASE_STATEMENT_TIMEOUT_SECONDS: '1', SANDBOX_DATA: 'on' },
         90_000,
       );
       let failure: unknown;

@@ -3,9 +3,9 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { loadFixtures, openStore } from '../../src/store/openStore';
+import { openStore } from '../../src/store/openStore';
 import { Store } from '../../src/store/store';
-import { SANDBOX_FIXTURES } from '../support/app';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import { bearerFrom } from '../support/auth';
 import { exampleNotice } from '../support/notices';
 import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
@@ -27,7 +27,7 @@ describeWithPostgres('PostgreSQL statement and connection timeouts', () => {
   beforeAll(async () => {
     db = await createPostgresDatabase();
     const store = await openStore({ databaseUrl: db.url });
-    await loadFixtures(store, SANDBOX_FIXTURES);
+    await loadSandbox(store);
     await store.close();
   });
   afterAll(() => db.drop());

@@ -4,8 +4,7 @@ import { IntakeRefused } from '../../src/domain/intake';
 import { NoticeKind, NoticeSubmission } from '../../src/domain/notice';
 import { answerContact } from '../../src/services/contactAnswers';
 import { receiveNotice } from '../../src/services/noticeIntake';
-import { loadFixtures } from '../../src/store/openStore';
-import { SANDBOX_FIXTURES } from '../support/app';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import { DRIVERS, openTestStore, TestStore } from '../support/stores';
 
 const BARBARA = { nhsNumber: '9990000018', personId: 'WXB-100001', birthDate: '1941-06-14' };
@@ -45,7 +44,7 @@ describe.each(DRIVERS)('notice intake and contact answers as services (%s)', (dr
   let t: TestStore;
   beforeAll(async () => {
     t = await openTestStore(driver);
-    await loadFixtures(t.store, SANDBOX_FIXTURES);
+    await loadSandbox(t.store);
   });
   afterAll(() => t.close());
 
@@ -98,7 +97,7 @@ describe.each(DRIVERS)('notice intake and contact answers as services (%s)', (dr
     const { contact } = await receiveNotice(t.store, submission('assessment'), SETTINGS);
     const id = contact!.record.id;
     expect(await refusalCode(answerContact(t.store, id, { status: 'accepted' }, contact!.version + 1))).toBe('stale-version');
-    expect(await refusalCode(answerContact(t.store, id, { ownerTeamId: 'PROV-HOMECARE-1' }))).toBe('unknown-team');
+    expect(await refusalCode(answerContact(t.store, id, { ownerTeamId: 'CQC-1-1000000123' }))).toBe('unknown-team');
     const accepted = await answerContact(t.store, id, { status: 'accepted' }, contact!.version);
     expect(accepted).toMatchObject({ version: contact!.version + 1, record: { status: 'accepted' } });
     expect(await refusalCode(answerContact(t.store, id, { status: 'requested' }))).toBe('bad-transition');

@@ -5,8 +5,9 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { loadFixtures, openStore, readDataset, DatasetError } from '../../src/store/openStore';
-import { SANDBOX_FIXTURES } from '../support/app';
+import { loadSandbox } from '../../src/services/imports/sandbox';
+import { openStore, readDataset, DatasetError } from '../../src/store/openStore';
+import { sandboxDataset } from '../support/sandboxDataset';
 import { bearerFrom } from '../support/auth';
 import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
 
@@ -20,11 +21,14 @@ describeWithPostgres('two facade instances on one PostgreSQL database', () => {
   });
   afterAll(() => db.drop());
 
-  it('migrate and load the fixtures once when started together, then serve the same data', async () => {
+  it('migrate and import the sandbox when started together, the second import changing nothing, then serve the same data', async () => {
     const [a, b] = await Promise.all([openStore({ databaseUrl: db.url }), openStore({ databaseUrl: db.url })]);
     try {
-      const loaded = await Promise.all([loadFixtures(a, SANDBOX_FIXTURES), loadFixtures(b, SANDBOX_FIXTURES)]);
-      expect(loaded.sort()).toEqual([false, true]);
+      const loads = await Promise.all([loadSandbox(a), loadSandbox(b)]);
+      // Both may find no record of the load and import; the imports never interleave, and a second changes nothing.
+      const changed = loads.flatMap((l) => l.reports).map((r) => Object.values(r.changes).reduce((n, c) => n + c.added + c.changed + c.ended, 0));
+      expect(changed.filter((n) => n > 0)).toHaveLength(3);
+      expect(await a.db.query('SELECT name FROM dataset_loads')).toEqual([{ name: 'sandbox/council' }]);
       const appA = request(createApp(config, { store: a, logger: silent }));
       const appB = request(createApp(config, { store: b, logger: silent }));
       const bearer = await bearerFrom(appA);
@@ -34,7 +38,7 @@ describeWithPostgres('two facade instances on one PostgreSQL database', () => {
       expect(ra.body.entry.map((e: { resource: unknown }) => e.resource)).toEqual(rb.body.entry.map((e: { resource: unknown }) => e.resource));
       const count = await appB.get('/fhir/Patient').set('Authorization', bearer).query({ _summary: 'count' });
       // Restricted people are not counted for a client without the restricted-records view.
-      const expected = (await readDataset(SANDBOX_FIXTURES)).people.filter((p) => !p.restricted).length;
+      const expected = (await sandboxDataset()).people.filter((p) => !p.restricted).length;
       expect(count.body.total).toBe(expected);
     } finally {
       await a.close();
@@ -44,15 +48,15 @@ describeWithPostgres('two facade instances on one PostgreSQL database', () => {
 });
 
 describe('the embedded store across a restart', () => {
-  it('keeps its data in DATA_DIR and does not load the fixtures twice; its buffer pool is set at each start', async () => {
+  it('keeps its data in DATA_DIR and does not import the sandbox twice; its buffer pool is set at each start', async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'facade-restart-'));
     try {
       const first = await openStore({ dataDir });
-      expect(await loadFixtures(first, SANDBOX_FIXTURES)).toBe(true);
+      expect((await loadSandbox(first)).loaded).toBe(true);
       await first.close();
       const second = await openStore({ dataDir, embeddedSharedBuffersMb: 24 });
       try {
-        expect(await loadFixtures(second, SANDBOX_FIXTURES)).toBe(false);
+        expect((await loadSandbox(second)).loaded).toBe(false);
         // EMBEDDED_SHARED_BUFFERS_MB sizes the buffer pool of each start, whatever the data directory was made with.
         expect(await second.db.query('SHOW shared_buffers')).toEqual([{ shared_buffers: '24MB' }]);
         const http = request(createApp(config, { store: second, logger: silent }));
@@ -72,8 +76,8 @@ describe('a developer fixture file', () => {
   it('with problems is refused as a whole, naming each problem', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'facade-fixture-'));
     const file = path.join(dir, 'dataset.json');
-    const dataset = JSON.parse(await fs.readFile(SANDBOX_FIXTURES, 'utf8'));
-    dataset.people[3].nhsNumber = '1234567890';
+    const dataset = structuredClone(await sandboxDataset());
+    dataset.people.find((p) => p.id === 'WXB-100004')!.nhsNumber = '1234567890';
     await fs.writeFile(file, JSON.stringify(dataset));
     await expect(readDataset(file)).rejects.toThrow(DatasetError);
     await expect(readDataset(file)).rejects.toThrow(/WXB-100004: NHS number 1234567890/);

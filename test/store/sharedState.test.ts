@@ -7,9 +7,9 @@ import request from 'supertest';
 import { Bundle, Communication } from '@medplum/fhirtypes';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { loadFixtures, openStore } from '../../src/store/openStore';
+import { openStore } from '../../src/store/openStore';
 import { Store } from '../../src/store/store';
-import { SANDBOX_FIXTURES } from '../support/app';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import { bearerFrom } from '../support/auth';
 import { createPostgresDatabase, TestDatabase, describeWithPostgres } from '../support/stores';
 import { about } from '../support/notices';
@@ -38,7 +38,7 @@ describe('notices, contacts, audit and notifications are shared state', () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'facade-state-'));
     try {
       const first = await openStore({ dataDir });
-      await loadFixtures(first, SANDBOX_FIXTURES);
+      await loadSandbox(first);
       const a = await instance(first);
       const sent = await a.http.post('/fhir/Communication').set('Authorization', a.hospital).set('Content-Type', 'application/fhir+json').send(notice('RESTART-1'));
       expect(sent.status).toBe(201);
@@ -74,7 +74,7 @@ describe('notices, contacts, audit and notifications are shared state', () => {
     beforeAll(async () => {
       db = await createPostgresDatabase();
       stores = await Promise.all([openStore({ databaseUrl: db.url }), openStore({ databaseUrl: db.url })]);
-      await loadFixtures(stores[0], SANDBOX_FIXTURES);
+      await loadSandbox(stores[0]);
     });
     afterAll(async () => {
       await Promise.all(stores.map((s) => s.close()));

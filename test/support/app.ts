@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';
@@ -6,11 +5,10 @@ import { createApp, AppDeps } from '../../src/app';
 import { Auth } from '../../src/auth/auth';
 import { ClientRegistry, loadClients } from '../../src/auth/clients';
 import { Config, loadConfig, SANDBOX_CLIENTS_FILE } from '../../src/config';
-import { loadFixtures } from '../../src/store/openStore';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import { requestToken, TEST_CLIENTS_FILE } from './auth';
 import { DriverName, openTestStore, TestStore } from './stores';
 
-export const SANDBOX_FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'sandbox', 'dataset.json');
 export const BASE_URL = 'http://facade.test';
 
 export interface TestApp {
@@ -47,7 +45,7 @@ export function testClients(): ClientRegistry {
 }
 
 /**
- * The app over a fresh store of the given driver, with the sandbox fixtures loaded and the sandbox
+ * The app over a fresh store of the given driver, with the sandbox imported (its council's files) and the sandbox
  * and test clients registered (or the clients of env.CLIENTS_FILE). Authorisation is on, as in
  * production: FHIR requests need t.bearer() or t.as(client).
  */
@@ -58,7 +56,7 @@ export async function startTestApp(
   authOptions: { clock?: () => number } = {},
 ): Promise<TestApp> {
   const testStore = await openTestStore(driver);
-  await loadFixtures(testStore.store, SANDBOX_FIXTURES);
+  await loadSandbox(testStore.store);
   const config = loadConfig({
     PUBLIC_BASE_URL: BASE_URL,
     FIXTURES_FILE: 'none',

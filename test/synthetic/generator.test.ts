@@ -1,12 +1,15 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { appendDataset, Dataset } from '../../src/domain/dataset';
 import { datasetProblems } from '../../src/domain/datasetCheck';
 import { isValidNhsNumber } from '../../src/domain/nhsNumber';
 import { syntheticNhsNumberAt, syntheticNhsNumbers } from '../../src/synthetic/nhsNumbers';
 import { SyntheticPopulation } from '../../src/synthetic/population';
+import { sandboxDataset } from '../support/sandboxDataset';
 
-const SANDBOX: Dataset = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'sandbox', 'dataset.json'), 'utf8'));
+/** The sandbox as its import leaves it. */
+let SANDBOX: Dataset;
+beforeAll(async () => {
+  SANDBOX = await sandboxDataset();
+}, 60_000);
 
 describe('synthetic population', () => {
   const small = new SyntheticPopulation({ people: 3_000, seed: 7 });

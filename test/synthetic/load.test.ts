@@ -1,10 +1,8 @@
-import path from 'node:path';
-import { loadFixtures } from '../../src/store/openStore';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import { loadSyntheticPopulation, SyntheticLoadError } from '../../src/synthetic/load';
 import { SyntheticPopulation } from '../../src/synthetic/population';
 import { DRIVERS, openTestStore, TestStore } from '../support/stores';
 
-const SANDBOX_FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'sandbox', 'dataset.json');
 const PEOPLE = 2_000;
 
 describe.each(DRIVERS)('loading a synthetic population (%s)', (driver) => {
@@ -14,16 +12,18 @@ describe.each(DRIVERS)('loading a synthetic population (%s)', (driver) => {
   });
   afterAll(() => t.close());
 
-  it('loads beside the sandbox fixtures, once, with every record findable', async () => {
-    await loadFixtures(t.store, SANDBOX_FIXTURES);
+  it('loads beside the sandbox, once, with every record findable', async () => {
+    await loadSandbox(t.store);
+    const sandboxPeople = await t.store.count('person', []);
+    expect(sandboxPeople).toBeGreaterThanOrEqual(40);
     const expected = new SyntheticPopulation({ people: PEOPLE, seed: 3 }).dataset();
     const progress: number[] = [];
     const result = await loadSyntheticPopulation(t.store, { people: PEOPLE, seed: 3 }, (p) => progress.push(p.people));
     expect(result).toMatchObject({ loaded: true, people: PEOPLE, name: 'synthetic/people=2000,seed=3' });
     expect(progress[progress.length - 1]).toBe(PEOPLE);
 
-    // The sandbox's 40 people and the synthetic ones; the shared council and teams once.
-    expect(await t.store.count('person', [])).toBe(40 + PEOPLE);
+    // The sandbox's people and the synthetic ones; the shared council and teams once.
+    expect(await t.store.count('person', [])).toBe(sandboxPeople + PEOPLE);
     expect(await t.store.count('carePackage', [{ field: 'id', match: 'any-of', values: expected.carePackages.map((p) => p.id) }])).toBe(
       expected.carePackages.length,
     );
@@ -36,7 +36,7 @@ describe.each(DRIVERS)('loading a synthetic population (%s)', (driver) => {
 
     // Loading it again does nothing.
     expect((await loadSyntheticPopulation(t.store, { people: PEOPLE, seed: 3 })).loaded).toBe(false);
-    expect(await t.store.count('person', [])).toBe(40 + PEOPLE);
+    expect(await t.store.count('person', [])).toBe(sandboxPeople + PEOPLE);
   });
 
   it('refuses a second, different synthetic population', async () => {

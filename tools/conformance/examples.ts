@@ -11,38 +11,31 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { UNRESTRICTED, View } from '../../src/access/context';
 import { RESOURCE_DEFINITIONS } from '../../src/fhir/registry';
 import { FhirRouter, FhirRequest } from '../../src/fhir/router';
-import { loadFixtures } from '../../src/store/openStore';
+import { loadSandbox } from '../../src/services/imports/sandbox';
 import { openPgliteThread } from '../../src/store/pgliteThread';
 import { Store } from '../../src/store/store';
 
 const PROJECT = resolve(__dirname, '..', '..');
-export const SANDBOX_DATASET = join(PROJECT, 'fixtures', 'sandbox', 'dataset.json');
 export const SANDBOX_NOTICES = join(PROJECT, 'fixtures', 'notices');
-/**
- * The council's records the sandbox does not carry yet (carers, assessments, people and packages as
- * the CLD return describes them), loaded beside it so every type has a real example. It refers to
- * the sandbox's teams and workers.
- */
-export const COUNCIL_RECORDS = join(PROJECT, 'test', 'fixtures', 'council-records.json');
 
 /** Stands in for every instant the store wrote while the examples were made. */
 export const EXAMPLE_INSTANT = '2026-11-23T09:30:00.000Z';
 
 /**
  * Which resource shows each type: Barbara's where she has one (the seed story: her home-care
- * package, its provider, her social worker and team), her assessment notice and the contact it
- * raised (Task, below), else the first a search returns.
+ * package, its provider, her social worker and team, her sister who cares for her, her assessment),
+ * her assessment notice and the contact it raised (Task, below), else the first a search returns.
  */
 const EXAMPLE_SEARCHES: Record<string, Record<string, string[]>> = {
   Patient: { identifier: ['https://fhir.nhs.uk/Id/nhs-number|9990000018'] },
   CarePlan: { _id: ['PKG-0001'] },
   CareTeam: { _id: ['WXB-100001'] },
   Flag: { status: ['active'] },
-  Organization: { _id: ['PROV-HOMECARE-1'] },
+  Organization: { _id: ['CQC-1-1000000123'] },
   Practitioner: { _id: ['W-001'] },
   PractitionerRole: { _id: ['W-001'] },
   Communication: { category: ['http://snomed.info/sct|975701000000106'] },
-  RelatedPerson: { _id: ['CR-0001'] },
+  RelatedPerson: { patient: ['WXB-100001'] },
   Procedure: { _id: ['ASM-0001'] },
 };
 
@@ -57,8 +50,8 @@ export async function collectExamples(): Promise<Map<string, TypeExamples>> {
   const started = Date.now();
   const store = await Store.open(await openPgliteThread());
   try {
-    await loadFixtures(store, SANDBOX_DATASET);
-    await store.loadDataset('council-records', JSON.parse(readFileSync(COUNCIL_RECORDS, 'utf8')));
+    // The sandbox as every start builds it: its council's files, through the import path.
+    await loadSandbox(store);
     const router = new FhirRouter({
       store,
       baseUrl: 'http://localhost:8080/fhir',

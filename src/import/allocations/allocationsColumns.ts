@@ -32,11 +32,18 @@ export const ALLOCATIONS_COLUMNS = {
   concernStatus: 'Concern Status',
   raisedDate: 'Raised Date',
   closedDate: 'Closed Date',
+  title: 'Title',
+  homePhone: 'Home Phone',
+  nhsNumberVerification: 'NHS Number Verification Status',
+  eventReference: 'Event Reference',
+  visitsPerDay: 'Visits per Day',
+  tasks: 'Tasks',
+  notes: 'Notes',
 } as const;
 
 export type AllocationsColumn = keyof typeof ALLOCATIONS_COLUMNS;
 
-export const RECORD_TYPES = ['council', 'team', 'worker', 'provider', 'allocation', 'safeguarding'] as const;
+export const RECORD_TYPES = ['council', 'team', 'worker', 'provider', 'allocation', 'safeguarding', 'person', 'package'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 /** The column of the extract a header names (by its normalised spelling), if any. */

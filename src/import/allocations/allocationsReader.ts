@@ -95,11 +95,16 @@ const KEYS: { [T in RecordType]: (record: RecordOf[T]) => { column: AllocationsC
     ...(allocation.nhsNumber ? [{ column: 'nhsNumber' as const, value: allocation.nhsNumber, label: `the allocation of NHS number ${allocation.nhsNumber}` }] : []),
   ],
   safeguarding: (concern) => [{ column: 'concernReference', value: concern.id, label: `concern ${concern.id}` }],
+  person: (person) => [
+    ...(person.personId ? [{ column: 'personId' as const, value: person.personId, label: `the details of person ${person.personId}` }] : []),
+    ...(person.nhsNumber ? [{ column: 'nhsNumber' as const, value: person.nhsNumber, label: `the details of NHS number ${person.nhsNumber}` }] : []),
+  ],
+  package: (pkg) => [{ column: 'eventReference', value: pkg.packageId, label: `package ${pkg.eventReference}` }],
 };
 
 /** The records of the file, one per key, and the lines of the team and worker rows refused. */
 class FileRecords {
-  private readonly kept: { [T in RecordType]: Kept<RecordOf[T]>[] } = { council: [], team: [], worker: [], provider: [], allocation: [], safeguarding: [] };
+  private readonly kept: { [T in RecordType]: Kept<RecordOf[T]>[] } = { council: [], team: [], worker: [], provider: [], allocation: [], safeguarding: [], person: [], package: [] };
   private readonly byKey = new Map<string, { line: number; details: string }>();
   private readonly refusedRows = { team: new Map<string, number>(), worker: new Map<string, number>() };
 
@@ -163,6 +168,8 @@ class FileRecords {
         record: a.record.allocatedWorkerId && !a.record.responsibleTeamId ? { ...a.record, responsibleTeamId: workersById.get(a.record.allocatedWorkerId)!.teamId } : a.record,
       })),
       safeguardingConcerns: concerns.map((c) => this.located(c)),
+      people: this.kept.person.map((p) => this.located(p)),
+      packages: this.kept.package.map((p) => this.located(p)),
     };
   }
 
@@ -185,6 +192,7 @@ class FileRecords {
   }
 }
 
-function emptyFacts(): AllocationsFacts {
-  return { council: [], teams: [], workers: [], providerNumbers: [], allocations: [], safeguardingConcerns: [] };
+/** Facts with nothing in them: what a refused file gives, and where the files of one import are gathered. */
+export function emptyFacts(): AllocationsFacts {
+  return { council: [], teams: [], workers: [], providerNumbers: [], allocations: [], safeguardingConcerns: [], people: [], packages: [] };
 }

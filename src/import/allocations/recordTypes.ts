@@ -1,4 +1,5 @@
 import { ContactPoint, PostalAddress } from '../../domain/person';
+import { eventId } from '../cld/stableIds';
 import { tidyPostcode } from '../cqc/ukPostcode';
 import { AllocationsFacts } from '../importTypes';
 import { RecordType } from './allocationsColumns';
@@ -12,7 +13,12 @@ export type RecordOf = {
   provider: AllocationsFacts['providerNumbers'][number]['record'];
   allocation: AllocationsFacts['allocations'][number]['record'];
   safeguarding: AllocationsFacts['safeguardingConcerns'][number]['record'];
+  person: AllocationsFacts['people'][number]['record'];
+  package: AllocationsFacts['packages'][number]['record'];
 };
+
+/** More visits a day than this is a typing error, not a package. */
+const MOST_VISITS_PER_DAY = 24;
 
 /** Reads one row as its record type: the record, or undefined with the problems on the reading. */
 export const READ_RECORD: { [T in RecordType]: (row: RowReading) => RecordOf[T] | undefined } = {
@@ -47,9 +53,14 @@ export const READ_RECORD: { [T in RecordType]: (row: RowReading) => RecordOf[T] 
 
   provider(row) {
     const cqcLocationId = row.cqcLocationId('cqcLocationId');
-    const outOfHours = row.phone('outOfHoursPhone', 'required');
+    const outOfHours = row.phone('outOfHoursPhone', 'optional');
+    const email = row.email('email');
+    const odsCode = row.odsCode('odsCode');
+    if (!row.optional('outOfHoursPhone') && !row.optional('email') && !row.optional('odsCode')) {
+      row.refuse('outOfHoursPhone', undefined, 'a provider row needs an Out of Hours Phone, an Email or an ODS Code');
+    }
     if (row.problems.length > 0) return undefined;
-    return { cqcLocationId: cqcLocationId!, telecom: contactPoints({ outOfHours }) };
+    return { cqcLocationId: cqcLocationId!, telecom: contactPoints({ outOfHours, email }), ...(odsCode ? { odsCode } : {}) };
   },
 
   allocation(row) {
@@ -77,6 +88,33 @@ export const READ_RECORD: { [T in RecordType]: (row: RowReading) => RecordOf[T] 
     if (raisedDate && closedDate && closedDate < raisedDate) row.refuse('closedDate', row.optional('closedDate'), `closed before it was raised (${raisedDate})`);
     if (row.problems.length > 0) return undefined;
     return { id: id!, ...person, status: status!, concernType: concernType!, raisedDate: raisedDate!, ...(closedDate ? { closedDate } : {}), contactTeamId: contactTeamId! };
+  },
+
+
+  person(row) {
+    const person = personOf(row);
+    const title = row.optional('title');
+    const home = row.phone('homePhone', 'optional');
+    const mobile = row.phone('mobilePhone', 'optional');
+    const email = row.email('email');
+    const nhsNumberVerification = row.verificationStatus('nhsNumberVerification');
+    const addressLines = (['addressLine1', 'addressLine2', 'addressLine3'] as const).map((c) => row.optional(c)).filter((l): l is string => l !== undefined);
+    const town = row.optional('town');
+    if (row.problems.length > 0) return undefined;
+    const telecom: ContactPoint[] = [];
+    if (home) telecom.push({ system: 'phone', value: home, use: 'home' });
+    if (mobile) telecom.push({ system: 'phone', value: mobile, use: 'mobile' });
+    if (email) telecom.push({ system: 'email', value: email, use: 'home' });
+    return { ...person, ...(title ? { title } : {}), telecom, addressLines, ...(town ? { town } : {}), ...(nhsNumberVerification ? { nhsNumberVerification } : {}) };
+  },
+
+  package(row) {
+    const eventReference = row.required('eventReference');
+    const visitsPerDay = row.count('visitsPerDay', MOST_VISITS_PER_DAY);
+    const tasks = (row.optional('tasks') ?? '').split(';').map((t) => t.trim()).filter((t) => t !== '');
+    const notes = row.optional('notes');
+    if (row.problems.length > 0) return undefined;
+    return { eventReference: eventReference!, packageId: eventId(eventReference!), ...(visitsPerDay ? { visitsPerDay } : {}), tasks, ...(notes ? { notes } : {}) };
   },
 };
 

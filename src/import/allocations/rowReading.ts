@@ -2,6 +2,7 @@ import type { RowValues } from '../csvRows';
 import { CONCERN_TYPES, ConcernStatus, ConcernType } from '../../domain/safeguarding';
 import { describeNhsNumberProblem, nhsNumberProblem, normaliseNhsNumber } from '../../domain/nhsNumber';
 import { ID } from '../../domain/ids';
+import { NhsNumberVerification } from '../../domain/person';
 import { normaliseHeader } from '../csvRows';
 import { ImportReject } from '../importTypes';
 import { isCqcLocationId } from '../cqc/cqcLocationId';
@@ -122,7 +123,25 @@ export class RowReading {
     const status = value.toLowerCase();
     return status === 'open' || status === 'closed' ? status : this.refuse(column, value, 'write open or closed');
   }
+
+  /** A two-digit NHS number verification status (01 to 08). */
+  verificationStatus(column: AllocationsColumn): NhsNumberVerification | undefined {
+    const value = this.optional(column);
+    if (value === undefined) return undefined;
+    const code = VERIFICATION_STATUSES.find((c) => c === value);
+    return code ?? this.refuse(column, value, `not an NHS number verification status: write its two-digit code, ${VERIFICATION_STATUSES[0]} to ${VERIFICATION_STATUSES.at(-1)}`);
+  }
+
+  /** A whole number from 1 to max (a count of visits, say). */
+  count(column: AllocationsColumn, max: number): number | undefined {
+    const value = this.optional(column);
+    if (value === undefined) return undefined;
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    return n >= 1 && n <= max ? n : this.refuse(column, value, `not a whole number from 1 to ${max}`);
+  }
 }
+
+const VERIFICATION_STATUSES: readonly NhsNumberVerification[] = ['01', '02', '03', '04', '05', '06', '07', '08'];
 
 const YES_NO = new Map([
   ['yes', true],

@@ -1,8 +1,9 @@
+import { CarePackage, PackageDetails } from '../../domain/carePackage';
 import { Organisation } from '../../domain/organisation';
-import { ContactPoint, Person } from '../../domain/person';
+import { ContactPoint, Person, PostalAddress } from '../../domain/person';
 import { SafeguardingConcern } from '../../domain/safeguarding';
 import { withoutUndefined } from '../../domain/objects';
-import { AllocationsFacts, SourceLine } from '../../import/importTypes';
+import { AllocationsFacts, AllocationsPerson, SourceLine } from '../../import/importTypes';
 import { currentRecords, writeRecords } from '../../store/changePath';
 import { ImportContext } from './importContext';
 import { providersByLocation } from './cqcImport';
@@ -10,18 +11,22 @@ import { providersByLocation } from './cqcImport';
 /**
  * Applies the council's allocations extract: its own numbers, its teams and workers, providers'
  * out-of-hours numbers, who is allocated to whom (and whose record is restricted), and safeguarding
- * concerns. Each row updates what it names; nothing is removed because a row is missing (an
- * allocation ends when the extract names the person with no worker; a concern closes when the
- * extract says it is closed), so a short extract can never hide a concern or open a restricted record.
+ * concerns; and what the council's system holds of people and packages beyond the CLD return (a
+ * person's title, phones, address lines and NHS number verification; a package's visits, tasks and
+ * notes). Each row updates what it names, and a blank cell of a person or package row clears what
+ * it names for that record; nothing is removed because a row is missing (an allocation ends when
+ * the extract names the person with no worker; a concern closes when the extract says it is
+ * closed), so a short extract can never hide a concern or open a restricted record.
  */
 export async function applyAllocations(ctx: ImportContext, facts: AllocationsFacts): Promise<void> {
   const councilId = await applyCouncil(ctx, facts);
   await applyTeams(ctx, facts, councilId);
   await applyWorkers(ctx, facts);
   await applyProviderNumbers(ctx, facts);
-  const people = await resolvePeople(ctx, [...facts.allocations, ...facts.safeguardingConcerns]);
-  await applyPeopleAllocations(ctx, facts, people);
+  const people = await resolvePeople(ctx, [...facts.allocations, ...facts.people, ...facts.safeguardingConcerns]);
+  await applyPeople(ctx, facts, people);
   await applyConcerns(ctx, facts, people);
+  await applyPackageDetails(ctx, facts);
 }
 
 /** The council's own organisation (by its ODS code): its name and numbers. Returns its id. */
@@ -89,14 +94,20 @@ async function applyProviderNumbers(ctx: ImportContext, facts: AllocationsFacts)
       });
       continue;
     }
-    updated.set(id, { ...before, telecom: withOutOfHours(before.telecom, record.telecom) });
+    updated.set(id, { ...before, ...(record.odsCode ? { odsCode: record.odsCode } : {}), telecom: withProviderNumbers(before.telecom, record.telecom) });
   }
   ctx.count('providers', await writeRecords(ctx.tx, 'organisation', [...updated.values()], { changedBy: ctx.importId, current }));
 }
 
-function withOutOfHours(current: ContactPoint[], given: ContactPoint[]): ContactPoint[] {
-  const outOfHours = given.map((t) => ({ ...t, use: 'out-of-hours' as const }));
-  return [...current.filter((t) => t.use !== 'out-of-hours'), ...outOfHours];
+/**
+ * The row's out-of-hours number and e-mail address, each when it gives one, replace those held
+ * (a provider row says what it knows; a blank keeps what is held). CQC's office number is kept.
+ */
+function withProviderNumbers(current: ContactPoint[], given: ContactPoint[]): ContactPoint[] {
+  const outOfHours = given.filter((t) => t.system === 'phone').map((t) => ({ ...t, use: 'out-of-hours' as const }));
+  const email = given.filter((t) => t.system === 'email');
+  const kept = current.filter((t) => !(outOfHours.length > 0 && t.use === 'out-of-hours') && !(email.length > 0 && t.system === 'email'));
+  return [...kept.filter((t) => t.system === 'phone'), ...outOfHours, ...kept.filter((t) => t.system !== 'phone'), ...email];
 }
 
 /** A person as a row of the extract names them: by LA id, NHS number, or both. */
@@ -137,9 +148,11 @@ async function resolvePeople(ctx: ImportContext, rows: NamedPerson[]): Promise<M
   return resolved;
 }
 
-async function applyPeopleAllocations(ctx: ImportContext, facts: AllocationsFacts, people: Map<NamedPerson, string>): Promise<void> {
+/** Allocations and person rows, written once per person. */
+async function applyPeople(ctx: ImportContext, facts: AllocationsFacts, people: Map<NamedPerson, string>): Promise<void> {
   const rows = facts.allocations.filter((a) => people.has(a));
-  const current = await currentRecords(ctx.tx, 'person', rows.map((a) => people.get(a)!));
+  const details = facts.people.filter((p) => people.has(p));
+  const current = await currentRecords(ctx.tx, 'person', [...rows, ...details].map((a) => people.get(a)!));
   const workerTeams = new Map(facts.workers.map(({ record }) => [record.id, record.teamId]));
   const updated = new Map<string, Person>();
   for (const row of rows) {
@@ -156,6 +169,10 @@ async function applyPeopleAllocations(ctx: ImportContext, facts: AllocationsFact
         restricted,
       }),
     );
+  }
+  for (const row of details) {
+    const id = people.get(row)!;
+    updated.set(id, withPersonDetails(updated.get(id) ?? current.get(id)!.record, row.record));
   }
   ctx.count('people', await writeRecords(ctx.tx, 'person', [...updated.values()], { changedBy: ctx.importId, current }));
 }
@@ -175,4 +192,51 @@ async function applyConcerns(ctx: ImportContext, facts: AllocationsFacts, people
     concerns.set(row.record.id, withoutUndefined<SafeguardingConcern>({ ...concern, personId }));
   }
   ctx.count('safeguardingConcerns', await writeRecords(ctx.tx, 'safeguardingConcern', [...concerns.values()], { changedBy: ctx.importId, current }));
+}
+
+/** Whether a contact point is one a person row owns: home and mobile phones, home e-mail. */
+function ownedByPersonRow(point: ContactPoint): boolean {
+  return point.system === 'phone' ? point.use === 'home' || point.use === 'mobile' : point.use === 'home';
+}
+
+/**
+ * A person as a person row says: its title, numbers, address lines and verification status replace
+ * what was held (a blank clears); other numbers (from FHIR, say) and the CLD postcode are kept.
+ */
+function withPersonDetails(before: Person, row: AllocationsPerson): Person {
+  const postcode = before.address?.postcode;
+  const address: PostalAddress | undefined =
+    row.addressLines.length > 0 || row.town || postcode
+      ? withoutUndefined<PostalAddress>({ ...before.address, lines: row.addressLines, city: row.town, postcode })
+      : undefined;
+  return withoutUndefined<Person>({
+    ...before,
+    title: row.title,
+    telecom: [...row.telecom, ...before.telecom.filter((t) => !ownedByPersonRow(t))],
+    address,
+    // A status is about the number held: none held, nothing to be sure of.
+    nhsNumberVerification: before.nhsNumber ? row.nhsNumberVerification : undefined,
+  });
+}
+
+/** Packages' visits per day, tasks and notes, by Event Reference: the package must be held already (from the CLD return). */
+async function applyPackageDetails(ctx: ImportContext, facts: AllocationsFacts): Promise<void> {
+  if (facts.packages.length === 0) return;
+  const current = await currentRecords(ctx.tx, 'carePackage', facts.packages.map((p) => p.record.packageId));
+  const updated = new Map<string, CarePackage>();
+  for (const { at, record } of facts.packages) {
+    const before = updated.get(record.packageId) ?? current.get(record.packageId)?.record;
+    if (!before) {
+      ctx.refuse({ ...at, column: 'Event Reference', value: record.eventReference, reason: 'no package has this Event Reference: import the CLD return that holds it first' });
+      continue;
+    }
+    const details = withoutUndefined<PackageDetails>({
+      ...before.details,
+      visitsPerDay: record.visitsPerDay,
+      tasks: record.tasks.length > 0 ? record.tasks : undefined,
+      notes: record.notes,
+    });
+    updated.set(record.packageId, withoutUndefined<CarePackage>({ ...before, details: Object.keys(details).length > 0 ? details : undefined }));
+  }
+  ctx.count('carePackages', await writeRecords(ctx.tx, 'carePackage', [...updated.values()], { changedBy: ctx.importId, current }));
 }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { AuditRecorder } from '../../audit/recorder';
-import { readAllocations } from '../../import/allocations/allocationsReader';
+import { emptyFacts, readAllocations } from '../../import/allocations/allocationsReader';
 import { CldReader } from '../../import/cld/cldReader';
 import { readCqcDirectory } from '../../import/cqc/cqcReader';
 import { AllocationsFacts, ImportReject, Located } from '../../import/importTypes';
@@ -144,7 +144,7 @@ async function applyFiles(ctx: ImportContext, request: ImportRequest, files: Imp
   } else if (request.kind === 'cqc') {
     await applyCqc(ctx, rowsCounted(files, (file, i) => readCqcDirectory(file.name, opened[i]())));
   } else {
-    const facts: AllocationsFacts = { council: [], teams: [], workers: [], providerNumbers: [], allocations: [], safeguardingConcerns: [] };
+    const facts = emptyFacts();
     for (const [i, file] of files.entries()) {
       const read = await readAllocations(file.name, opened[i]());
       for (const key of Object.keys(facts) as (keyof AllocationsFacts)[]) (facts[key] as unknown[]).push(...read.facts[key]);

@@ -228,14 +228,15 @@ function receiveParts(req: Request, dir: string, maxBytes: number): Promise<Impo
     const writes: Promise<void>[] = [];
     let total = 0;
     let failed: unknown;
-    // Stops reading, closes every file being written, and only then refuses: the folder is removed
-    // next, and an open file would keep its disk space until the process ends.
+    // Stops reading and ends every file being written (pipeline closes each file as its source is
+    // destroyed), then refuses: the folder is removed next, and a file left open would keep its
+    // disk space until the process ends.
     const fail = (err: unknown) => {
       if (failed) return;
       failed = err;
       req.unpipe(parser);
       for (const stream of streams) stream.destroy();
-      void Promise.allSettled(writes).then(() => reject(err));
+      reject(err);
     };
     parser.on('file', (_field, stream, info) => {
       if (failed) {

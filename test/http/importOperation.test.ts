@@ -222,6 +222,10 @@ describe.each(DRIVERS)('the $import operation (%s)', (driver) => {
       // The slot was given back: an import of the right size is taken.
       const ok = await as(small.http.post('/fhir/$import').query({ kind: 'cld', dryRun: 'true' }).set('Prefer', 'respond-async').set('Content-Type', 'text/csv').send(fs.readFileSync(CLD)));
       expect(ok.status).toBe(202);
+      // Ended before its store is closed under it.
+      for (let status = 202; status === 202; await new Promise((r) => setTimeout(r, 50))) {
+        status = (await as(small.http.get(ok.headers['content-location'].replace(BASE_URL, '')))).status;
+      }
     } finally {
       await small.close();
     }
@@ -239,14 +243,15 @@ describe('an import whose request cannot be recorded', () => {
     const t = await startTestApp('pglite', { audit }, { COUNCIL_LA_CODE: 'E10999999' });
     try {
       const council = await t.as('sandbox-council-mosaic');
+      const { body, nhsNumber } = withNewCarer();
       const res = await council(
-        t.http.post('/fhir/$import').query({ kind: 'cld' }).set('Prefer', 'respond-async').set('Content-Type', 'text/csv').send(fs.readFileSync(CLD)),
+        t.http.post('/fhir/$import').query({ kind: 'cld' }).set('Prefer', 'respond-async').set('Content-Type', 'text/csv').send(body),
       );
       expect(res.status).toBe(503);
       expect(res.body.issue[0]).toMatchObject({ code: 'transient' });
-      const runs = await t.testStore.store.db.query<{ outcome: string }>('SELECT outcome FROM import_runs');
+      const runs = await t.testStore.store.db.query<{ outcome: string }>("SELECT outcome FROM import_runs WHERE client_id = 'sandbox-council-mosaic'");
       expect(runs).toEqual([{ outcome: 'failed' }]);
-      const carer = await t.testStore.store.search('person', [{ field: 'nhsNumber', match: 'any-of', values: [carersNhsNumber()] }], { limit: 1, offset: 0 });
+      const carer = await t.testStore.store.search('person', [{ field: 'nhsNumber', match: 'any-of', values: [nhsNumber] }], { limit: 1, offset: 0 });
       expect(carer.records).toEqual([]);
     } finally {
       await t.close();

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';
@@ -64,6 +67,8 @@ export async function startTestApp(
     TOKEN_REQUESTS_PER_MINUTE: '100000',
     // Suites send thousands of requests a minute as one client; the limit's own tests set theirs.
     CLIENT_REQUESTS_PER_MINUTE: '10000000',
+    // Each app's uploads apart: an app that starts clears what an earlier one left (as a restart does).
+    IMPORT_UPLOAD_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'facade-uploads-')),
     ...env,
   });
   const clients = env.CLIENTS_FILE ? undefined : testClients();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AuditRecorder } from '../../audit/recorder';
@@ -170,15 +171,16 @@ export class ImportJobs {
    * older than a day (another instance's import may still be reading its own). Returns what was done.
    */
   async recover(uploadRoot: string): Promise<{ failed: number; removed: number }> {
+    // Listed before anything else happens: what is there now is what the last process left, not an
+    // upload this instance is about to take.
+    const left = fsSync.existsSync(uploadRoot) ? fsSync.readdirSync(uploadRoot, { withFileTypes: true }).filter((e) => e.isDirectory()) : [];
     const shared = this.target.db.kind === 'postgres';
     const failed = await new ImportRunStore(this.target.db).failAbandoned(shared ? SILENT_IMPORT_SECONDS : 0);
     let removed = 0;
-    const entries = await fs.readdir(uploadRoot, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-      if (!entry.isDirectory()) continue;
+    for (const entry of left) {
       const dir = path.join(uploadRoot, entry.name);
       const stale = !shared || Date.now() - (await fs.stat(dir)).mtimeMs > 86_400_000;
-      if (stale && !this.slotTaken) {
+      if (stale) {
         await fs.rm(dir, { recursive: true, force: true });
         removed++;
       }

@@ -6,6 +6,7 @@ import { writeCouncilFiles } from '../synthetic/councilFiles';
 import { REFERENCE_DATE } from '../synthetic/people';
 import { DEFAULT_SEED, SyntheticPopulation } from '../synthetic/population';
 import { loadSyntheticPopulation } from '../synthetic/load';
+import { loadSandbox } from '../services/imports/sandbox';
 
 const USAGE = `Loads a deterministic synthetic population into the configured store (DATA_DIR, or DATABASE_URL),
 or writes it as a council's files, to import (npm run import) or to measure the import with.
@@ -15,7 +16,7 @@ or writes it as a council's files, to import (npm run import) or to measure the 
 
   --people       how many people (with their care packages, safeguarding concerns, providers and workers)
   --seed         the seed (default ${DEFAULT_SEED}): the same people, seed and code give the same population
-  --no-fixtures  do not load the sandbox fixtures first (they are loaded once otherwise, as npm start does)
+  --no-fixtures  do not load the sandbox first (it is loaded once otherwise, as npm start does, unless SANDBOX_DATA=off)
   --cld FILE     write the population as a CLD return (Release 1 headers) instead of loading it, with CQC's
                  directory of its providers and its allocations extract beside it (default FILE-cqc.csv and
                  FILE-allocations.csv); about two rows a person. The LA Code is COUNCIL_LA_CODE's.
@@ -62,6 +63,9 @@ async function main() {
   const store = await openStore({ ...config, database: { ...config.database, statementTimeoutMs: 0 } });
   try {
     console.log(`Opened ${where} in ${Date.now() - opened} ms`);
+    if (!values['no-fixtures'] && config.sandboxData && (await loadSandbox(store)).loaded) {
+      console.log('Loaded the sandbox council (fixtures/sandbox/council/)');
+    }
     if (!values['no-fixtures'] && config.fixturesFile && (await loadFixtures(store, config.fixturesFile))) {
       console.log(`Loaded the fixtures ${config.fixturesFile}`);
     }

@@ -40,8 +40,7 @@ export async function conformanceDocs(): Promise<string> {
   line('What the facade serves, resource by resource: what each means in social-care terms, the profile it conforms to, how to');
   line('search it, and a real example from the sandbox. Everything here is generated from the same registry that drives the');
   line('routes and the CapabilityStatement (`GET [base]/metadata`), and from the profiles the server publishes, so it says what');
-  line('the code does. The sandbox does not carry carers or assessments yet: their examples (and the people and packages they');
-  line('belong to) come from `test/fixtures/council-records.json`, loaded beside it.');
+  line('the code does.');
   line();
   line('- FHIR R4 (4.0.1), JSON only (`application/fhir+json`; `application/json` and `_format=json` accepted).');
   line('- Every resource names its profile in `meta.profile`. Profiles derive from UK Core (base R4 for CareTeam, Task and Procedure);');

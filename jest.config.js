@@ -10,4 +10,9 @@ module.exports = {
   globalSetup: '<rootDir>/test/globalSetup.ts',
   transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 30000,
+  // Two worker processes, each replaced once it has grown past the limit: on a 2-core machine Jest
+  // would otherwise run every suite in its own process, where the embedded stores of a hundred
+  // suites (each a WebAssembly PostgreSQL) accumulate until the process falls over.
+  maxWorkers: 2,
+  workerIdleMemoryLimit: '1GB',
 };

@@ -7,7 +7,8 @@
  *   exists, its type, dates, funding, provider and contacts; the allocated worker or duty team and
  *   their numbers; that a safeguarding concern is open and whom to call. Not package details (hours,
  *   tasks, costs, notes), not the type of a concern, not closed concerns.
- * - social-care: council social-care staff: adds package details, concern types and closed concerns.
+ * - social-care: council social-care staff: adds package details, concern types, closed concerns, and
+ *   the council's own findings (primary support reason, accommodation status, what an assessment found).
  * - social-care-restricted: as social-care, and also the restricted records (sensitive records,
  *   objections to sharing), for the council's own safeguarding and case-management systems.
  */
@@ -23,12 +24,17 @@ export interface ViewRules {
   closedConcerns: boolean;
   /** People whose records are restricted. */
   restrictedRecords: boolean;
+  /**
+   * The council's own classifications and findings: a person's primary support reason and
+   * accommodation status, an assessment's method, eligible needs and outcomes achieved.
+   */
+  councilFindings: boolean;
 }
 
 const RULES: Record<View, ViewRules> = {
-  health: { packageDetails: false, concernTypes: false, closedConcerns: false, restrictedRecords: false },
-  'social-care': { packageDetails: true, concernTypes: true, closedConcerns: true, restrictedRecords: false },
-  'social-care-restricted': { packageDetails: true, concernTypes: true, closedConcerns: true, restrictedRecords: true },
+  health: { packageDetails: false, concernTypes: false, closedConcerns: false, restrictedRecords: false, councilFindings: false },
+  'social-care': { packageDetails: true, concernTypes: true, closedConcerns: true, restrictedRecords: false, councilFindings: true },
+  'social-care-restricted': { packageDetails: true, concernTypes: true, closedConcerns: true, restrictedRecords: true, councilFindings: true },
 };
 
 export function viewRules(view: View): ViewRules {

@@ -1,6 +1,5 @@
 import { Address, ContactPoint as FhirContactPoint, Meta, Reference } from '@medplum/fhirtypes';
 import { ContactPoint, PostalAddress } from '../../domain/person';
-import { View } from '../../access/context';
 import { Stored } from '../../store/store';
 import { CriterionField, EntityKind, KindWithField } from '../../store/criteria';
 import { SearchParamDefinition } from '../definition';
@@ -44,15 +43,6 @@ export function toFhirAddress(a: PostalAddress | undefined, use: Address['use'])
   return Object.keys(address).length > 1 ? [address] : undefined;
 }
 
-/**
- * Whether the caller works for the council's social care (its staff's views), not for health: the
- * council's own classifications and assessment findings are shown to them only. Named views only,
- * so a view added later sees none of it until it is listed here.
- */
-export function isSocialCareView(view: View): boolean {
-  return SOCIAL_CARE_VIEWS.includes(view);
-}
-const SOCIAL_CARE_VIEWS: readonly View[] = ['social-care', 'social-care-restricted'];
 
 /**
  * `_id`, which every type supports: every entity has an `id` field (K's constraint says so). The

@@ -4,6 +4,7 @@ import { COMMUNICATION_NEEDS, Person } from '../../domain/person';
 import { View } from '../../access/context';
 import { Criterion } from '../../store/criteria';
 import { withoutUndefined } from '../../domain/objects';
+import { viewRules } from '../../access/views';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
 import { ParamUse, ResourceDefinition } from '../definition';
@@ -23,7 +24,7 @@ import {
   SOCIAL_CARE_REFERENCE_SYSTEM,
 } from '../systems';
 import { alternatives, dateCriterion, parseToken, referenceCriterion } from '../searchValues';
-import { idParam, stringParam, meta, officeTelecom, reference, isSocialCareView, toFhirAddress } from './common';
+import { idParam, stringParam, meta, officeTelecom, reference, toFhirAddress } from './common';
 
 /** A person known to adult social care, in the UK Core Patient shape. */
 export function toPatient(stored: Stored<Person>, ctx: MappingContext): Patient {
@@ -107,7 +108,7 @@ function personExtensions(p: Person, view: View): Extension[] | undefined {
     },
   }));
   if (p.hasUnpaidCarer !== undefined) extensions.push({ url: HAS_UNPAID_CARER_EXTENSION, valueBoolean: p.hasUnpaidCarer });
-  if (isSocialCareView(view)) {
+  if (viewRules(view).councilFindings) {
     if (p.primarySupportReason) extensions.push({ url: PRIMARY_SUPPORT_REASON_EXTENSION, valueCodeableConcept: { text: p.primarySupportReason } });
     if (p.accommodationStatus) extensions.push({ url: ACCOMMODATION_STATUS_EXTENSION, valueCodeableConcept: { text: p.accommodationStatus } });
   }

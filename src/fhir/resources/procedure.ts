@@ -1,6 +1,7 @@
 import { Extension, Procedure } from '@medplum/fhirtypes';
 import { Assessment, AssessmentKind, AssessmentStatus } from '../../domain/assessment';
 import { withoutUndefined } from '../../domain/objects';
+import { viewRules } from '../../access/views';
 import { Stored } from '../../store/store';
 import { MappingContext } from '../context';
 import { ResourceDefinition } from '../definition';
@@ -12,7 +13,7 @@ import {
   OUTCOMES_ACHIEVED_EXTENSION,
   PROFILES,
 } from '../systems';
-import { byPatientParam, idParam, meta, reference, isSocialCareView } from './common';
+import { byPatientParam, idParam, meta, reference } from './common';
 import { personReferenceParam } from './personReference';
 
 /**
@@ -46,7 +47,7 @@ export function toProcedure(stored: Stored<Assessment>, ctx: MappingContext): Pr
     resourceType: 'Procedure',
     id: a.id,
     meta: meta(stored, PROFILES.Procedure),
-    extension: isSocialCareView(ctx.view) ? findings(a) : undefined,
+    extension: viewRules(ctx.view).councilFindings ? findings(a) : undefined,
     status: STATUS[a.status],
     category: { coding: [{ system: ASSESSMENT_CATEGORY_SYSTEM, code: a.kind, display: category.display }], text: category.display },
     code: { text: a.type?.trim() || category.display },

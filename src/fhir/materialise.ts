@@ -2,7 +2,7 @@ import { Resource } from '@medplum/fhirtypes';
 import { Organisation } from '../domain/organisation';
 import { Person } from '../domain/person';
 import { Worker } from '../domain/worker';
-import { Store, Stored } from '../store/store';
+import { RecordReader, Stored } from '../store/store';
 import { EntityTypes } from '../store/tables';
 import { EntityKind } from '../store/criteria';
 import { View } from '../access/context';
@@ -16,7 +16,7 @@ import { ResourceDefinition } from './definition';
 export async function materialise<K extends EntityKind>(
   def: ResourceDefinition<K>,
   records: Stored<EntityTypes[K]>[],
-  store: Store,
+  store: RecordReader,
   view: View,
   /** People already in hand (the Patients a search matched), so their records are not read twice. */
   knownPeople: Map<string, Person> = new Map(),
@@ -59,7 +59,7 @@ export async function materialise<K extends EntityKind>(
 }
 
 /** Organisations and the councils they are part of (a team's mapping names the council's duty number). */
-async function loadOrganisations(store: Store, ids: Set<string>): Promise<Map<string, Organisation>> {
+async function loadOrganisations(store: RecordReader, ids: Set<string>): Promise<Map<string, Organisation>> {
   const orgs = new Map<string, Organisation>();
   let wanted = [...ids];
   for (let depth = 0; depth < 3 && wanted.length; depth++) {

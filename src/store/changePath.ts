@@ -2,12 +2,11 @@ import stringify from 'safe-stable-stringify';
 import { EntityKind } from './criteria';
 import { insertRecords } from './bulkLoad';
 import { SqlExecutor } from './sqlDriver';
-import { storedRow, Stored } from './store';
+import { RecordReader, storedRow, Stored } from './store';
 import { EntityTable, EntityTypes, TABLES } from './tables';
 
 /**
- * The one change path for the council's records (imports write through it; FHIR writes are to
- * follow): a new record is version 1; a changed one gets the next version and a new lastUpdated,
+ * The one change path for the council's records (imports and FHIR writes go through it): a new record is version 1; a changed one gets the next version and a new lastUpdated,
  * and the version it replaces is kept in record_history; a record written again unchanged is left
  * alone (no version moves). It runs inside the caller's transaction; the caller tells every
  * instance once it has committed (Store.dataChanged), so that caches are dropped everywhere.
@@ -67,6 +66,7 @@ export async function writeRecords<K extends EntityKind>(
     else if (stringify(table.toRow(record)) !== stringify(table.toRow(before.record))) changed.push(record);
   }
   await insertRecords(tx, kind, added);
+  await continueVersions(tx, kind, added.map(idOf));
   for (let i = 0; i < changed.length; i += BATCH) {
     const slice = changed.slice(i, i + BATCH);
     await keepHistory(tx, kind, slice.map(idOf), opts.changedBy);
@@ -126,6 +126,44 @@ export async function moveReferences(tx: SqlExecutor, kind: EntityKind, column: 
      FROM unnest($1::text[], $2::text[]) AS m(from_id, to_id) WHERE t.${column} = m.from_id`,
     [from, moves.map((m) => m.to)],
   );
+}
+
+/**
+ * Removes records (a care package entered in error, say) through the same path: the version
+ * removed is kept in record_history, so the record's history outlives it. A record something else
+ * still refers to is not removed: the database refuses (a foreign key), and the caller says why.
+ */
+export async function deleteRecords(tx: SqlExecutor, kind: EntityKind, ids: string[], changedBy: string): Promise<string[]> {
+  if (ids.length === 0) return [];
+  await keepHistory(tx, kind, ids, changedBy);
+  const rows = await tx.query<{ id: string }>(`DELETE FROM ${TABLES[kind].table} WHERE id = ANY($1) RETURNING id`, [ids]);
+  return rows.map((r) => r.id).sort();
+}
+
+/** A transaction's view of the records, for rendering what it has written before it commits (nothing locked). */
+export function readerIn(tx: SqlExecutor): RecordReader {
+  return {
+    async getMany<K extends EntityKind>(kind: K, ids: string[]) {
+      if (ids.length === 0) return [];
+      const table = TABLES[kind];
+      const rows = await tx.query<Record<string, unknown>>(`SELECT ${table.select} FROM ${table.table} WHERE id = ANY($1)`, [[...new Set(ids)]]);
+      return rows.map((row) => storedRow(kind, row));
+    },
+  };
+}
+
+/**
+ * A record written again under the id of one removed earlier carries on from the removed one's
+ * versions, so its history stays one sequence (and record_history one row per version).
+ */
+async function continueVersions(tx: SqlExecutor, kind: EntityKind, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += BATCH) {
+    await tx.query(
+      `UPDATE ${TABLES[kind].table} AS t SET version = h.version + 1
+       FROM (SELECT id, max(version) AS version FROM record_history WHERE entity = $1 AND id = ANY($2) GROUP BY id) AS h WHERE t.id = h.id`,
+      [kind, ids.slice(i, i + BATCH)],
+    );
+  }
 }
 
 async function keepHistory(tx: SqlExecutor, kind: EntityKind, ids: string[], changedBy: string): Promise<void> {

@@ -3,7 +3,7 @@ import { Dataset } from '../domain/dataset';
 import { Criterion, EntityKind, Page } from './criteria';
 import { migrate } from './migrate';
 import { WhereBuilder } from './sqlCriteria';
-import { SqlDriver } from './sqlDriver';
+import { SqlDriver, SqlExecutor } from './sqlDriver';
 import { JtiStore } from './jtiStore';
 import { LimitStore } from './limitStore';
 import { AccessRecordStore } from './accessRecordStore';
@@ -41,9 +41,18 @@ const CACHED_KINDS: ReadonlySet<EntityKind> = new Set(['organisation', 'worker']
 const DATA_CHANGED_CHANNEL = 'facade_data_changed';
 
 /**
+ * What turning records into FHIR reads of the store: records by id. The store itself, or a
+ * transaction's view of it (changePath.ts readerIn), so a write can render what it has written
+ * before it commits.
+ */
+export interface RecordReader {
+  getMany<K extends EntityKind>(kind: K, ids: string[]): Promise<Stored<EntityTypes[K]>[]>;
+}
+
+/**
  * The facade's storage: social-care records in SQL, the same code over either driver.
  */
-export class Store {
+export class Store implements RecordReader {
   private readonly referenceData = new NodeCache({ stdTTL: REFERENCE_DATA_TTL_SECONDS, useClones: false, checkperiod: 120 });
   /**
    * Counts the changes to what lookups read (here, or told by another instance). A read that began
@@ -142,13 +151,15 @@ export class Store {
     kind: K,
     criteria: NoInfer<Criterion<K>>[],
     page: Page,
+    /** A transaction to search within (a conditional write finding its match); the store's own connection otherwise. */
+    db: SqlExecutor = this.db,
   ): Promise<SearchResult<EntityTypes[K]>> {
     const table = TABLES[kind];
     const builder = new WhereBuilder();
     const where = builder.where(kind, criteria);
     // One row beyond the page tells whether a next page exists without counting everything.
     const sql = `SELECT ${table.select} FROM ${table.table} WHERE ${where} ORDER BY ${table.orderBy ?? 'id'} LIMIT ${page.limit + 1} OFFSET ${page.offset}`;
-    const rows = await this.db.query<Record<string, unknown>>(sql, builder.params);
+    const rows = await db.query<Record<string, unknown>>(sql, builder.params);
     const more = rows.length > page.limit;
     return {
       records: rows.slice(0, page.limit).map((row) => storedRow(kind, row)),

@@ -25,6 +25,7 @@ import {
   checkResource,
   codeIn,
   contactPoints,
+  extensionOf,
   extensionsOf,
   identifierValue,
   ownIdentifier,
@@ -61,7 +62,8 @@ export const patientInbound: InboundMapping<'person'> = {
       birthDate: required(calendarDate(p.birthDate, 'Patient.birthDate'), 'Patient.birthDate', 'the date of birth, YYYY-MM-DD'),
       gender: gender(p.gender),
       address: postalAddress(p.address, 'home'),
-      telecom: contactPoints(p.telecom, 'Patient.telecom'),
+      // Patient shows office numbers only (toPatient): an out-of-hours number held is kept.
+      telecom: [...contactPoints(p.telecom, 'Patient.telecom'), ...(current?.telecom.filter((t) => t.use === 'out-of-hours') ?? [])],
       restricted: restricted(p.meta, current),
       // The allocation is written through the person's CareTeam.
       allocatedWorkerId: current?.allocatedWorkerId,
@@ -91,10 +93,17 @@ function nhsNumber(identifiers: Identifier[] | undefined): { value: string; veri
     throw badRequest(`Patient.identifier: ${raw} is not a valid NHS number: ${describeNhsNumberProblem(problem)}`, ['Patient.identifier'], 'INVALID_RESOURCE_ID');
   }
   const identifier = identifiers!.find((i) => i.system === NHS_NUMBER_SYSTEM)!;
-  const status = extensionsOf(identifier.extension, NHS_NUMBER_VERIFICATION_EXTENSION)[0]?.valueCodeableConcept;
+  const status = extensionOf(identifier.extension, NHS_NUMBER_VERIFICATION_EXTENSION, 'Patient.identifier');
+  if (!status) return { value: normaliseNhsNumber(raw) };
+  const concept = status.valueCodeableConcept;
   const verification =
-    codeIn(status, NHS_NUMBER_VERIFICATION_SYSTEM, VERIFICATION_CODES, 'Patient.identifier') ??
-    codeIn(status, NHS_NUMBER_VERIFICATION_SYSTEM_LEGACY, VERIFICATION_CODES, 'Patient.identifier');
+    codeIn(concept, NHS_NUMBER_VERIFICATION_SYSTEM, VERIFICATION_CODES, 'Patient.identifier') ??
+    codeIn(concept, NHS_NUMBER_VERIFICATION_SYSTEM_LEGACY, VERIFICATION_CODES, 'Patient.identifier');
+  if (!verification) {
+    throw badRequest(`Patient.identifier: the NHS number's verification status takes a coding in ${NHS_NUMBER_VERIFICATION_SYSTEM}: one of ${VERIFICATION_CODES.join(', ')}`, [
+      'Patient.identifier',
+    ]);
+  }
   return { value: normaliseNhsNumber(raw), verification };
 }
 

@@ -66,6 +66,24 @@ describe('Patient -> Person', () => {
     expect(patientInbound.toRecord(legacy, ruth.id, undefined)).toMatchObject({ nhsNumber: '9991001026', nhsNumberVerification: '02' });
   });
 
+  it('refuses a verification status in a code system it does not know', () => {
+    const unknown = changed(asFhir(ruth), {
+      identifier: [
+        {
+          system: NHS_NUMBER_SYSTEM,
+          value: '9991001026',
+          extension: [{ url: NHS_NUMBER_VERIFICATION_EXTENSION, valueCodeableConcept: { coding: [{ system: 'https://example.org/verification', code: '01' }] } }],
+        },
+      ],
+    });
+    expect(refusal(() => patientInbound.toRecord(unknown, ruth.id, undefined))).toMatchObject({ status: 400, expression: ['Patient.identifier'] });
+  });
+
+  it('keeps an out-of-hours number Patient does not show', () => {
+    const held: Person = { ...ruth, telecom: [...ruth.telecom, { system: 'phone', value: '07700 900 399', use: 'out-of-hours' }] };
+    expect(patientInbound.toRecord(asFhir(held), ruth.id, held)).toEqual(held);
+  });
+
   it('refuses an NHS number failing its Modulus 11 check, saying why', () => {
     const bad = changed(asFhir(ruth), { identifier: [{ system: NHS_NUMBER_SYSTEM, value: '9991001027' }] });
     const r = refusal(() => patientInbound.toRecord(bad, ruth.id, undefined));

@@ -9,6 +9,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   globalSetup: '<rootDir>/test/globalSetup.ts',
   transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+  // fhir-kit-client publishes only an `import` entry point, which Jest's require-based resolver
+  // does not look at: pointed at the file itself, loaded as jose is.
+  moduleNameMapper: { '^fhir-kit-client$': '<rootDir>/node_modules/fhir-kit-client/dist/index.js' },
   testTimeout: 30000,
   // Two worker processes, each replaced once it has grown past the limit: on a 2-core machine Jest
   // would otherwise run every suite in its own process, where the embedded stores of a hundred

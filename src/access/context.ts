@@ -20,11 +20,13 @@ export interface AccessPolicy {
    */
   search?(resourceType: string): ReadAccess;
   /**
-   * Whether the caller may create (c) or update (u) resources of the type. When absent, writes
-   * follow read access being 'all' (the sandbox without authorisation).
+   * Whether the caller may create (c), update (u) or delete (d) resources of the type. When absent,
+   * writes follow read access being 'all' (the sandbox without authorisation).
    */
-  write?(resourceType: string, interaction: 'create' | 'update'): boolean;
+  write?(resourceType: string, interaction: WriteInteraction): boolean;
 }
+
+export type WriteInteraction = 'create' | 'update' | 'delete';
 
 /** The interaction an access rule is asked about. */
 export type AccessInteraction = 'read' | 'search';

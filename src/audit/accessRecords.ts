@@ -188,6 +188,8 @@ export function interactionOf(method: string, path: string): { interaction: Audi
   if (id === '_history' || extra === '_history') {
     return { interaction: extra === '_history' && version !== undefined ? 'vread' : 'history', resourceType: type };
   }
+  // POST [base]: a transaction or batch Bundle (which of the two, the Bundle says: AuditFacts.interaction).
+  if (method === 'POST' && type === undefined) return { interaction: 'transaction' };
   if (method === 'POST' && id === undefined) return { interaction: 'create', resourceType: type };
   if (method === 'PUT') return { interaction: 'update', resourceType: type };
   if (method === 'PATCH') return { interaction: 'patch', resourceType: type };

@@ -9,4 +9,6 @@ import { Resource } from '@medplum/fhirtypes';
 export interface AuditFacts {
   resource?: Resource;
   withheld?: string[];
+  /** The interaction, when the request's method and path do not say it (a batch Bundle, not a transaction). */
+  interaction?: 'batch';
 }

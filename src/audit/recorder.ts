@@ -42,7 +42,9 @@ export class AuditRecorder {
   }): Promise<void> {
     const { request, status, caller } = input;
     const withheld = input.audit?.withheld ?? [];
-    const { interaction, resourceType } = interactionOf(request.method, request.path);
+    const routed = interactionOf(request.method, request.path);
+    const interaction = input.audit?.interaction ?? routed.interaction;
+    const resourceType = routed.resourceType;
     const touched = touchedBy(input.returned ?? input.audit?.resource, request.query);
     touched.personIds = [...new Set([...touched.personIds, ...withheld])];
     await Promise.all([

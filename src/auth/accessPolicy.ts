@@ -1,4 +1,4 @@
-import { AccessInteraction, AccessPolicy, ReadAccess } from '../access/context';
+import { AccessInteraction, AccessPolicy, ReadAccess, WriteInteraction } from '../access/context';
 import { definitionOf } from '../fhir/registry';
 import { mergeQueries, Permission, ResourceScope } from './scopes';
 
@@ -7,7 +7,7 @@ import { mergeQueries, Permission, ResourceScope } from './scopes';
  * matches, reads, _include and _revinclude alike).
  *
  * - `r` allows read by id (and inclusion through _include/_revinclude); `s` allows search;
- *   `c` and `u` allow create and update (whole-type system/ or user/ scopes only).
+ *   `c`, `u` and `d` allow create, update and delete (whole-type system/ or user/ scopes only).
  * - system/ and user/ scopes reach every resource of the type (user/: the facade has no per-user
  *   rules of its own; the calling system applies them and the audit names the user).
  * - A granular scope (`?category=...`) reaches only resources matching all of its parameters;
@@ -32,12 +32,14 @@ export function accessPolicyFromScopes(scopes: ResourceScope[], patientId?: stri
   return {
     read: (type) => rule(type, 'read'),
     search: (type) => rule(type, 'search'),
-    write: (type, interaction) => mayWrite(scopes, type, interaction === 'create' ? 'c' : 'u'),
+    write: (type, interaction) => mayWrite(scopes, type, WRITE_PERMISSIONS[interaction]),
   };
 }
 
+const WRITE_PERMISSIONS: Record<WriteInteraction, Permission> = { create: 'c', update: 'u', delete: 'd' };
+
 /**
- * Create (c) and update (u) need a whole-type system/ or user/ scope: a granular or patient/ scope
+ * Create (c), update (u) and delete (d) need a whole-type system/ or user/ scope: a granular or patient/ scope
  * would need the written resource checked against its constraint, which the facade does not do,
  * so it grants no writes (never more than written).
  */

@@ -20,18 +20,25 @@ export function authUrls(fhirBaseUrl: string): AuthUrls {
 /**
  * Every scope a backend-services client can be granted and that the access policy enforces
  * (accessPolicy.ts), in full: for each served type, and for every type at once (*), each
- * combination of what it serves in SMART v2 order (c create, r read, u update, s search: r, s, rs
- * everywhere; with c for Communication, hospital notices; with u for Task, contact answers by PUT
- * and PATCH), and the v1 form .read. What is granted still depends on the client's registration.
- * No d (no delete is served), no .write or .* (they would grant d), and no patient/ or user/ scopes
- * (a client_credentials token has neither a patient nor a user).
+ * combination of what it serves in SMART v2 order (c create, r read, u update, d delete, s search:
+ * r, s, rs everywhere; with c for Communication, hospital notices; with u for Task, contact answers
+ * by PUT and PATCH; with c, u and, where the type may be deleted, d for the council's own records),
+ * and the v1 form .read. What is granted still depends on the client's registration. No .write or
+ * .* (they would grant d where no delete is served), and no patient/ or user/ scopes (a
+ * client_credentials token has neither a patient nor a user).
  */
 export function scopesSupported(): string[] {
   const served = (letters: string) => [...letters].filter((l) => l !== '-');
   const forType = (type: string, letters: string[]) => [...combinations(letters).map((c) => `system/${type}.${c}`), `system/${type}.read`];
   return [
-    ...forType('*', ['r', 's']),
-    ...RESOURCE_DEFINITIONS.flatMap((d) => forType(d.type, served(`${d.writes?.create ? 'c' : '-'}r${d.writes?.update || d.writes?.patch ? 'u' : '-'}s`))),
+    ...forType('*', ['c', 'r', 'u', 'd', 's']),
+    ...RESOURCE_DEFINITIONS.flatMap((d) => {
+      const council = !!d.councilRecord;
+      const c = d.writes?.create || council ? 'c' : '-';
+      const u = d.writes?.update || d.writes?.patch || council ? 'u' : '-';
+      const del = d.councilRecord?.deletion ? 'd' : '-';
+      return forType(d.type, served(`${c}r${u}${del}s`));
+    }),
   ];
 }
 

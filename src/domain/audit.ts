@@ -11,6 +11,8 @@ export type AuditInteraction =
   | 'update'
   | 'patch'
   | 'delete'
+  | 'transaction'
+  | 'batch'
   | 'operation'
   | 'capabilities'
   | 'token'

@@ -1,6 +1,6 @@
 import { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
 import { CONFORMANCE_DEFINITIONS } from './conformance';
-import { SearchParamDefinition } from './definition';
+import { ResourceDefinition, SearchParamDefinition } from './definition';
 import { RESOURCE_DEFINITIONS, revIncludesFor } from './registry';
 import { RESULT_PARAMETERS } from './searchQuery';
 import { CANONICAL_BASE } from './systems';
@@ -35,20 +35,14 @@ export function capabilityStatement(opts: CapabilityOptions): CapabilityStatemen
     profile: def.profile,
     supportedProfile: [def.profile, ...(def.otherProfiles ?? [])],
     documentation: def.documentation,
-    interaction: [
-      { code: 'read' as const },
-      { code: 'search-type' as const },
-      ...(def.writes?.create ? [{ code: 'create' as const, documentation: 'Idempotent: a resend with the same identifier returns the first (200).' }] : []),
-      ...(def.writes?.update ? [{ code: 'update' as const, documentation: 'If-Match honoured (412 when stale).' }] : []),
-      ...(def.writes?.patch ? [{ code: 'patch' as const, documentation: 'JSON Patch (application/json-patch+json).' }] : []),
-    ],
-    versioning: def.writes?.update ? 'versioned-update' : 'no-version',
+    interaction: [{ code: 'read' as const }, { code: 'search-type' as const }, ...(def.councilRecord ? councilInteractions(def) : noticeInteractions(def))],
+    versioning: def.writes?.update || def.councilRecord ? 'versioned-update' : 'no-version',
     readHistory: false,
-    updateCreate: false,
-    conditionalCreate: !!def.writes?.create,
+    updateCreate: !!def.councilRecord,
+    conditionalCreate: !!def.writes?.create || !!def.councilRecord,
     conditionalRead: 'not-supported',
-    conditionalUpdate: false,
-    conditionalDelete: 'not-supported',
+    conditionalUpdate: !!def.councilRecord,
+    conditionalDelete: def.councilRecord?.deletion ? 'single' : 'not-supported',
     searchInclude: Object.keys(def.includes).map((p) => `${def.type}:${p}`),
     searchRevInclude: revIncludesFor(def.type),
     searchParam: searchParams(def.searchParams),
@@ -105,10 +99,46 @@ export function capabilityStatement(opts: CapabilityOptions): CapabilityStatemen
           .join(' ')} Unknown parameters are ignored (reported in an OperationOutcome entry) unless Prefer: handling=strict, which refuses them with 400.`,
         ...(opts.security ? { security: opts.security } : {}),
         resource,
+        interaction: [
+          {
+            code: 'transaction',
+            documentation:
+              "POST [base] with a transaction Bundle of the council's records (at most 1,000 entries): all or nothing, urn:uuid: and conditional references resolved, the first refused entry named in the refusal.",
+          },
+          { code: 'batch', documentation: 'POST [base] with a batch Bundle: each entry served as if sent on its own, answered in a batch-response.' },
+        ],
         operation: [IMPORT_OPERATION],
       },
     ],
   };
+}
+
+/** Hospital notices and contacts: what their own handlers take. */
+function noticeInteractions(def: ResourceDefinition) {
+  return [
+    ...(def.writes?.create ? [{ code: 'create' as const, documentation: 'Idempotent: a resend with the same identifier returns the first (200).' }] : []),
+    ...(def.writes?.update ? [{ code: 'update' as const, documentation: 'If-Match honoured (412 when stale).' }] : []),
+    ...(def.writes?.patch ? [{ code: 'patch' as const, documentation: 'JSON Patch (application/json-patch+json).' }] : []),
+  ];
+}
+
+/** The council's own records: written by the council's systems only (its organisation, a social-care view, the write scope). */
+function councilInteractions(def: ResourceDefinition) {
+  const who = "The council's own clients only (system/" + def.type + '.c, .u or .d as the interaction needs, and the social-care view).';
+  return [
+    {
+      code: 'create' as const,
+      documentation: `${who} If-None-Exist honoured; a resend naming a record already held is answered 200 with it when unchanged, 409 when different.`,
+    },
+    {
+      code: 'update' as const,
+      documentation: `${who} Creates the record when its id is new (201). If-Match honoured (412 when stale). Conditional update: PUT ${def.type}?identifier=...`,
+    },
+    { code: 'patch' as const, documentation: `${who} JSON Patch (application/json-patch+json), applied to the current version (If-Match honoured).` },
+    ...(def.councilRecord?.deletion
+      ? [{ code: 'delete' as const, documentation: `${who} ${def.councilRecord.deletion.documentation} Conditional delete: DELETE ${def.type}?identifier=... (one match).` }]
+      : []),
+  ];
 }
 
 function searchParams(params: Record<string, SearchParamDefinition>) {

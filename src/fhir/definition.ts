@@ -67,7 +67,23 @@ export type ResourceDefinition<K extends EntityKind = EntityKind> = ResourceIden
   ResourcePolicy<K> & {
     /** Interactions beyond read and search-type, with their handlers (hospital notices, contacts). */
     writes?: WriteHandlers;
+    /**
+     * The council's own records (people, packages, concerns, allocations, providers, staff,
+     * assessments, carers): written by the council's systems through councilWrites.ts (create,
+     * update, conditional create and update, JSON Patch, transaction and batch Bundles).
+     */
+    councilRecord?: CouncilRecordWrites;
   };
+
+/** What DELETE means for one of the council's record types; a type without `deletion` is never deleted (405). */
+export interface CouncilRecordWrites {
+  deletion?: {
+    /** remove: the record goes (its versions kept in the history); end-allocation: the person's allocation is ended (CareTeam). */
+    effect: 'remove' | 'end-allocation';
+    /** What a client is told it means (CapabilityStatement, docs). */
+    documentation: string;
+  };
+}
 
 /**
  * A definition over one kind as code serving every type sees it (the registry's list, the access

@@ -14,6 +14,8 @@ import { searchRestriction } from './scoping';
 import { validateOperation } from './validate';
 import { PagingLimits } from './searchQuery';
 import { AuditFacts } from '../audit/auditFacts';
+import { applyCouncilWrite, renderWrite, WriteRequest } from './councilWrites';
+import { processBundle } from './bundleRequests';
 
 /** A FHIR request as plain data, so handlers can be exercised without HTTP. */
 export interface FhirRequest {
@@ -113,11 +115,32 @@ export class FhirRouter {
         return { status: 200, resource: validateOperation(to.def!, req.query, req.body) };
       },
       create: async (req, to) =>
-        this.writeResponse(to.def!.type, await to.def!.writes!.create!(req.body, this.writeContext(req), req.ifNoneExist), req.preferReturn),
+        to.def!.councilRecord
+          ? this.councilWrite(req, to.def!, { method: 'POST', body: req.body, ifNoneExist: req.ifNoneExist })
+          : this.writeResponse(to.def!.type, await to.def!.writes!.create!(req.body, this.writeContext(req), req.ifNoneExist), req.preferReturn),
       update: async (req, to) =>
-        this.writeResponse(to.def!.type, await to.def!.writes!.update!(to.id!, req.body, this.writeContext(req), req.ifMatch), req.preferReturn),
+        to.def!.councilRecord
+          ? this.councilWrite(req, to.def!, { method: 'PUT', id: to.id, body: req.body, ifMatch: req.ifMatch })
+          : this.writeResponse(to.def!.type, await to.def!.writes!.update!(to.id!, req.body, this.writeContext(req), req.ifMatch), req.preferReturn),
+      'conditional-update': (req, to) => this.councilWrite(req, to.def!, { method: 'PUT', query: req.query, body: req.body, ifMatch: req.ifMatch }),
       patch: async (req, to) =>
-        this.writeResponse(to.def!.type, await to.def!.writes!.patch!(to.id!, req.body, this.writeContext(req), req.ifMatch), req.preferReturn),
+        to.def!.councilRecord
+          ? this.councilWrite(req, to.def!, { method: 'PATCH', id: to.id, body: req.body, ifMatch: req.ifMatch })
+          : this.writeResponse(to.def!.type, await to.def!.writes!.patch!(to.id!, req.body, this.writeContext(req), req.ifMatch), req.preferReturn),
+      delete: (req, to) => this.councilWrite(req, to.def!, { method: 'DELETE', id: to.id, ifMatch: req.ifMatch }),
+      'conditional-delete': (req, to) => this.councilWrite(req, to.def!, { method: 'DELETE', query: req.query, ifMatch: req.ifMatch }),
+      bundle: async (req) => {
+        const { bundle, audited } = await processBundle(req.body, {
+          store: this.opts.store,
+          baseUrl: this.opts.baseUrl,
+          context: req.context,
+          writeContext: this.writeContext(req),
+          preferReturn: req.preferReturn,
+          handle: (entry) => this.handle({ ...req, ...entry, form: undefined, strict: req.strict, preferReturn: undefined }),
+        });
+        const interaction = bundle.type === 'batch-response' ? ('batch' as const) : undefined;
+        return { status: 200, resource: bundle, audit: { resource: audited, interaction } };
+      },
     };
   }
 
@@ -200,6 +223,28 @@ export class FhirRouter {
     return { status: 200, resource: answer.resource, json, audit: { withheld: answer.withheld }, version: answer.version };
   }
 
+  /**
+   * One write of the council's records, in a transaction of its own: applied, committed, every
+   * instance told (when anything changed), then rendered for the caller.
+   */
+  private async councilWrite(req: FhirRequest, def: ResourceDefinition, write: WriteRequest): Promise<FhirResult> {
+    const ctx = this.writeContext(req);
+    const applied = await this.opts.store.db.transaction((tx) => applyCouncilWrite(tx, def, write, ctx));
+    if (applied.changed) await this.opts.store.dataChanged();
+    const shown = await renderWrite(applied, this.opts.store, ctx);
+    const stored = applied.stored;
+    return this.writeResponse(
+      def.type,
+      {
+        status: applied.status,
+        resource: applied.status === 204 ? undefined : (shown.resource ?? shown.outcome),
+        version: stored ? { versionId: String(stored.version), lastUpdated: stored.lastUpdated } : undefined,
+        createdId: applied.status === 201 ? applied.id : undefined,
+      },
+      req.preferReturn,
+    );
+  }
+
   /** The response to a write, shaped by Prefer: return (the representation by default), with Location for 201. */
   private writeResponse(type: string, result: WriteResult, preferReturn: FhirRequest['preferReturn']): FhirResult {
     const location = result.createdId
@@ -211,7 +256,7 @@ export class FhirRouter {
         : preferReturn === 'OperationOutcome'
           ? outcome('informational', result.status === 201 ? `Created ${type}/${result.createdId}` : 'Done', 'information')
           : result.resource;
-    return { status: result.status, resource, audit: { resource: result.resource }, location, version: result.version };
+    return { status: result.status, resource: result.status === 204 ? undefined : resource, audit: { resource: result.resource }, location, version: result.version };
   }
 }
 
@@ -233,7 +278,10 @@ const REFINEMENTS: Partial<Record<RouteHandler, Refinement[]>> = {
   search: SEARCH_REFINEMENTS,
   'conformance-search': SEARCH_REFINEMENTS,
   update: CHANGE_REFINEMENTS,
+  'conditional-update': CHANGE_REFINEMENTS,
   patch: CHANGE_REFINEMENTS,
+  delete: CHANGE_REFINEMENTS,
+  'conditional-delete': CHANGE_REFINEMENTS,
 };
 
 /** A search's warnings (parameters ignored, people withheld) carry their Spine codes like any refusal. */

@@ -12,7 +12,7 @@ import { definitionOf, RESOURCE_DEFINITIONS } from './registry';
 import { isFhirResourceType } from './resourceTypes';
 
 /** Path shapes below the FHIR base, in the notation of the FHIR REST API. */
-export type RoutePattern = 'metadata' | '[type]' | '[type]/_search' | '[type]/$validate' | '[type]/[id]';
+export type RoutePattern = '[base]' | 'metadata' | '[type]' | '[type]/_search' | '[type]/$validate' | '[type]/[id]';
 
 /** What answers a route: FhirRouter holds one function for each. */
 export type RouteHandler =
@@ -22,7 +22,11 @@ export type RouteHandler =
   | 'validate'
   | 'read'
   | 'update'
+  | 'conditional-update'
   | 'patch'
+  | 'delete'
+  | 'conditional-delete'
+  | 'bundle'
   | 'conformance-search'
   | 'conformance-read';
 
@@ -35,22 +39,32 @@ export interface Route {
 }
 
 /** A route of the resource types, with the part of a definition it needs (absent: every type has it). */
+type WritesOf = Pick<ResourceDefinition, 'writes' | 'councilRecord'>;
+
 interface ResourceRoute extends Route {
-  servedFor?(def: Pick<ResourceDefinition, 'writes'>): boolean;
+  servedFor?(def: WritesOf): boolean;
 }
 
 const METADATA_ROUTE: Route = { pattern: 'metadata', method: 'GET', handler: 'capabilities', public: true };
+/** POST [base]: a transaction or batch Bundle, each entry checked as if it came on its own. */
+const BUNDLE_ROUTE: Route = { pattern: '[base]', method: 'POST', handler: 'bundle', public: false };
+
+const councilRecord = (def: WritesOf) => !!def.councilRecord;
+const deletable = (def: WritesOf) => !!def.councilRecord?.deletion;
 
 // Within a pattern, the order here is the order of the Allow header.
 const RESOURCE_ROUTES: ResourceRoute[] = [
   { pattern: '[type]', method: 'GET', handler: 'search', public: false },
-  { pattern: '[type]', method: 'POST', handler: 'create', public: false, servedFor: (def) => !!def.writes?.create },
+  { pattern: '[type]', method: 'POST', handler: 'create', public: false, servedFor: (def) => !!def.writes?.create || councilRecord(def) },
+  { pattern: '[type]', method: 'PUT', handler: 'conditional-update', public: false, servedFor: councilRecord },
+  { pattern: '[type]', method: 'DELETE', handler: 'conditional-delete', public: false, servedFor: deletable },
   { pattern: '[type]/_search', method: 'POST', handler: 'search', public: false },
   { pattern: '[type]/_search', method: 'GET', handler: 'search', public: false },
   { pattern: '[type]/$validate', method: 'POST', handler: 'validate', public: false },
   { pattern: '[type]/[id]', method: 'GET', handler: 'read', public: false },
-  { pattern: '[type]/[id]', method: 'PUT', handler: 'update', public: false, servedFor: (def) => !!def.writes?.update },
-  { pattern: '[type]/[id]', method: 'PATCH', handler: 'patch', public: false, servedFor: (def) => !!def.writes?.patch },
+  { pattern: '[type]/[id]', method: 'PUT', handler: 'update', public: false, servedFor: (def) => !!def.writes?.update || councilRecord(def) },
+  { pattern: '[type]/[id]', method: 'PATCH', handler: 'patch', public: false, servedFor: (def) => !!def.writes?.patch || councilRecord(def) },
+  { pattern: '[type]/[id]', method: 'DELETE', handler: 'delete', public: false, servedFor: deletable },
 ];
 
 /** Profiles, code systems and value sets hold no one's data: read and search with no caller. */
@@ -62,7 +76,7 @@ const CONFORMANCE_ROUTES: Route[] = [
 ];
 
 /** The routes a resource type has, as its definition says (its writes). */
-export function routesOfDefinition(def: Pick<ResourceDefinition, 'writes'>): Route[] {
+export function routesOfDefinition(def: WritesOf): Route[] {
   return RESOURCE_ROUTES.filter((r) => !r.servedFor || r.servedFor(def)).map(({ servedFor: _, ...route }) => route);
 }
 
@@ -103,7 +117,7 @@ export interface ResolvedRoute {
  *   to delete resources of that type on principle, then it should return the status code 405";
  *   update, patch and create likewise where a type's definition has no such write);
  * - 404 not-supported for a FHIR interaction the facade does not offer at all (history, vread,
- *   batch/transaction, operations other than $validate) and for a FHIR type it does not serve
+ *   operations other than $validate) and for a FHIR type it does not serve
  *   (http.html: "404 Not Found - resource type not supported, or not a FHIR end-point");
  * - 404 not-found for what is not FHIR at all (an unknown type or path);
  * - 400 for a path segment that is not valid percent-encoding.
@@ -115,8 +129,8 @@ export function resolveRoute(method: string, path: string): ResolvedRoute {
   if (segments.length === 1 && segments[0] === 'metadata') return { route: pick([METADATA_ROUTE], asked, path) };
   const [type, id, extra] = segments;
   if (!type) {
-    if (asked === 'POST') throw unsupportedInteraction('batch and transaction Bundles are not accepted: send each request on its own');
-    throw notFound('Nothing here: name a resource type, e.g. /Patient?identifier=...', 'UNSUPPORTED_SERVICE');
+    if (asked === 'POST') return { route: BUNDLE_ROUTE };
+    throw notFound('Nothing here: name a resource type, e.g. /Patient?identifier=..., or POST a transaction or batch Bundle', 'UNSUPPORTED_SERVICE');
   }
   const unoffered = unofferedInteraction(segments);
   const routes = routesOf(type);

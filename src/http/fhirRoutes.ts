@@ -50,20 +50,24 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
     }
   });
   const parseForm = express.urlencoded({ extended: false, limit: '64kb', verify: verifyFormText });
-  const parseJson = express.json({
-    type: ['application/json', 'application/fhir+json', 'application/json-patch+json'],
-    limit: '1mb',
-    // Text the store cannot keep (NUL, unpaired surrogates) is refused by the parser: a 400 that names it.
-    reviver: (key, value) => {
-      const problem = illFormedJson(key, value);
-      if (problem) throw new IllFormedBody(`The request body cannot be taken: ${problem}`);
-      return value;
-    },
-  });
+  const jsonParser = (limit: string) =>
+    express.json({
+      type: ['application/json', 'application/fhir+json', 'application/json-patch+json'],
+      limit,
+      // Text the store cannot keep (NUL, unpaired surrogates) is refused by the parser: a 400 that names it.
+      reviver: (key, value) => {
+        const problem = illFormedJson(key, value);
+        if (problem) throw new IllFormedBody(`The request body cannot be taken: ${problem}`);
+        return value;
+      },
+    });
+  const parseJson = jsonParser('1mb');
+  // A transaction or batch Bundle (POST [base]) holds up to 1,000 resources.
+  const parseBundle = jsonParser('8mb');
   // Lookups carry no body: they skip the parsers (two router layers and their checks per request).
   r.use((req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
-    parseForm(req, res, (err?: unknown) => (err ? next(err) : parseJson(req, res, next)));
+    parseForm(req, res, (err?: unknown) => (err ? next(err) : (req.path === '/' ? parseBundle : parseJson)(req, res, next)));
   });
 
   r.use(async (req: Request, res: Response, next: NextFunction) => {

@@ -42,6 +42,12 @@ export async function currentRecords<K extends EntityKind>(tx: SqlExecutor, kind
   return found;
 }
 
+/** Whether two versions of a record would be written the same (compared as rows, keys sorted). */
+export function sameRecord<K extends EntityKind>(kind: K, a: EntityTypes[K], b: EntityTypes[K]): boolean {
+  const table = TABLES[kind] as EntityTable<EntityTypes[K]>;
+  return stringify(table.toRow(a)) === stringify(table.toRow(b));
+}
+
 /**
  * Writes whole records (each replaces what is stored under its id) through the change path.
  * `current` is what currentRecords returned for these ids, when the caller has merged into it
@@ -63,7 +69,7 @@ export async function writeRecords<K extends EntityKind>(
     const before = current.get(idOf(record));
     if (!before) added.push(record);
     // Compared as rows (what would be written), keys sorted: jsonb keeps its own key order.
-    else if (stringify(table.toRow(record)) !== stringify(table.toRow(before.record))) changed.push(record);
+    else if (!sameRecord(kind, record, before.record)) changed.push(record);
   }
   await insertRecords(tx, kind, added);
   await continueVersions(tx, kind, added.map(idOf));

@@ -35,6 +35,8 @@ const SUBTYPE: Partial<Record<AuditInteraction, string>> = {
   update: 'update',
   patch: 'patch',
   delete: 'delete',
+  transaction: 'transaction',
+  batch: 'batch',
   operation: 'operation',
   capabilities: 'capabilities',
 };
@@ -155,7 +157,7 @@ function patientCriterion(value: string, byIdentifier: boolean): Criterion<'audi
 }
 
 const TYPE_SEARCH: Record<string, AuditInteraction[]> = {
-  rest: ['read', 'search', 'create', 'update', 'patch', 'operation', 'capabilities'],
+  rest: ['read', 'search', 'create', 'update', 'patch', 'delete', 'transaction', 'batch', 'operation', 'capabilities'],
   '110114': ['token'],
   destroy: ['purge'],
 };

@@ -8,7 +8,7 @@ import { viewRules } from '../../access/views';
 import { ResourceDefinition } from '../definition';
 import { CLD_SERVICE_EXTENSION, FUNDING_EXTENSION, FUNDING_SYSTEM, CARE_PACKAGE_ID_SYSTEM, PROFILES, SERVICE_TYPE_SYSTEM } from '../systems';
 import { codedToken, dateCriterion, mappedToken, referenceCriterion } from '../searchValues';
-import { byPatientParam, idParam, meta, reference } from './common';
+import { byPatientParam, idParam, meta, ownIdentifierParam, reference } from './common';
 import { personReferenceParam } from './personReference';
 import { hasCareTeam } from './careTeam';
 
@@ -113,6 +113,7 @@ export const carePlanDefinition: ResourceDefinition<'carePackage'> = {
   entity: 'carePackage',
   searchParams: {
     _id: idParam(),
+    identifier: ownIdentifierParam(CARE_PACKAGE_ID_SYSTEM, "The package's id in the council's system", 'CarePlan.identifier', 'http://hl7.org/fhir/SearchParameter/CarePlan-identifier'),
     patient: personReferenceParam(
       'personId',
       'The person the package is for: Patient/id, :identifier with an NHS number, or chained (patient.identifier=...).',
@@ -181,4 +182,11 @@ export const carePlanDefinition: ResourceDefinition<'carePackage'> = {
   toFhir: toCarePlan,
   personField: 'personId',
   patientCompartment: byPatientParam,
+  // Written by the council's own systems (councilWrites.ts).
+  councilRecord: {
+    deletion: {
+      effect: 'remove',
+      documentation: 'For a package recorded in error: it is removed, its versions kept in the history. A package that has ended is updated to completed, not deleted.',
+    },
+  },
 };

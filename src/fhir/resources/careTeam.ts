@@ -113,4 +113,11 @@ export const careTeamDefinition: ResourceDefinition<'person'> = {
   // A CareTeam is the person's own record (its id is theirs).
   personField: 'id',
   patientCompartment: byPatientParam,
+  // Written by the council's own systems (councilWrites.ts).
+  councilRecord: {
+    deletion: {
+      effect: 'end-allocation',
+      documentation: "Ends the person's allocation (no allocated worker, no responsible team); the person's record stays.",
+    },
+  },
 };

@@ -3,7 +3,7 @@ import { ContactPoint, PostalAddress } from '../../domain/person';
 import { Stored } from '../../store/store';
 import { CriterionField, EntityKind, KindWithField } from '../../store/criteria';
 import { SearchParamDefinition } from '../definition';
-import { alternatives, instantCriterion, stringCriterion } from '../searchValues';
+import { alternatives, instantCriterion, parseToken, stringCriterion } from '../searchValues';
 
 /** Shared pieces of the domain -> FHIR mappings. */
 
@@ -105,4 +105,25 @@ export function lastUpdatedParam<K extends KindWithField<'lastUpdated'>>(): Sear
     'Resource.meta.lastUpdated',
     'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated',
   );
+}
+
+/**
+ * `identifier` for a type whose only identifier is the council's own id of the record (a package's,
+ * a worker's): system|value, or the value alone, finds the record of that id. What a conditional
+ * write (PUT CarePlan?identifier=...) picks its record out by.
+ */
+export function ownIdentifierParam<K extends KindWithField<'id'>>(system: string, what: string, expression: string, definition: string): SearchParamDefinition<K> {
+  return {
+    type: 'token',
+    documentation: `${what} (system ${system}).`,
+    expression,
+    definition,
+    toCriterion: (use) => {
+      const values = alternatives(use.value)
+        .map((alt) => parseToken(alt))
+        .filter((t) => t.system === undefined || t.system === system)
+        .map((t) => t.code);
+      return values.length ? { field: 'id' as CriterionField<K>, match: 'any-of', values } : { match: 'nothing' };
+    },
+  };
 }

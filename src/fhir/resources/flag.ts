@@ -109,4 +109,11 @@ export const flagDefinition: ResourceDefinition<'safeguardingConcern'> = {
   // Health staff need to know a concern is open, not the history of closed ones.
   viewCriteria: (rules) => (rules.closedConcerns ? [] : [{ field: 'status', match: 'any-of', values: ['open'] }]),
   patientCompartment: byPatientParam,
+  // Written by the council's own systems (councilWrites.ts).
+  councilRecord: {
+    deletion: {
+      effect: 'remove',
+      documentation: 'For a concern recorded in error: it is removed, its versions kept in the history. A concern that has closed is updated to inactive, not deleted.',
+    },
+  },
 };

@@ -92,4 +92,11 @@ export const organizationDefinition: ResourceDefinition<'organisation'> = {
   related: () => ({}),
   toFhir: (stored) => toOrganization(stored),
   patientCompartment: outsidePatientCompartment,
+  // Written by the council's own systems (councilWrites.ts).
+  councilRecord: {
+    deletion: {
+      effect: 'remove',
+      documentation: 'Removed, its versions kept in the history; refused (409) while a package, person, worker, concern or team still refers to it.',
+    },
+  },
 };

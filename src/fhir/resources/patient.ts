@@ -203,4 +203,6 @@ export const patientDefinition: ResourceDefinition<'person'> = {
   // A restricted person's own record is withheld like every record about them.
   personField: 'id',
   patientCompartment: (patientId) => ({ _id: patientId }),
+  // Written by the council's own systems (councilWrites.ts); never deleted: a person who died is recorded as deceased, one who must not be shared is restricted.
+  councilRecord: {},
 };

@@ -56,4 +56,11 @@ export const practitionerRoleDefinition: ResourceDefinition<'worker'> = {
   related: (w) => ({ organisations: [w.teamId] }),
   toFhir: toPractitionerRole,
   patientCompartment: outsidePatientCompartment,
+  // Written by the council's own systems (councilWrites.ts).
+  councilRecord: {
+    deletion: {
+      effect: 'remove',
+      documentation: 'The worker is removed (their Practitioner and PractitionerRole both), versions kept in the history; refused (409) while anyone is allocated to them.',
+    },
+  },
 };

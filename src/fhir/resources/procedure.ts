@@ -114,4 +114,11 @@ export const procedureDefinition: ResourceDefinition<'assessment'> = {
   toFhir: toProcedure,
   personField: 'personId',
   patientCompartment: byPatientParam,
+  // Written by the council's own systems (councilWrites.ts).
+  councilRecord: {
+    deletion: {
+      effect: 'remove',
+      documentation: 'For an assessment or review recorded in error: it is removed, its versions kept in the history.',
+    },
+  },
 };

@@ -96,4 +96,11 @@ export const relatedPersonDefinition: ResourceDefinition<'careRelationship'> = {
   // Withheld with the cared-for person: the carer's own restriction is applied in the mapping.
   personField: 'caredForId',
   patientCompartment: byPatientParam,
+  // Written by the council's own systems (councilWrites.ts).
+  councilRecord: {
+    deletion: {
+      effect: 'remove',
+      documentation: 'For a caring relationship recorded in error: it is removed, its versions kept in the history. Caring that has ended is updated to active false.',
+    },
+  },
 };

@@ -1,12 +1,15 @@
 import { WriteContext, WriteResult } from '../definition';
 import { insufficientScope } from '../outcome';
+import { WriteInteraction } from '../../access/context';
 
-/** What the write handlers of hospital notices and contacts share: the permission check and the result. */
+const PERMISSION = { create: 'c', update: 'u', delete: 'd' } as const;
+
+/** What the write handlers share: the permission check and the result. */
 
 /** Refuses (403) a caller whose scopes do not let it write this type. */
-export function requireWrite(ctx: WriteContext, type: string, interaction: 'create' | 'update') {
+export function requireWrite(ctx: WriteContext, type: string, interaction: WriteInteraction) {
   const allowed = ctx.access.write ? ctx.access.write(type, interaction) : ctx.access.read(type) === 'all';
-  if (!allowed) throw insufficientScope(`This client may not ${interaction} ${type} resources`, type, interaction === 'create' ? 'c' : 'u', ctx.caller?.scope);
+  if (!allowed) throw insufficientScope(`This client may not ${interaction} ${type} resources`, type, PERMISSION[interaction], ctx.caller?.scope);
 }
 
 /** A write's result: the resource written, and its version and time (for ETag and Last-Modified) read off its meta. */

@@ -1,0 +1,383 @@
+import { randomUUID } from 'node:crypto';
+import { applyPatch, Operation } from 'fast-json-patch';
+import { OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { profileValidator } from '../conformance/validator';
+import { viewRules } from '../access/views';
+import { ID } from '../domain/ids';
+import { Person } from '../domain/person';
+import { CouncilKind, heldRecord, RecordRefused, RecordRefusal, removeRecord, saveRecord } from '../services/councilRecords';
+import { readerIn, sameRecord } from '../store/changePath';
+import { SqlExecutor } from '../store/sqlDriver';
+import { RecordReader, Stored } from '../store/store';
+import { EntityTypes } from '../store/tables';
+import { ResourceDefinition, WriteContext } from './definition';
+import { INBOUND_MAPPINGS } from './inbound';
+import { InboundMapping } from './inbound/inbound';
+import { materialise } from './materialise';
+import { badRequest, FhirError, forbidden, notFound, outcome } from './outcome';
+import { requireWrite } from './resources/writes';
+import { parseSearchQuery } from './searchQuery';
+
+/**
+ * The council's own records written by its systems (an integration engine pushing changes as they
+ * happen): create, update and update-as-create, conditional create (If-None-Exist), conditional
+ * update and delete (by search), JSON Patch and delete, each inside a transaction it is given
+ * (its own, or a transaction Bundle's). Every write is checked against the type's profile, mapped
+ * to the domain record (inbound/), checked against the domain's rules and the records it names,
+ * and written through the one change path (versions, history). Rendering the answer happens after
+ * the commit (renderWrite), from what every other reader sees.
+ */
+
+/** One write, as plain data: from a request, or from an entry of a Bundle. */
+export interface WriteRequest {
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The id in the URL; absent for a create and for conditional update and delete. */
+  id?: string;
+  /** The search of a conditional update or delete (PUT/DELETE [type]?...). */
+  query?: Record<string, string[]>;
+  body?: unknown;
+  ifMatch?: string;
+  ifNoneExist?: string;
+  /** A create's id, when a transaction Bundle has chosen it already (other entries refer to it). */
+  assignedId?: string;
+}
+
+/** What a write did, before it is rendered: the record written (absent when removed or nothing matched). */
+export interface AppliedWrite {
+  def: ResourceDefinition;
+  status: 200 | 201 | 204;
+  id?: string;
+  stored?: Stored<unknown>;
+  /** Said to the sender when there is no resource to show (a delete, a conditional delete that matched nothing). */
+  message?: string;
+  /** Whether anything was written (false for a resend of what is held): the caches are dropped only then. */
+  changed: boolean;
+}
+
+/** How many records a conditional write's search may match before it is refused (412). */
+const ONE = 1;
+
+/** The id a conditional write's search picks out, if any: a transaction Bundle resolves its entries' ids with it. */
+export async function conditionalMatch(tx: SqlExecutor, def: ResourceDefinition, ctx: WriteContext, query: Record<string, string[]>, where: string): Promise<string | undefined> {
+  const matches = await matchingIds(tx, def, ctx, query, where);
+  if (matches.length > ONE) throw tooManyMatches(def, matches.length, where);
+  return matches[0];
+}
+
+/** Checks that the caller may make this write at all: the scope, the council's own client, a view that sees the whole record. */
+export function requireCouncilWriter(def: ResourceDefinition, ctx: WriteContext, interaction: 'create' | 'update' | 'delete') {
+  requireWrite(ctx, def.type, interaction);
+  const caller = ctx.caller;
+  if (caller && caller.organization !== ctx.council.odsCode) {
+    throw forbidden(`Only the council's own systems may write its records; this client is of ${caller.organization ?? 'no organisation'}`);
+  }
+  // A client shown less than the whole record (the health view) would erase what it was not shown.
+  if (!viewRules(ctx.view).councilFindings) {
+    throw forbidden(`A client writing the council's records must have the social-care view (it sees the whole record); this client has the ${ctx.view} view`);
+  }
+}
+
+/** Applies one write inside the transaction given; refusals are FhirErrors naming the element at fault. */
+export async function applyCouncilWrite(tx: SqlExecutor, def: ResourceDefinition, req: WriteRequest, ctx: WriteContext): Promise<AppliedWrite> {
+  try {
+    switch (req.method) {
+      case 'POST':
+        return await create(tx, def, req, ctx);
+      case 'PUT':
+        return await update(tx, def, req, ctx);
+      case 'PATCH':
+        return await patch(tx, def, req, ctx);
+      case 'DELETE':
+        return await remove(tx, def, req, ctx);
+    }
+  } catch (err) {
+    if (err instanceof RecordRefused) throw refusalOutcome(def, err.refusal);
+    throw err;
+  }
+}
+
+async function create(tx: SqlExecutor, def: ResourceDefinition, req: WriteRequest, ctx: WriteContext): Promise<AppliedWrite> {
+  requireCouncilWriter(def, ctx, 'create');
+  const mapping = mappingOf(def);
+  const body = resourceOf(def, req.body);
+  if (req.ifNoneExist !== undefined) {
+    const matches = await matchingIds(tx, def, ctx, queryOf(req.ifNoneExist, 'If-None-Exist'), 'If-None-Exist');
+    if (matches.length > ONE) throw tooManyMatches(def, matches.length, 'If-None-Exist');
+    if (matches.length === ONE) {
+      const held = await heldRecord(tx, def.entity as CouncilKind, matches[0]);
+      return { def, status: 200, id: matches[0], stored: held, changed: false };
+    }
+  }
+  checkProfile(def, body);
+  const id = req.assignedId ?? createdId(mapping, body);
+  checkId(def, id);
+  const held = await heldRecord(tx, mapping.entity as CouncilKind, id);
+  if (mapping.needsCurrent && !held) throw new FhirError(422, outcome('business-rule', mapping.needsCurrent, 'error', [def.type]));
+  const record = mapping.toRecord(body, id, held?.record as never) as EntityTypes[CouncilKind];
+  if (held && !mapping.needsCurrent) {
+    // The council's own reference names a record already held: a resend of the same is answered as
+    // the first was; anything else is a change, which is an update's to make.
+    if (sameRecord(mapping.entity, record, held.record as never)) return { def, status: 200, id, stored: held, changed: false };
+    throw new FhirError(
+      409,
+      outcome('duplicate', `${def.type}/${id} already exists (its identifier names it): change it with PUT ${def.type}/${id}, or send If-None-Exist`, 'error', [`${def.type}.identifier`]),
+    );
+  }
+  const saved = await save(tx, def, mapping, record, held, undefined, ctx);
+  // A view onto a record held already (a CareTeam is the person's allocation) is created when it was not there before.
+  const status = mapping.needsCurrent && shownBefore(def, held) ? 200 : 201;
+  return { def, status, id, stored: saved.stored, changed: saved.changed };
+}
+
+/** The id a create takes: the council's own reference in the resource, or one the facade makes. */
+export function createdId(mapping: InboundMapping, body: Resource): string {
+  return mapping.idFromResource?.(body) ?? randomUUID();
+}
+
+async function update(tx: SqlExecutor, def: ResourceDefinition, req: WriteRequest, ctx: WriteContext): Promise<AppliedWrite> {
+  requireCouncilWriter(def, ctx, 'update');
+  const mapping = mappingOf(def);
+  const body = resourceOf(def, req.body);
+  let id = req.id;
+  if (id === undefined) {
+    const matches = await matchingIds(tx, def, ctx, req.query ?? {}, 'the URL');
+    if (matches.length > ONE) throw tooManyMatches(def, matches.length, 'the URL');
+    id = matches[0] ?? (typeof body.id === 'string' ? body.id : undefined) ?? createdId(mapping, body);
+    if (matches.length === ONE && body.id !== undefined && body.id !== id) {
+      throw badRequest(`The ${def.type}'s id (${String(body.id)}) is not that of the ${def.type} the search found (${id})`, [`${def.type}.id`]);
+    }
+  } else if (body.id !== id) {
+    throw badRequest(`The ${def.type}'s id (${body.id === undefined ? 'none' : String(body.id)}) must match the id in the URL (${id})`, [`${def.type}.id`]);
+  }
+  checkId(def, id);
+  checkProfile(def, { ...body, id });
+  const held = await heldRecord(tx, mapping.entity as CouncilKind, id);
+  if (mapping.needsCurrent && !held) throw new FhirError(422, outcome('business-rule', mapping.needsCurrent, 'error', [def.type]));
+  if (!held) requireCouncilWriter(def, ctx, 'create');
+  const record = mapping.toRecord({ ...body, id }, id, held?.record as never) as EntityTypes[CouncilKind];
+  const saved = await save(tx, def, mapping, record, held, versionOf(req.ifMatch), ctx);
+  const created = mapping.needsCurrent ? !shownBefore(def, held) : saved.created;
+  return { def, status: created ? 201 : 200, id, stored: saved.stored, changed: saved.changed };
+}
+
+/**
+ * JSON Patch, applied to the resource as this caller sees it and then written as an update of the
+ * version it was read at: a change made in between is a 412, never overwritten.
+ */
+async function patch(tx: SqlExecutor, def: ResourceDefinition, req: WriteRequest, ctx: WriteContext): Promise<AppliedWrite> {
+  requireCouncilWriter(def, ctx, 'update');
+  const mapping = mappingOf(def);
+  const id = req.id!;
+  if (!Array.isArray(req.body)) {
+    throw badRequest('PATCH takes a JSON Patch document (an array of operations), Content-Type application/json-patch+json');
+  }
+  const held = await heldRecord(tx, mapping.entity as CouncilKind, id);
+  if (!held || !shownBefore(def, held)) throw notFound(`${def.type}/${id} does not exist`);
+  const expected = versionOf(req.ifMatch);
+  if (expected !== undefined && expected !== held.version) throw refusalOutcome(def, { code: 'version-conflict', kind: mapping.entity as CouncilKind, id, expected, held: held.version });
+  if (isWithheldFrom(held, def, ctx)) throw forbidden(`${def.type}/${id} is a restricted record, which this client's view does not show: it cannot patch what it cannot see`);
+  const [current] = await render(def, held, readerIn(tx), ctx);
+  let patched: Resource;
+  try {
+    patched = applyPatch(structuredClone(current), req.body as Operation[], true, false).newDocument;
+  } catch (err) {
+    const e = err as { name?: string; message: string };
+    if (e.name === 'TEST_OPERATION_FAILED' || /Test operation failed/i.test(e.message)) {
+      throw new FhirError(422, outcome('processing', `A test operation of the JSON Patch failed: ${e.message.split('\n')[0]}`));
+    }
+    throw badRequest(`The JSON Patch cannot be applied: ${e.message.split('\n')[0]}`);
+  }
+  return update(tx, def, { method: 'PUT', id, body: withoutMeta(patched), ifMatch: `W/"${held.version}"` }, ctx);
+}
+
+async function remove(tx: SqlExecutor, def: ResourceDefinition, req: WriteRequest, ctx: WriteContext): Promise<AppliedWrite> {
+  requireCouncilWriter(def, ctx, 'delete');
+  const deletion = def.councilRecord?.deletion;
+  if (!deletion) throw new FhirError(405, outcome('not-supported', `${def.type} resources are never deleted`));
+  const mapping = mappingOf(def);
+  let id = req.id;
+  if (id === undefined) {
+    const matches = await matchingIds(tx, def, ctx, req.query ?? {}, 'the URL');
+    if (matches.length > ONE) throw tooManyMatches(def, matches.length, 'the URL');
+    if (matches.length === 0) return { def, status: 204, message: `No ${def.type} matched: nothing was deleted`, changed: false };
+    id = matches[0];
+  }
+  const held = await heldRecord(tx, mapping.entity as CouncilKind, id);
+  const expectedVersion = versionOf(req.ifMatch);
+  const changedBy = changedByOf(ctx);
+  if (deletion.effect === 'end-allocation') {
+    if (!held) throw notFound(`${def.type}/${id} does not exist`);
+    const person = held.record as Person;
+    const { allocatedWorkerId: _w, responsibleTeamId: _t, ...unallocated } = person;
+    await saveRecord(tx, 'person', unallocated as Person, { held: held as Stored<Person>, expectedVersion, references: [], changedBy });
+    return { def, status: 204, id, message: `${def.type}/${id} deleted: the person's allocation has ended`, changed: true };
+  }
+  const removed = await removeRecord(tx, mapping.entity as CouncilKind, id, { held, expectedVersion, changedBy });
+  if (!removed) {
+    const before = await tx.query('SELECT 1 FROM record_history WHERE entity = $1 AND id = $2 LIMIT 1', [mapping.entity, id]);
+    // Deleting what is already deleted has no effect (FHIR); what never existed is not found.
+    if (before.length === 0) throw notFound(`${def.type}/${id} does not exist`);
+  }
+  return { def, status: 204, id, message: `${def.type}/${id} deleted: its versions are kept in the record's history`, changed: removed };
+}
+
+async function save(
+  tx: SqlExecutor,
+  def: ResourceDefinition,
+  mapping: InboundMapping,
+  record: EntityTypes[CouncilKind],
+  held: Stored<unknown> | undefined,
+  expectedVersion: number | undefined,
+  ctx: WriteContext,
+) {
+  return saveRecord(tx, mapping.entity as CouncilKind, record, {
+    held: held as never,
+    expectedVersion,
+    references: mapping.references(record as never),
+    changedBy: changedByOf(ctx),
+  });
+}
+
+/** The written record as the caller sees it; a record its view withholds is answered with words only. */
+export async function renderWrite(applied: AppliedWrite, reader: RecordReader, ctx: WriteContext): Promise<{ resource?: Resource; outcome?: OperationOutcome }> {
+  if (!applied.stored) return { outcome: outcome('informational', applied.message ?? 'Done', 'information') };
+  if (isWithheldFrom(applied.stored, applied.def, ctx)) {
+    return { outcome: outcome('informational', `Written: ${applied.def.type}/${applied.id} is a restricted record, which this client's view does not show`, 'information') };
+  }
+  const [resource] = await render(applied.def, applied.stored, reader, ctx);
+  return { resource };
+}
+
+function render(def: ResourceDefinition, stored: Stored<unknown>, reader: RecordReader, ctx: WriteContext): Promise<Resource[]> {
+  return materialise(def, [stored as never], reader, ctx.view);
+}
+
+/** A record about a restricted person, for a client whose view does not show restricted records. */
+function isWithheldFrom(stored: Stored<unknown>, def: ResourceDefinition, ctx: WriteContext): boolean {
+  if (viewRules(ctx.view).restrictedRecords || def.personField === undefined) return false;
+  const record = stored.record as Record<string, unknown>;
+  if (def.entity === 'person') return (record as unknown as Person).restricted;
+  // Records about a person: whether that person is restricted is not in hand here without a read,
+  // and the answer shows only what the sender itself wrote; the person's own record is what is withheld.
+  return false;
+}
+
+/** A CareTeam exists while the person has an allocated worker or a responsible team; other types, while the record does. */
+function shownBefore(def: ResourceDefinition, held: Stored<unknown> | undefined): boolean {
+  if (!held) return false;
+  if (def.type !== 'CareTeam') return true;
+  const person = held.record as Person;
+  return !!(person.allocatedWorkerId || person.responsibleTeamId);
+}
+
+/** The ids of the type's records a conditional write's search matches (at most two: one is all it may match). */
+async function matchingIds(tx: SqlExecutor, def: ResourceDefinition, ctx: WriteContext, query: Record<string, string[]>, where: string): Promise<string[]> {
+  const q = parseSearchQuery(def, query, true, { defaultPageSize: ONE + 1, maxPageSize: ONE + 1 });
+  if (q.applied.length === 0) {
+    throw new FhirError(412, outcome('invalid', `A conditional ${def.type} write needs search parameters in ${where} that pick out one record, e.g. identifier=system|value`));
+  }
+  const found = await ctx.store.search(def.entity, q.criteria, { limit: ONE + 1, offset: 0 }, tx);
+  return found.records.map((s) => (s.record as { id: string }).id);
+}
+
+function tooManyMatches(def: ResourceDefinition, n: number, where: string): FhirError {
+  return new FhirError(412, outcome('multiple-matches', `The search in ${where} matches ${n > ONE + 1 ? 'several' : n} ${def.type} records: it must pick out one`));
+}
+
+/** If-None-Exist's value: the query part of a search URL. */
+export function queryOf(text: string, header: string): Record<string, string[]> {
+  const params = new URLSearchParams(text.replace(/^[^?]*\?/, ''));
+  const out: Record<string, string[]> = Object.create(null);
+  for (const [k, v] of params) (out[k] ??= []).push(v);
+  if (Object.keys(out).length === 0) throw badRequest(`${header} must hold search parameters, e.g. identifier=system|value`, [header]);
+  return out;
+}
+
+function versionOf(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined) return undefined;
+  const m = /^(?:W\/)?"(\d+)"$/.exec(ifMatch.trim());
+  if (!m) throw badRequest(`If-Match must be a version ETag such as W/"3", not ${ifMatch}`, ['If-Match']);
+  return Number(m[1]);
+}
+
+export function mappingOf(def: ResourceDefinition): InboundMapping {
+  const mapping = (INBOUND_MAPPINGS as Record<string, InboundMapping | undefined>)[def.type];
+  if (!mapping) throw new FhirError(405, outcome('not-supported', `${def.type} resources are not written through this API`));
+  return mapping;
+}
+
+function resourceOf(def: ResourceDefinition, body: unknown): Resource & Record<string, unknown> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`The body must be a FHIR ${def.type}`, [def.type]);
+  const resource = body as Resource & Record<string, unknown>;
+  if (resource.resourceType !== def.type) {
+    throw badRequest(`Expected a ${def.type}, got ${JSON.stringify(resource.resourceType ?? null)}`, [`${def.type}.resourceType`]);
+  }
+  return resource;
+}
+
+function checkId(def: ResourceDefinition, id: string) {
+  if (!ID.test(id)) throw badRequest(`"${id}" is not a valid FHIR id (1-64 letters, digits, '-' or '.')`, [`${def.type}.id`], 'INVALID_RESOURCE_ID');
+}
+
+/** The type's profile: what the mapping's own checks do not cover (data types, cardinalities, bindings). */
+function checkProfile(def: ResourceDefinition, resource: Resource) {
+  const errors = profileValidator()
+    .validate(resource, def.profile)
+    .filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  if (errors.length) throw new FhirError(400, { resourceType: 'OperationOutcome', issue: errors });
+}
+
+/** A patched resource is written as sent, but its meta (version, time) is the facade's to set. */
+function withoutMeta(resource: Resource): Resource {
+  const { meta, ...rest } = resource;
+  return meta?.security ? ({ ...rest, meta: { security: meta.security } } as Resource) : (rest as Resource);
+}
+
+function changedByOf(ctx: WriteContext): string {
+  return `fhir:${ctx.caller?.clientId ?? 'unauthenticated'}`;
+}
+
+/** Each refusal of the change path as the status and element a sender sees. */
+function refusalOutcome(def: ResourceDefinition, r: RecordRefusal): FhirError {
+  switch (r.code) {
+    case 'version-conflict':
+      return new FhirError(
+        412,
+        outcome(
+          'conflict',
+          r.held === undefined
+            ? `${def.type}/${r.id} does not exist, so it is not at version ${r.expected} (If-Match)`
+            : `${def.type}/${r.id} is at version ${r.held}, not ${r.expected} (If-Match): it changed since it was read; read it again`,
+        ),
+      );
+    case 'unknown-reference':
+      return new FhirError(
+        422,
+        outcome('business-rule', `${r.reference.expression} names ${typeOfKind(r.reference.kind)}/${r.reference.id}, which does not exist`, 'error', [r.reference.expression]),
+      );
+    case 'wrong-kind-of-organisation':
+      return new FhirError(
+        422,
+        outcome(
+          'business-rule',
+          `${r.reference.expression} names Organization/${r.reference.id}, which is a ${r.actual}: it must be a ${r.reference.organisationKinds?.join(' or ')}`,
+          'error',
+          [r.reference.expression],
+        ),
+      );
+    case 'nhs-number-in-use':
+      return new FhirError(
+        409,
+        outcome('duplicate', `NHS number ${r.nhsNumber} already belongs to Patient/${r.heldBy}: one person, one record`, 'error', [`${def.type}.identifier`]),
+      );
+    case 'still-referred-to':
+      return new FhirError(
+        409,
+        outcome('conflict', `${def.type}/${r.id} cannot be deleted while other records refer to it${r.by ? ` (${r.by})` : ''}: change those first`),
+      );
+  }
+}
+
+function typeOfKind(kind: 'person' | 'organisation' | 'worker'): string {
+  return kind === 'person' ? 'Patient' : kind === 'organisation' ? 'Organization' : 'PractitionerRole';
+}

@@ -1,3 +1,4 @@
+import { fhirFilesApplier } from './fhir/fhirImport';
 import express, { Express } from 'express';
 import { Logger } from 'pino';
 import { Auth } from './auth/auth';
@@ -87,7 +88,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
   });
   const resolveContext: ContextResolver = deps.resolveContext ?? ((req) => auth.context(req.get('authorization')));
   // Before the FHIR routes: an import's body is the council's files (CSV), not FHIR.
-  const importJobs = deps.importJobs ?? new ImportJobs(deps.store, { laCode: config.council.laCode, odsCode: config.council.odsCode }, audit, (err) => log(err));
+  const importJobs = deps.importJobs ?? new ImportJobs(deps.store, { laCode: config.council.laCode, odsCode: config.council.odsCode }, audit, (err) => log(err), fhirFilesApplier(deps.store));
   // An import cut off by the last stop: recorded as failed, its uploaded files (personal data) removed.
   void importJobs
     .recover(config.imports.uploadDir)

@@ -1,3 +1,4 @@
+import { fhirFilesApplier } from '../fhir/fhirImport';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,8 @@ const USAGE = `Loads the council's records from its files, and keeps them curren
     cld          the quarterly CLD return (Release 1 or 2 CSV): people, packages, assessments, carers
     cqc          CQC's care directory CSV: providers' addresses and phone numbers
     allocations  the council's allocations extract: teams, workers, allocations, safeguarding concerns
+    fhir         FHIR resources in our profiles, NDJSON or a Bundle (.json): any of the council's
+                 record types, each written as a FHIR update of its id would write it
 
   --server URL    the running facade to import through (default PUBLIC_BASE_URL, else the facade
                   running from DATA_DIR, else http://localhost:8080). The import runs there as an
@@ -107,6 +110,7 @@ async function main(): Promise<number> {
         council: { laCode: config.council.laCode, odsCode: config.council.odsCode },
         by: { user: values.by ?? os.userInfo().username },
         today: values.today,
+        fhir: fhirFilesApplier(store),
       },
       audit,
     );

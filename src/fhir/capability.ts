@@ -15,8 +15,8 @@ export const IMPORT_OPERATION = {
   definition: `${CANONICAL_BASE}/OperationDefinition/import`,
   documentation:
     "The council's files in, as an asynchronous operation (council clients only, with create and update on every type the kind fills): " +
-    'POST [base]/$import?kind=cld|cqc|allocations[&dryRun=true][&maxRejects=N] with Prefer: respond-async and the file as text/csv ' +
-    '(or several as multipart/form-data) answers 202 with Content-Location [base]/$import-status/[id]; that URL answers 202 with ' +
+    'POST [base]/$import?kind=cld|cqc|allocations|fhir[&dryRun=true][&maxRejects=N] with Prefer: respond-async and the file as text/csv ' +
+    '(fhir: application/fhir+ndjson or a Bundle as application/fhir+json; several files as multipart/form-data) answers 202 with Content-Location [base]/$import-status/[id]; that URL answers 202 with ' +
     'X-Progress while the import runs, then 200 with its report (JSON): what was added, changed, unchanged and ended, and every ' +
     'rejected row by file, line, column and reason. One transaction: a lookup sees all of an import or none of it. See docs/data-in.md.',
 } as const;

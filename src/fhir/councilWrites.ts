@@ -334,7 +334,7 @@ function withoutMeta(resource: Resource): Resource {
 }
 
 function changedByOf(ctx: WriteContext): string {
-  return `fhir:${ctx.caller?.clientId ?? 'unauthenticated'}`;
+  return ctx.changedBy ?? `fhir:${ctx.caller?.clientId ?? 'unauthenticated'}`;
 }
 
 /** Each refusal of the change path as the status and element a sender sees. */

@@ -162,6 +162,8 @@ export interface WriteContext {
   council: { odsCode: string; intakeTeamId: string };
   /** The Prefer header's return preference. */
   preferReturn?: 'minimal' | 'representation' | 'OperationOutcome';
+  /** Who a change is recorded as made by in the records' history: an import's id; the client otherwise. */
+  changedBy?: string;
 }
 
 export interface WriteResult {

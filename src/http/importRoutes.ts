@@ -202,15 +202,19 @@ export function importRoutes(opts: ImportRoutesOptions): Router {
 async function receiveFiles(req: Request, dir: string, maxBytes: number, fileName?: string): Promise<ImportSource[]> {
   const type = req.get('content-type') ?? '';
   if (/^multipart\/form-data/i.test(type)) return receiveParts(req, dir, maxBytes);
-  if (!/^(text\/csv|application\/octet-stream)\b/i.test(type)) {
-    throw new FhirError(415, outcome('not-supported', `Send the file as text/csv, or several as multipart/form-data, not ${type || 'no Content-Type'}`));
+  const fhir = /^application\/(fhir\+ndjson|x-ndjson|ndjson|fhir\+json|json)\b/i.test(type);
+  if (!fhir && !/^(text\/csv|application\/octet-stream)\b/i.test(type)) {
+    throw new FhirError(
+      415,
+      outcome('not-supported', `Send the file as text/csv (FHIR resources as application/fhir+ndjson or application/fhir+json), or several as multipart/form-data, not ${type || 'no Content-Type'}`),
+    );
   }
-  const name = safeName(fileName ?? dispositionName(req.get('content-disposition')) ?? 'upload.csv');
+  const name = safeName(fileName ?? dispositionName(req.get('content-disposition')) ?? (fhir ? 'upload.ndjson' : 'upload.csv'));
   const file = path.join(dir, `0-${name}`);
   await pipeline(req, limited(maxBytes), fs.createWriteStream(file)).catch((err) => {
     throw brokenOff(err);
   });
-  if (fs.statSync(file).size === 0) throw badRequest('The request carries no file: send the CSV as the body');
+  if (fs.statSync(file).size === 0) throw badRequest('The request carries no file: send the file as the body');
   return [{ name, path: file }];
 }
 

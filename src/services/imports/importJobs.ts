@@ -54,6 +54,8 @@ export class ImportJobs {
     private readonly council: ImportRequest['council'],
     private readonly audit: Pick<AuditRecorder, 'dataImport'>,
     private readonly onError: (err: unknown) => void,
+    /** How files of FHIR resources are applied (the fhir kind), from the FHIR layer. */
+    private readonly fhir?: ImportRequest['fhir'],
   ) {}
 
   /** Whether an import holds this instance's slot (another is refused until it ends). */
@@ -99,6 +101,7 @@ export class ImportJobs {
         council: this.council,
         by: input.by,
         importId: id,
+        fhir: this.fhir,
         watch: (live) => {
           job.files = live;
         },

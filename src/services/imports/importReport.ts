@@ -1,7 +1,10 @@
 import { ImportReject } from '../../import/importTypes';
 
-/** The kinds of file the council loads: its CLD return, CQC's directory, its allocations extract. */
-export const IMPORT_KINDS = ['cld', 'cqc', 'allocations'] as const;
+/**
+ * The kinds of file the council loads: its CLD return, CQC's directory, its allocations extract,
+ * and FHIR resources in our profiles (NDJSON, or a Bundle) from its integration engine.
+ */
+export const IMPORT_KINDS = ['cld', 'cqc', 'allocations', 'fhir'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 /** The FHIR types each kind of import creates and updates: who imports needs both on every one. */
@@ -9,6 +12,7 @@ export const TYPES_AN_IMPORT_WRITES: Record<ImportKind, string[]> = {
   cld: ['Patient', 'CarePlan', 'Procedure', 'RelatedPerson', 'Organization'],
   cqc: ['Organization'],
   allocations: ['Organization', 'Practitioner', 'PractitionerRole', 'Patient', 'Flag'],
+  fhir: ['Patient', 'CarePlan', 'Flag', 'CareTeam', 'Organization', 'Practitioner', 'PractitionerRole', 'RelatedPerson', 'Procedure'],
 };
 
 /** What an import did to one kind of record. */

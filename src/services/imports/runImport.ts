@@ -37,7 +37,21 @@ export interface ImportRequest {
   importId?: string;
   /** Told of the files as they are read (rows and bytes so far), for progress reports. */
   watch?(files: readonly ImportedFile[]): void;
+  /**
+   * How files of FHIR resources are applied (the fhir kind): FHIR's mapping into the domain is the
+   * FHIR layer's (src/fhir/fhirImport.ts), handed down by whoever runs the import.
+   */
+  fhir?: FhirFilesApplier;
 }
+
+/** One file of a fhir import, to be read as it is applied. */
+export interface FhirImportFile {
+  name: string;
+  open(): Readable;
+  file: ImportedFile;
+}
+
+export type FhirFilesApplier = (ctx: ImportContext, files: FhirImportFile[]) => Promise<void>;
 
 /** What an import needs of the store: its database, and telling every instance the data has changed. */
 export interface ImportTarget {
@@ -141,6 +155,9 @@ async function applyFiles(ctx: ImportContext, request: ImportRequest, files: Imp
   if (request.kind === 'cld') {
     const reader = new CldReader({ councilLaCode: request.council.laCode, today: request.today ?? todayInEngland() });
     await applyCld(ctx, rowsCounted(files, (file, i) => reader.read(file.name, opened[i]())));
+  } else if (request.kind === 'fhir') {
+    if (!request.fhir) throw new Error('this import was started without the means to read FHIR resources');
+    await request.fhir(ctx, files.map((file, i) => ({ name: file.name, open: opened[i], file })));
   } else if (request.kind === 'cqc') {
     await applyCqc(ctx, rowsCounted(files, (file, i) => readCqcDirectory(file.name, opened[i]())));
   } else {

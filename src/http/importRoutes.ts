@@ -99,7 +99,7 @@ export function importRoutes(opts: ImportRoutesOptions): Router {
     let files: ImportSource[];
     try {
       fs.mkdirSync(uploadDir, { recursive: true, mode: 0o700 });
-      files = await receiveFiles(req, uploadDir, opts.maxUploadBytes, single(req.query.fileName));
+      files = await receiveFiles(req, kind as ImportKind, uploadDir, opts.maxUploadBytes, single(req.query.fileName));
       accepted = await opts.jobs.accept(
         {
           kind: kind as ImportKind,
@@ -199,15 +199,14 @@ export function importRoutes(opts: ImportRoutesOptions): Router {
  * Saves the request's files under dir: one CSV body (text/csv), or each file part of a
  * multipart/form-data body. Refused with 413 once they hold more than maxBytes together.
  */
-async function receiveFiles(req: Request, dir: string, maxBytes: number, fileName?: string): Promise<ImportSource[]> {
+async function receiveFiles(req: Request, kind: ImportKind, dir: string, maxBytes: number, fileName?: string): Promise<ImportSource[]> {
   const type = req.get('content-type') ?? '';
   if (/^multipart\/form-data/i.test(type)) return receiveParts(req, dir, maxBytes);
-  const fhir = /^application\/(fhir\+ndjson|x-ndjson|ndjson|fhir\+json|json)\b/i.test(type);
-  if (!fhir && !/^(text\/csv|application\/octet-stream)\b/i.test(type)) {
-    throw new FhirError(
-      415,
-      outcome('not-supported', `Send the file as text/csv (FHIR resources as application/fhir+ndjson or application/fhir+json), or several as multipart/form-data, not ${type || 'no Content-Type'}`),
-    );
+  const fhir = kind === 'fhir';
+  const accepted = fhir ? /^application\/(fhir\+ndjson|x-ndjson|ndjson|fhir\+json|json|octet-stream)\b/i : /^(text\/csv|application\/octet-stream)\b/i;
+  if (!accepted.test(type)) {
+    const wanted = fhir ? 'application/fhir+ndjson (or a Bundle as application/fhir+json)' : 'text/csv';
+    throw new FhirError(415, outcome('not-supported', `Send the ${kind} file as ${wanted}, or several as multipart/form-data, not ${type || 'no Content-Type'}`));
   }
   const name = safeName(fileName ?? dispositionName(req.get('content-disposition')) ?? (fhir ? 'upload.ndjson' : 'upload.csv'));
   const file = path.join(dir, `0-${name}`);

@@ -53,9 +53,12 @@ describe('SMART discovery, the CapabilityStatement security, the facade JWKS and
       capabilities: ['client-confidential-asymmetric', 'permission-v1', 'permission-v2'],
       code_challenge_methods_supported: ['S256'],
     });
-    // No authorization endpoint, so no launch or OpenID Connect capabilities; no delete, so no d.
+    // No authorization endpoint, so no launch or OpenID Connect capabilities; d only where a delete
+    // is served (the council's records but people), so no .write or .* (they would grant d elsewhere).
     expect(doc.authorization_endpoint).toBeUndefined();
-    expect((doc.scopes_supported as string[]).filter((s) => /\.c?r?u?ds?$|\.write$|\.\*$|^(patient|user)\//.test(s))).toEqual([]);
+    expect((doc.scopes_supported as string[]).filter((s) => /\.write$|\.\*$|^(patient|user)\//.test(s))).toEqual([]);
+    const deleting = new Set((doc.scopes_supported as string[]).filter((s) => /\.c?r?u?ds?$/.test(s)).map((s) => s.split('/')[1].split('.')[0]));
+    expect([...deleting].sort()).toEqual(['*', 'CarePlan', 'CareTeam', 'Flag', 'Organization', 'Practitioner', 'PractitionerRole', 'Procedure', 'RelatedPerson']);
     expect((await t.http.get('/.well-known/smart-configuration')).body).toEqual(doc);
   });
 
@@ -71,9 +74,9 @@ describe('SMART discovery, the CapabilityStatement security, the facade JWKS and
     expect(payload.iss).toBe(doc.issuer);
   });
 
-  it('lists every write scope the facade enforces, alone and with read and search: a notice needs Communication.c, a contact answer Task.u', async () => {
+  it('lists every write scope the facade enforces, alone and with read and search: a notice needs Communication.c, a contact answer Task.u, the council\'s records c, u and d', async () => {
     const doc = (await t.http.get('/.well-known/smart-configuration')).body;
-    const writes = (doc.scopes_supported as string[]).filter((s) => /\.[a-z]*[cu]/.test(s));
+    const writes = (doc.scopes_supported as string[]).filter((s) => /^system\/(Communication|Task)\.[a-z]*[cu]/.test(s));
     expect(writes.sort()).toEqual([
       'system/Communication.c',
       'system/Communication.cr',
@@ -84,6 +87,11 @@ describe('SMART discovery, the CapabilityStatement security, the facade JWKS and
       'system/Task.u',
       'system/Task.us',
     ]);
+    // The council's records take create and update (and delete where it means something).
+    for (const type of ['Patient', 'CarePlan', 'Flag', 'CareTeam', 'Organization', 'Practitioner', 'PractitionerRole', 'RelatedPerson', 'Procedure']) {
+      expect(doc.scopes_supported).toEqual(expect.arrayContaining([`system/${type}.c`, `system/${type}.u`, `system/${type}.cruds`.replace(type === 'Patient' ? 'd' : '#', '')]));
+    }
+    expect(doc.scopes_supported).not.toContain('system/Patient.d');
     // Each is what the refusal names when it is missing.
     const task = await t.http.put('/fhir/Task/x').set('Authorization', await t.bearer('system/Task.rs', 'sandbox-council-mosaic')).send({ resourceType: 'Task' });
     expect(task.status).toBe(403);

@@ -62,7 +62,8 @@ describe('FHIR REST hygiene', () => {
   it('405 for methods the facade does not offer, with Allow', async () => {
     const res = await api.delete('/fhir/Patient/WXB-100001');
     expect(res.status).toBe(405);
-    expect(res.headers.allow).toBe('GET, HEAD');
+    // A person is never deleted; their record is updated.
+    expect(res.headers.allow).toBe('GET, HEAD, PUT, PATCH');
     expectOutcome(res.body, 'not-supported');
   });
 

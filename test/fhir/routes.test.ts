@@ -54,14 +54,15 @@ describe('the route table', () => {
       spine: 'UNSUPPORTED_SERVICE',
       message: 'POST is not supported on /metadata; use GET',
     });
-    expect(refusal('DELETE', '/Patient')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
-    expect(refusal('POST', '/Patient')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
+    expect(refusal('DELETE', '/Patient')).toMatchObject({ status: 405, allow: 'GET, HEAD, POST, PUT' });
+    expect(refusal('POST', '/AuditEvent')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
     expect(refusal('PUT', '/Patient/_search')).toMatchObject({ status: 405, allow: 'POST, GET, HEAD', message: 'PUT is not supported on /Patient/_search; use POST or GET' });
     expect(refusal('GET', '/Patient/$validate')).toMatchObject({ status: 405, allow: 'POST' });
     expect(refusal('HEAD', '/Flag/$validate')).toMatchObject({ status: 405, allow: 'POST', message: 'GET is not supported on /Flag/$validate; use POST' });
-    expect(refusal('PUT', '/Flag/f1')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
-    expect(refusal('PATCH', '/Patient/p1')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
-    expect(refusal('DELETE', '/Patient/p1')).toMatchObject({ status: 405, allow: 'GET, HEAD', code: 'not-supported', spine: 'UNSUPPORTED_SERVICE' });
+    expect(refusal('PUT', '/AuditEvent/a1')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
+    expect(refusal('PATCH', '/AuditEvent/a1')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
+    // A person is never deleted (their record is updated); a package recorded in error is.
+    expect(refusal('DELETE', '/Patient/p1')).toMatchObject({ status: 405, allow: 'GET, HEAD, PUT, PATCH', code: 'not-supported', spine: 'UNSUPPORTED_SERVICE' });
     expect(refusal('DELETE', '/Task/t1')).toMatchObject({ status: 405, allow: 'GET, HEAD, PUT, PATCH' });
     expect(refusal('PUT', '/Communication/c1')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
   });
@@ -76,11 +77,15 @@ describe('the route table', () => {
     unoffered('GET', '/Patient/$everything', /operation \$everything is not supported/);
     unoffered('POST', '/Patient/p1/$everything', /operation \$everything is not supported/);
     unoffered('GET', '/$export', /operation \$export is not supported/);
-    unoffered('POST', '/', /^Batch and transaction Bundles are not accepted/);
+  });
+
+  it('takes a transaction or batch Bundle at the base (POST only)', () => {
+    expect(resolveRoute('POST', '/').route.handler).toBe('bundle');
+    expect(refusal('PUT', '/')).toMatchObject({ status: 404 });
   });
 
   it('answers 404 for what is not there', () => {
-    expect(refusal('GET', '/')).toMatchObject({ status: 404, message: 'Nothing here: name a resource type, e.g. /Patient?identifier=...' });
+    expect(refusal('GET', '/')).toMatchObject({ status: 404, message: 'Nothing here: name a resource type, e.g. /Patient?identifier=..., or POST a transaction or batch Bundle' });
     expect(refusal('GET', '/Observation')).toMatchObject({ status: 404, code: 'not-supported', spine: 'UNSUPPORTED_SERVICE', message: 'Resource type Observation is not served by this facade' });
     expect(refusal('GET', '/Nonsense/1')).toMatchObject({ status: 404, code: 'not-found', spine: 'UNSUPPORTED_SERVICE', message: 'Unknown resource type "Nonsense"' });
     expect(refusal('DELETE', '/Nonsense/1')).toMatchObject({ status: 404, code: 'not-found' });
@@ -108,7 +113,9 @@ describe('the route table', () => {
 
   it('lists the methods a path takes, HEAD beside GET, for an OPTIONS answer', () => {
     expect(allowedOnPath('/metadata')).toEqual(['GET', 'HEAD']);
-    expect(allowedOnPath('/Patient')).toEqual(['GET', 'HEAD']);
+    expect(allowedOnPath('/Patient')).toEqual(['GET', 'HEAD', 'POST', 'PUT']);
+    expect(allowedOnPath('/CarePlan/PKG-0001')).toEqual(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE']);
+    expect(allowedOnPath('/AuditEvent')).toEqual(['GET', 'HEAD']);
     expect(allowedOnPath('/Communication')).toEqual(['GET', 'HEAD', 'POST']);
     expect(allowedOnPath('/Patient/_search')).toEqual(['POST', 'GET', 'HEAD']);
     expect(allowedOnPath('/Task/t1')).toEqual(['GET', 'HEAD', 'PUT', 'PATCH']);
@@ -119,8 +126,10 @@ describe('the route table', () => {
   });
 
   it('lists the methods a served type allows on each pattern, and none for an unknown type', () => {
-    expect(allowedMethods('Patient', '[type]')).toEqual(['GET']);
-    expect(allowedMethods('Patient', '[type]/[id]')).toEqual(['GET']);
+    expect(allowedMethods('Patient', '[type]')).toEqual(['GET', 'POST', 'PUT']);
+    expect(allowedMethods('Patient', '[type]/[id]')).toEqual(['GET', 'PUT', 'PATCH']);
+    expect(allowedMethods('Flag', '[type]')).toEqual(['GET', 'POST', 'PUT', 'DELETE']);
+    expect(allowedMethods('AuditEvent', '[type]')).toEqual(['GET']);
     expect(allowedMethods('Patient', '[type]/_search')).toEqual(['POST', 'GET']);
     expect(allowedMethods('AuditEvent', '[type]/$validate')).toEqual(['POST']);
     expect(allowedMethods('CodeSystem', '[type]/$validate')).toEqual([]);

@@ -44,8 +44,11 @@ describe('without CORS_ORIGINS', () => {
 
   it('answers OPTIONS 204 with the methods the path takes, for the FHIR API and the authorisation endpoints', async () => {
     for (const [path, allow] of [
-      ['/fhir/Patient', 'GET, HEAD, OPTIONS'],
-      ['/fhir/Patient/WXB-100001', 'GET, HEAD, OPTIONS'],
+      ['/fhir/Patient', 'GET, HEAD, POST, PUT, OPTIONS'],
+      ['/fhir/Patient/WXB-100001', 'GET, HEAD, PUT, PATCH, OPTIONS'],
+      ['/fhir/CarePlan', 'GET, HEAD, POST, PUT, DELETE, OPTIONS'],
+      ['/fhir/CarePlan/PKG-0001', 'GET, HEAD, PUT, PATCH, DELETE, OPTIONS'],
+      ['/fhir/AuditEvent', 'GET, HEAD, OPTIONS'],
       ['/fhir/Patient/_search', 'POST, GET, HEAD, OPTIONS'],
       ['/fhir/Communication', 'GET, HEAD, POST, OPTIONS'],
       ['/fhir/Task/T-1', 'GET, HEAD, PUT, PATCH, OPTIONS'],
@@ -91,7 +94,7 @@ describe('with CORS_ORIGINS', () => {
     expect(res.headers['access-control-max-age']).toBe('600');
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();
     expect(res.headers.vary).toMatch(/Origin/);
-    expect(res.headers.allow).toBe('GET, HEAD, OPTIONS');
+    expect(res.headers.allow).toBe('GET, HEAD, POST, PUT, OPTIONS');
     const other = await t.http.options('/auth/token').set('Origin', LOCAL).set('Access-Control-Request-Method', 'POST');
     expect([other.status, other.headers['access-control-allow-origin'], other.headers.allow]).toEqual([204, LOCAL, 'POST, OPTIONS']);
   });

@@ -108,12 +108,14 @@ async function create(tx: SqlExecutor, def: ResourceDefinition, req: WriteReques
       return { def, status: 200, id: matches[0], stored: held, changed: false };
     }
   }
-  checkProfile(def, body);
-  const id = req.assignedId ?? createdId(mapping, body);
+  // A create's id is the facade's to give (or the council's own identifier's): one in the body is ignored, as FHIR says.
+  const { id: _ignored, ...sent } = body;
+  checkProfile(def, sent as Resource);
+  const id = req.assignedId ?? createdId(mapping, sent as Resource);
   checkId(def, id);
   const held = await heldRecord(tx, mapping.entity as CouncilKind, id);
   if (mapping.needsCurrent && !held) throw new FhirError(422, outcome('business-rule', mapping.needsCurrent, 'error', [def.type]));
-  const record = mapping.toRecord(body, id, held?.record as never) as EntityTypes[CouncilKind];
+  const record = keptSource(mapping.toRecord(sent as Resource, id, held?.record as never) as EntityTypes[CouncilKind], held);
   if (held && !mapping.needsCurrent) {
     // The council's own reference names a record already held: a resend of the same is answered as
     // the first was; anything else is a change, which is an update's to make.
@@ -154,7 +156,7 @@ async function update(tx: SqlExecutor, def: ResourceDefinition, req: WriteReques
   const held = await heldRecord(tx, mapping.entity as CouncilKind, id);
   if (mapping.needsCurrent && !held) throw new FhirError(422, outcome('business-rule', mapping.needsCurrent, 'error', [def.type]));
   if (!held) requireCouncilWriter(def, ctx, 'create');
-  const record = mapping.toRecord({ ...body, id }, id, held?.record as never) as EntityTypes[CouncilKind];
+  const record = keptSource(mapping.toRecord({ ...body, id }, id, held?.record as never) as EntityTypes[CouncilKind], held);
   const saved = await save(tx, def, mapping, record, held, versionOf(req.ifMatch), ctx);
   const created = mapping.needsCurrent ? !shownBefore(def, held) : saved.created;
   return { def, status: created ? 201 : 200, id, stored: saved.stored, changed: saved.changed };
@@ -236,6 +238,18 @@ async function save(
     references: mapping.references(record as never),
     changedBy: changedByOf(ctx),
   });
+}
+
+/**
+ * Where a record came from is where it was first brought in: a package the CLD return holds stays
+ * the CLD return's (ended by the next return that no longer holds it) when the council's engine
+ * also writes it. Only what FHIR creates is FHIR's.
+ */
+function keptSource<R extends EntityTypes[CouncilKind]>(record: R, held: Stored<unknown> | undefined): R {
+  const before = (held?.record as { source?: unknown } | undefined)?.source;
+  if (!held || !('source' in record)) return record;
+  const { source: _written, ...rest } = record as R & { source?: unknown };
+  return (before === undefined ? rest : { ...rest, source: before }) as R;
 }
 
 /** The written record as the caller sees it; a record its view withholds is answered with words only. */

@@ -16,7 +16,7 @@ const OUT_OF_HOURS = 'out of hours';
 /** Organization -> Organisation: the inverse of toOrganization. */
 export const organizationInbound: InboundMapping<'organisation'> = {
   entity: 'organisation',
-  toRecord(resource, id) {
+  toRecord(resource, id, current) {
     checkResource(resource, 'Organization', id);
     const org = resource as Organization;
     refuseInactive(org.active, 'Organization');
@@ -27,13 +27,25 @@ export const organizationInbound: InboundMapping<'organisation'> = {
       name: required(text(org.name), 'Organization.name', 'the name staff and clinicians know it by'),
       odsCode: identifierValue(org.identifier, ODS_ORGANIZATION_SYSTEM, 'Organization.identifier'),
       cqcLocationId: identifierValue(org.identifier, CQC_LOCATION_SYSTEM, 'Organization.identifier'),
-      telecom: [...contactPoints(org.telecom, 'Organization.telecom'), ...outOfHours(org.contact)],
+      telecom: inHeldOrder([...contactPoints(org.telecom, 'Organization.telecom'), ...outOfHours(org.contact)], current?.telecom),
       address: postalAddress(org.address, 'work'),
       partOfId: referencedId(org.partOf, ['Organization'], 'Organization.partOf'),
     });
   },
   references: (org) => (org.partOfId ? [{ kind: 'organisation', id: org.partOfId, expression: 'Organization.partOf' }] : []),
 };
+
+/**
+ * The numbers in the order the record held them, when they are the same numbers: toOrganization
+ * puts out-of-hours numbers in a contact of their own, so an organisation written back as served
+ * would otherwise come back reordered, a change that changed nothing.
+ */
+function inHeldOrder(points: ContactPoint[], held: ContactPoint[] | undefined): ContactPoint[] {
+  if (!held || held.length !== points.length) return points;
+  const key = (p: ContactPoint) => JSON.stringify([p.system, p.value, p.use ?? null]);
+  const sorted = (list: ContactPoint[]) => list.map(key).sort().join('\n');
+  return sorted(held) === sorted(points) ? held : points;
+}
 
 /** The numbers of the contact labelled "Out of hours": the only contact the facade keeps. */
 function outOfHours(contacts: OrganizationContact[] | undefined): ContactPoint[] {

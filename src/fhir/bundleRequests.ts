@@ -2,7 +2,8 @@ import { Binary, Bundle, BundleEntry, BundleEntryResponse, OperationOutcome, Res
 import { RequestContext } from '../access/context';
 import { SqlExecutor } from '../store/sqlDriver';
 import { Store } from '../store/store';
-import { AppliedWrite, applyCouncilWrite, conditionalMatch, createdId, mappingOf, queryOf, renderWrite, WriteRequest } from './councilWrites';
+import { AppliedWrite, applyCouncilWrite, auditedWrite, conditionalMatch, createdId, inWriteTransaction, mappingOf, queryOf, renderWrite, requireCouncilWriter, WRITE_ORDER, WriteRequest } from './councilWrites';
+import { AuditFacts, EntryFacts } from '../audit/auditFacts';
 import { ResourceDefinition, WriteContext } from './definition';
 import { badRequest, FhirError, outcome } from './outcome';
 import { definitionOf } from './registry';
@@ -29,7 +30,13 @@ export interface BundleDeps {
   writeContext: WriteContext;
   preferReturn?: 'minimal' | 'representation' | 'OperationOutcome';
   /** Serves one entry of a batch (or a transaction's GET) as the router would serve it alone. */
-  handle(req: EntryRequest): Promise<{ status: number; resource?: Resource; location?: string; version?: { versionId: string; lastUpdated: string } }>;
+  handle(req: EntryRequest): Promise<{
+    status: number;
+    resource?: Resource;
+    location?: string;
+    version?: { versionId: string; lastUpdated: string };
+    audit?: AuditFacts;
+  }>;
 }
 
 /** One entry as a request to the router. */
@@ -66,8 +73,8 @@ interface ParsedEntry {
 
 export interface BundleAnswer {
   bundle: Bundle;
-  /** The same Bundle with every resource written, for the audit trail when the answer carries less. */
-  audited: Bundle;
+  /** Each entry as its own access record sees it, in the order of the Bundle. */
+  entries: EntryFacts[];
 }
 
 export async function processBundle(body: unknown, deps: BundleDeps): Promise<BundleAnswer> {
@@ -78,28 +85,58 @@ export async function processBundle(body: unknown, deps: BundleDeps): Promise<Bu
 
 async function batch(entries: ParsedEntry[], deps: BundleDeps): Promise<BundleAnswer> {
   const answered: BundleEntry[] = [];
+  const audits: EntryFacts[] = [];
   for (const e of entries) {
-    try {
-      const result = await deps.handle({ method: e.method, path: `/${e.url.split('?')[0]}`, query: e.query, body: e.body, ifMatch: e.ifMatch, ifNoneExist: e.ifNoneExist });
-      answered.push(entryOf(result.status, result.resource, result.location, result.version));
-    } catch (err) {
-      if (!(err instanceof FhirError)) throw err;
-      answered.push({ response: { status: statusLine(err.status), outcome: err.outcome } });
-    }
+    const { entry, audit } = await served(e, deps);
+    answered.push(entry);
+    audits.push(audit);
   }
-  return answers('batch-response', answered, deps);
+  return answers('batch-response', answered, audits, deps);
+}
+
+/**
+ * One entry served as if sent alone: its answer, and its access record's facts. An error that is
+ * not a refusal is that entry's 500, not the Bundle's: the entries before it stand.
+ */
+async function served(e: ParsedEntry, deps: BundleDeps): Promise<{ entry: BundleEntry; audit: EntryFacts }> {
+  const path = `/${e.url.split('?')[0]}`;
+  const query = e.url.includes('?') ? e.url.slice(e.url.indexOf('?') + 1) : undefined;
+  try {
+    const result = await deps.handle({ method: e.method, path, query: e.query, body: e.body, ifMatch: e.ifMatch, ifNoneExist: e.ifNoneExist });
+    return {
+      entry: entryOf(result.status, result.resource, result.location, result.version),
+      audit: { method: e.method, path, query, status: result.status, returned: result.audit?.resource ?? result.resource, facts: result.audit },
+    };
+  } catch (err) {
+    const refusal = err instanceof FhirError ? err : new FhirError(500, outcome('exception', 'This entry could not be done; the entries before it stand'));
+    return {
+      entry: { response: { status: statusLine(refusal.status), outcome: refusal.outcome } },
+      audit: { method: e.method, path, query, status: refusal.status, facts: refusal.audit, error: refusal.outcome.issue?.[0]?.diagnostics ?? (err as Error).message },
+    };
+  }
 }
 
 async function transaction(entries: ParsedEntry[], deps: BundleDeps): Promise<BundleAnswer> {
+  checkFullUrls(entries);
   for (const e of entries) {
-    if (e.method !== 'GET' && !definitionOf(e.type)?.councilRecord) {
+    if (e.method === 'GET') continue;
+    const def = definitionOf(e.type);
+    if (!def?.councilRecord) {
       throw entryRefused(e, new FhirError(400, outcome('not-supported', `${e.type} is not written in a transaction: only the council's records are (send notices on their own, or in a batch)`)));
     }
+    // Who may write is settled before anything is looked up: a search in an entry tells nothing to a client that may not write.
+    try {
+      requireCouncilWriter(def, deps.writeContext, WRITE_INTERACTION[e.method]);
+    } catch (err) {
+      throw err instanceof FhirError ? entryRefused(e, err) : err;
+    }
   }
-  const ordered = [...entries].sort((a, b) => ORDER[a.method] - ORDER[b.method] || a.index - b.index);
+  // FHIR's order of methods; within one, what is named before what names it (a person before their package).
+  const ordered = [...entries].sort((a, b) => ORDER[a.method] - ORDER[b.method] || typeRank(a.type) - typeRank(b.type) || a.index - b.index);
   const applied = new Map<number, AppliedWrite>();
-  await deps.store.db.transaction(async (tx) => {
+  await inWriteTransaction(deps.store, async (tx) => {
     const ids = await resolveFullUrls(tx, entries, deps);
+    checkOverlaps(entries);
     for (const e of ordered) {
       if (e.method === 'GET') continue;
       const def = definitionOf(e.type)!;
@@ -113,15 +150,12 @@ async function transaction(entries: ParsedEntry[], deps: BundleDeps): Promise<Bu
   });
   if ([...applied.values()].some((a) => a.changed)) await deps.store.dataChanged();
   const answered: BundleEntry[] = [];
+  const audits: EntryFacts[] = [];
   for (const e of entries) {
     if (e.method === 'GET') {
-      try {
-        const result = await deps.handle({ method: 'GET', path: `/${e.url.split('?')[0]}`, query: e.query });
-        answered.push(entryOf(result.status, result.resource, undefined, result.version));
-      } catch (err) {
-        if (!(err instanceof FhirError)) throw err;
-        answered.push({ response: { status: statusLine(err.status), outcome: err.outcome } });
-      }
+      const { entry, audit } = await served(e, deps);
+      answered.push(entry);
+      audits.push(audit);
       continue;
     }
     const write = applied.get(e.index)!;
@@ -129,8 +163,46 @@ async function transaction(entries: ParsedEntry[], deps: BundleDeps): Promise<Bu
     const version = write.stored ? { versionId: String(write.stored.version), lastUpdated: write.stored.lastUpdated } : undefined;
     const location = write.id && write.status === 201 ? `${deps.baseUrl}/${write.def.type}/${write.id}/_history/${version?.versionId}` : undefined;
     answered.push(entryOf(write.status, shown.resource ?? shown.outcome, location, version));
+    const path = `/${e.url.split('?')[0]}`;
+    const query = e.url.includes('?') ? e.url.slice(e.url.indexOf('?') + 1) : undefined;
+    audits.push({ method: e.method, path, query, status: write.status, returned: await auditedWrite(write, deps.store) });
   }
-  return answers('transaction-response', answered, deps);
+  return answers('transaction-response', answered, audits, deps);
+}
+
+const WRITE_INTERACTION = { POST: 'create', PUT: 'update', PATCH: 'update', DELETE: 'delete' } as const;
+
+/** A transaction's full URLs name one entry each, as urn:uuid:/urn:oid: or an absolute URL. */
+function checkFullUrls(entries: ParsedEntry[]): void {
+  const seen = new Map<string, number>();
+  for (const e of entries) {
+    if (e.fullUrl === undefined) continue;
+    if (!/^(urn:uuid:|urn:oid:|https?:\/\/)/.test(e.fullUrl)) {
+      throw entryRefused(e, badRequest(`fullUrl must be urn:uuid:..., urn:oid:... or an absolute URL, not ${e.fullUrl}`, ['fullUrl']));
+    }
+    const first = seen.get(e.fullUrl);
+    if (first !== undefined) throw entryRefused(e, badRequest(`fullUrl ${e.fullUrl} is Bundle.entry[${first}]'s too: each entry has its own`, ['fullUrl']));
+    seen.set(e.fullUrl, e.index);
+  }
+}
+
+/** No two writes in one transaction may be of the same resource (FHIR: overlapping identities fail). */
+function checkOverlaps(entries: ParsedEntry[]): void {
+  const seen = new Map<string, number>();
+  for (const e of entries) {
+    if (e.method === 'GET' || e.id === undefined) continue;
+    const key = `${e.type}/${e.id}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw entryRefused(e, badRequest(`${key} is written by Bundle.entry[${first}] too: a transaction writes each resource once`));
+    }
+    seen.set(key, e.index);
+  }
+}
+
+function typeRank(type: string): number {
+  const i = WRITE_ORDER.indexOf(type);
+  return i < 0 ? WRITE_ORDER.length : i;
 }
 
 /**
@@ -141,7 +213,15 @@ async function transaction(entries: ParsedEntry[], deps: BundleDeps): Promise<Bu
  */
 async function resolveFullUrls(tx: SqlExecutor, entries: ParsedEntry[], deps: BundleDeps): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
+  const conditions = new Map<string, number>();
   for (const e of entries) {
+    const condition = e.method === 'POST' ? e.ifNoneExist : e.method === 'PUT' && e.id === undefined ? e.url.slice(e.url.indexOf('?') + 1) : undefined;
+    if (condition !== undefined) {
+      const key = `${e.type}?${condition}`;
+      const first = conditions.get(key);
+      if (first !== undefined) throw entryRefused(e, badRequest(`Bundle.entry[${first}] has the same condition (${key}): a transaction writes each resource once`));
+      conditions.set(key, e.index);
+    }
     if (e.method === 'GET' || e.method === 'DELETE') continue;
     const def = definitionOf(e.type)!;
     let id = e.id;
@@ -194,7 +274,7 @@ async function resolvedReference(reference: string, ids: Map<string, string>, tx
   const conditional = /^([A-Z][A-Za-z]+)\?(.+)$/.exec(reference);
   if (!conditional) return reference;
   const def = definitionOf(conditional[1]);
-  if (!def) throw badRequest(`The conditional reference ${reference} names a type this facade does not serve`);
+  if (!def?.councilRecord) throw badRequest(`The conditional reference ${reference} names a type that is not one of the council's records`);
   const found = await conditionalMatch(tx, def, deps.writeContext, queryOf(conditional[2], 'the reference'), `the reference ${reference}`);
   if (!found) throw new FhirError(412, outcome('not-found', `The conditional reference ${reference} matches no ${def.type}`));
   return `${def.type}/${found}`;
@@ -248,6 +328,10 @@ function parseEntry(entry: BundleEntry, index: number, baseUrl: string): ParsedE
   const method = request.method as Method;
   if (!METHODS.includes(method)) throw badRequest(`${at}.request.method must be one of ${METHODS.join(', ')}`, [`${at}.request.method`]);
   if (typeof request.url !== 'string' || !request.url) throw badRequest(`${at}.request.url is required`, [`${at}.request.url`]);
+  for (const name of ['ifMatch', 'ifNoneExist', 'ifNoneMatch', 'ifModifiedSince'] as const) {
+    if (request[name] !== undefined && typeof request[name] !== 'string') throw badRequest(`${at}.request.${name} must be a string`, [`${at}.request.${name}`]);
+  }
+  if (entry.fullUrl !== undefined && typeof entry.fullUrl !== 'string') throw badRequest(`${at}.fullUrl must be a string`, [`${at}.fullUrl`]);
   const url = request.url.startsWith(`${baseUrl}/`) ? request.url.slice(baseUrl.length + 1) : request.url.replace(/^\//, '');
   const [path, search] = splitOnce(url, '?');
   const [type, id, extra] = path.split('/');
@@ -283,7 +367,10 @@ function entryRefused(e: ParsedEntry, err: FhirError): FhirError {
       expression: [`Bundle.entry[${e.index}]`, ...(issue.expression ?? [])],
     })),
   };
-  return new FhirError(err.status, named, err.headers);
+  const refused = new FhirError(err.status, named, err.headers);
+  // The people a refusal withheld are recorded all the same.
+  if (err.audit) Object.defineProperty(refused, 'audit', { value: err.audit });
+  return refused;
 }
 
 function entryOf(status: number, resource: Resource | undefined, location: string | undefined, version: { versionId: string; lastUpdated: string } | undefined): BundleEntry {
@@ -297,11 +384,15 @@ function entryOf(status: number, resource: Resource | undefined, location: strin
   return resource ? { resource, response } : { response };
 }
 
-function answers(type: 'batch-response' | 'transaction-response', entries: BundleEntry[], deps: BundleDeps): BundleAnswer {
-  const audited: Bundle = { resourceType: 'Bundle', type, entry: entries };
-  if (deps.preferReturn !== 'minimal') return { bundle: audited, audited };
-  const minimal = entries.map((e) => ({ response: e.response }));
-  return { bundle: { resourceType: 'Bundle', type, entry: minimal }, audited };
+/** The response Bundle, shaped by Prefer: return (resources by default; only statuses; or an outcome each). */
+function answers(type: 'batch-response' | 'transaction-response', entries: BundleEntry[], audits: EntryFacts[], deps: BundleDeps): BundleAnswer {
+  const shaped =
+    deps.preferReturn === 'minimal'
+      ? entries.map((e) => ({ response: e.response }))
+      : deps.preferReturn === 'OperationOutcome'
+        ? entries.map((e) => ({ response: { ...e.response!, outcome: e.response?.outcome ?? outcome('informational', e.response!.status, 'information') } }))
+        : entries;
+  return { bundle: { resourceType: 'Bundle', type, entry: shaped }, entries: audits };
 }
 
 const REASONS: Record<number, string> = {

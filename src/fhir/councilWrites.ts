@@ -5,18 +5,19 @@ import { profileValidator } from '../conformance/validator';
 import { viewRules } from '../access/views';
 import { ID } from '../domain/ids';
 import { Person } from '../domain/person';
-import { CouncilKind, heldRecord, RecordRefused, RecordRefusal, removeRecord, saveRecord } from '../services/councilRecords';
+import { CouncilKind, heldRecord, isConcurrentWrite, RecordRefused, RecordRefusal, removeRecord, restrictedAmong, saveRecord } from '../services/councilRecords';
 import { readerIn, sameRecord } from '../store/changePath';
 import { SqlExecutor } from '../store/sqlDriver';
-import { RecordReader, Stored } from '../store/store';
+import { RecordReader, Store, Stored } from '../store/store';
 import { EntityTypes } from '../store/tables';
 import { ResourceDefinition, WriteContext } from './definition';
 import { INBOUND_MAPPINGS } from './inbound';
 import { InboundMapping } from './inbound/inbound';
 import { materialise } from './materialise';
-import { badRequest, FhirError, forbidden, notFound, outcome } from './outcome';
+import { badRequest, FhirError, forbidden, notFound, outcome, WithheldRecord } from './outcome';
 import { requireWrite } from './resources/writes';
-import { parseSearchQuery } from './searchQuery';
+import { parseSearchQuery, RESULT_PARAMETERS } from './searchQuery';
+import { restrictedCriteria } from './scoping';
 
 /**
  * The council's own records written by its systems (an integration engine pushing changes as they
@@ -52,7 +53,15 @@ export interface AppliedWrite {
   message?: string;
   /** Whether anything was written (false for a resend of what is held): the caches are dropped only then. */
   changed: boolean;
+  /** The record as it was before a delete: what the access record names when nothing is left to show. */
+  removed?: Stored<unknown>;
 }
+
+/**
+ * The council's record types in the order their references need: what is named is written before
+ * what names it (a transaction's entries, a file of resources), whatever order they were sent in.
+ */
+export const WRITE_ORDER = ['Organization', 'PractitionerRole', 'Practitioner', 'Patient', 'CareTeam', 'CarePlan', 'Flag', 'Procedure', 'RelatedPerson'];
 
 /** How many records a conditional write's search may match before it is refused (412). */
 const ONE = 1;
@@ -62,6 +71,19 @@ export async function conditionalMatch(tx: SqlExecutor, def: ResourceDefinition,
   const matches = await matchingIds(tx, def, ctx, query, where);
   if (matches.length > ONE) throw tooManyMatches(def, matches.length, where);
   return matches[0];
+}
+
+/**
+ * Runs writes in one transaction of the store, answering two writers that met (a unique key taken
+ * at the same moment, a deadlock) with a 409 the sender may retry, never a 500.
+ */
+export async function inWriteTransaction<T>(store: Store, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  try {
+    return await store.db.transaction(fn);
+  } catch (err) {
+    if (!isConcurrentWrite(err)) throw err;
+    throw new FhirError(409, outcome('transient', 'Another request wrote the same record at the same moment: nothing of this one was applied; send it again'));
+  }
 }
 
 /** Checks that the caller may make this write at all: the scope, the council's own client, a view that sees the whole record. */
@@ -91,9 +113,32 @@ export async function applyCouncilWrite(tx: SqlExecutor, def: ResourceDefinition
         return await remove(tx, def, req, ctx);
     }
   } catch (err) {
-    if (err instanceof RecordRefused) throw refusalOutcome(def, err.refusal);
+    if (err instanceof RecordRefused) throw refusalOutcome(def, err.refusal, ctx);
     throw err;
   }
+}
+
+/**
+ * A restricted person's records are written only by a client whose view shows restricted records
+ * (the council's safeguarding and case-management systems). Another is refused as a read of them
+ * would be, before anything about the record (its version, its content) is answered; nor may it
+ * make a record restricted, and then no longer see what it wrote.
+ */
+async function guardRestricted(tx: SqlExecutor, def: ResourceDefinition, ctx: WriteContext, ...records: unknown[]): Promise<void> {
+  if (viewRules(ctx.view).restrictedRecords || def.personField === undefined) return;
+  const present = records.filter((r): r is Record<string, unknown> => !!r);
+  const restricted =
+    def.entity === 'person'
+      ? present.filter((r) => (r as unknown as Person).restricted).map((r) => (r as unknown as Person).id)
+      : await restrictedAmong(tx, present.map((r) => r[def.personField as string]).filter((id): id is string => typeof id === 'string'));
+  if (restricted.length === 0) return;
+  throw new WithheldRecord(
+    outcome(
+      'suppressed',
+      `This is a restricted record (or would become one): only the council's clients with the social-care-restricted view write restricted records; this client has the ${ctx.view} view`,
+    ),
+    [...new Set(restricted)],
+  );
 }
 
 async function create(tx: SqlExecutor, def: ResourceDefinition, req: WriteRequest, ctx: WriteContext): Promise<AppliedWrite> {
@@ -105,6 +150,7 @@ async function create(tx: SqlExecutor, def: ResourceDefinition, req: WriteReques
     if (matches.length > ONE) throw tooManyMatches(def, matches.length, 'If-None-Exist');
     if (matches.length === ONE) {
       const held = await heldRecord(tx, def.entity as CouncilKind, matches[0]);
+      await guardRestricted(tx, def, ctx, held?.record);
       return { def, status: 200, id: matches[0], stored: held, changed: false };
     }
   }
@@ -114,8 +160,10 @@ async function create(tx: SqlExecutor, def: ResourceDefinition, req: WriteReques
   const id = req.assignedId ?? createdId(mapping, sent as Resource);
   checkId(def, id);
   const held = await heldRecord(tx, mapping.entity as CouncilKind, id);
+  await guardRestricted(tx, def, ctx, held?.record);
   if (mapping.needsCurrent && !held) throw new FhirError(422, outcome('business-rule', mapping.needsCurrent, 'error', [def.type]));
   const record = keptSource(mapping.toRecord(sent as Resource, id, held?.record as never) as EntityTypes[CouncilKind], held);
+  await guardRestricted(tx, def, ctx, record);
   if (held && !mapping.needsCurrent) {
     // The council's own reference names a record already held: a resend of the same is answered as
     // the first was; anything else is a change, which is an update's to make.
@@ -148,15 +196,21 @@ async function update(tx: SqlExecutor, def: ResourceDefinition, req: WriteReques
     if (matches.length === ONE && body.id !== undefined && body.id !== id) {
       throw badRequest(`The ${def.type}'s id (${String(body.id)}) is not that of the ${def.type} the search found (${id})`, [`${def.type}.id`]);
     }
+    if (matches.length === 0 && body.id !== undefined && ID.test(id) && (await heldRecord(tx, mapping.entity as CouncilKind, id))) {
+      // The search found nothing, yet the id sent is a record's: writing it would change a record the search did not pick.
+      throw new FhirError(409, outcome('conflict', `The search in the URL matches no ${def.type}, but ${def.type}/${id} exists: send its id only when the search finds it, or none`, 'error', [`${def.type}.id`]));
+    }
   } else if (body.id !== id) {
     throw badRequest(`The ${def.type}'s id (${body.id === undefined ? 'none' : String(body.id)}) must match the id in the URL (${id})`, [`${def.type}.id`]);
   }
   checkId(def, id);
-  checkProfile(def, { ...body, id });
   const held = await heldRecord(tx, mapping.entity as CouncilKind, id);
+  await guardRestricted(tx, def, ctx, held?.record);
+  checkProfile(def, { ...body, id });
   if (mapping.needsCurrent && !held) throw new FhirError(422, outcome('business-rule', mapping.needsCurrent, 'error', [def.type]));
   if (!held) requireCouncilWriter(def, ctx, 'create');
   const record = keptSource(mapping.toRecord({ ...body, id }, id, held?.record as never) as EntityTypes[CouncilKind], held);
+  await guardRestricted(tx, def, ctx, record);
   const saved = await save(tx, def, mapping, record, held, versionOf(req.ifMatch), ctx);
   const created = mapping.needsCurrent ? !shownBefore(def, held) : saved.created;
   return { def, status: created ? 201 : 200, id, stored: saved.stored, changed: saved.changed };
@@ -175,9 +229,9 @@ async function patch(tx: SqlExecutor, def: ResourceDefinition, req: WriteRequest
   }
   const held = await heldRecord(tx, mapping.entity as CouncilKind, id);
   if (!held || !shownBefore(def, held)) throw notFound(`${def.type}/${id} does not exist`);
+  await guardRestricted(tx, def, ctx, held.record);
   const expected = versionOf(req.ifMatch);
-  if (expected !== undefined && expected !== held.version) throw refusalOutcome(def, { code: 'version-conflict', kind: mapping.entity as CouncilKind, id, expected, held: held.version });
-  if (isWithheldFrom(held, def, ctx)) throw forbidden(`${def.type}/${id} is a restricted record, which this client's view does not show: it cannot patch what it cannot see`);
+  if (expected !== undefined && expected !== held.version) throw refusalOutcome(def, { code: 'version-conflict', kind: mapping.entity as CouncilKind, id, expected, held: held.version }, ctx);
   const [current] = await render(def, held, readerIn(tx), ctx);
   let patched: Resource;
   try {
@@ -205,14 +259,16 @@ async function remove(tx: SqlExecutor, def: ResourceDefinition, req: WriteReques
     id = matches[0];
   }
   const held = await heldRecord(tx, mapping.entity as CouncilKind, id);
+  await guardRestricted(tx, def, ctx, held?.record);
   const expectedVersion = versionOf(req.ifMatch);
   const changedBy = changedByOf(ctx);
   if (deletion.effect === 'end-allocation') {
-    if (!held) throw notFound(`${def.type}/${id} does not exist`);
+    // A person never allocated has no CareTeam to delete.
+    if (!held || !shownBefore(def, held)) throw notFound(`${def.type}/${id} does not exist`);
     const person = held.record as Person;
     const { allocatedWorkerId: _w, responsibleTeamId: _t, ...unallocated } = person;
     await saveRecord(tx, 'person', unallocated as Person, { held: held as Stored<Person>, expectedVersion, references: [], changedBy });
-    return { def, status: 204, id, message: `${def.type}/${id} deleted: the person's allocation has ended`, changed: true };
+    return { def, status: 204, id, message: `${def.type}/${id} deleted: the person's allocation has ended`, changed: true, removed: held };
   }
   const removed = await removeRecord(tx, mapping.entity as CouncilKind, id, { held, expectedVersion, changedBy });
   if (!removed) {
@@ -220,7 +276,7 @@ async function remove(tx: SqlExecutor, def: ResourceDefinition, req: WriteReques
     // Deleting what is already deleted has no effect (FHIR); what never existed is not found.
     if (before.length === 0) throw notFound(`${def.type}/${id} does not exist`);
   }
-  return { def, status: 204, id, message: `${def.type}/${id} deleted: its versions are kept in the record's history`, changed: removed };
+  return { def, status: 204, id, message: `${def.type}/${id} deleted: its versions are kept in the record's history`, changed: removed, removed: removed ? held : undefined };
 }
 
 async function save(
@@ -262,6 +318,17 @@ export async function renderWrite(applied: AppliedWrite, reader: RecordReader, c
   return { resource };
 }
 
+/**
+ * What a write touched, for its access record, whatever its answer shows: the record written (or,
+ * for a delete, as it was), as the council's restricted view would see it.
+ */
+export async function auditedWrite(applied: AppliedWrite, reader: RecordReader): Promise<Resource | undefined> {
+  const touched = applied.stored ?? applied.removed;
+  if (!touched) return undefined;
+  const [resource] = await materialise(applied.def, [touched as never], reader, 'social-care-restricted');
+  return resource;
+}
+
 function render(def: ResourceDefinition, stored: Stored<unknown>, reader: RecordReader, ctx: WriteContext): Promise<Resource[]> {
   return materialise(def, [stored as never], reader, ctx.view);
 }
@@ -286,11 +353,16 @@ function shownBefore(def: ResourceDefinition, held: Stored<unknown> | undefined)
 
 /** The ids of the type's records a conditional write's search matches (at most two: one is all it may match). */
 async function matchingIds(tx: SqlExecutor, def: ResourceDefinition, ctx: WriteContext, query: Record<string, string[]>, where: string): Promise<string[]> {
+  const resultParameters = Object.keys(query).filter((name) => Object.hasOwn(RESULT_PARAMETERS, name));
+  if (resultParameters.length) {
+    throw badRequest(`${where} of a conditional ${def.type} write picks a record out by search parameters; ${resultParameters.join(', ')} picks out nothing`, [where]);
+  }
   const q = parseSearchQuery(def, query, true, { defaultPageSize: ONE + 1, maxPageSize: ONE + 1 });
   if (q.applied.length === 0) {
     throw new FhirError(412, outcome('invalid', `A conditional ${def.type} write needs search parameters in ${where} that pick out one record, e.g. identifier=system|value`));
   }
-  const found = await ctx.store.search(def.entity, q.criteria, { limit: ONE + 1, offset: 0 }, tx);
+  // Restricted records are not there for a client whose view does not show them.
+  const found = await ctx.store.search(def.entity, [...q.criteria, ...restrictedCriteria(def, ctx.view)], { limit: ONE + 1, offset: 0 }, tx);
   return found.records.map((s) => (s.record as { id: string }).id);
 }
 
@@ -352,7 +424,7 @@ function changedByOf(ctx: WriteContext): string {
 }
 
 /** Each refusal of the change path as the status and element a sender sees. */
-function refusalOutcome(def: ResourceDefinition, r: RecordRefusal): FhirError {
+function refusalOutcome(def: ResourceDefinition, r: RecordRefusal, ctx: WriteContext): FhirError {
   switch (r.code) {
     case 'version-conflict':
       return new FhirError(
@@ -379,11 +451,11 @@ function refusalOutcome(def: ResourceDefinition, r: RecordRefusal): FhirError {
           [r.reference.expression],
         ),
       );
-    case 'nhs-number-in-use':
-      return new FhirError(
-        409,
-        outcome('duplicate', `NHS number ${r.nhsNumber} already belongs to Patient/${r.heldBy}: one person, one record`, 'error', [`${def.type}.identifier`]),
-      );
+    case 'nhs-number-in-use': {
+      // Whose it is stays unsaid to a client that may not see that person.
+      const holder = r.heldByRestricted && !viewRules(ctx.view).restrictedRecords ? 'another person' : `Patient/${r.heldBy}`;
+      return new FhirError(409, outcome('duplicate', `NHS number ${r.nhsNumber} already belongs to ${holder}: one person, one record`, 'error', [`${def.type}.identifier`]));
+    }
     case 'still-referred-to':
       return new FhirError(
         409,

@@ -2,9 +2,9 @@ import readline from 'node:readline';
 import { Bundle, Resource } from '@medplum/fhirtypes';
 import { AccessPolicy } from '../access/context';
 import { ImportContext } from '../services/imports/importContext';
-import { FhirFilesApplier, FhirImportFile } from '../services/imports/runImport';
+import { FhirFilesApplier, FhirImportFile, FhirImportWriter } from '../services/imports/runImport';
 import { Store } from '../store/store';
-import { applyCouncilWrite, mappingOf } from './councilWrites';
+import { applyCouncilWrite, mappingOf, WRITE_ORDER } from './councilWrites';
 import { WriteContext } from './definition';
 import { FhirError } from './outcome';
 import { definitionOf } from './registry';
@@ -20,8 +20,7 @@ import { definitionOf } from './registry';
  * the order of the file.
  */
 
-/** Types in the order their references need: what is named is written before what names it. */
-const ORDER = ['Organization', 'PractitionerRole', 'Practitioner', 'Patient', 'CareTeam', 'CarePlan', 'Flag', 'Procedure', 'RelatedPerson'];
+const ORDER = WRITE_ORDER;
 
 interface Located {
   resource: unknown;
@@ -33,7 +32,7 @@ interface Located {
 
 /** The applier the import services are handed, over one store (conditional matches search it). */
 export function fhirFilesApplier(store: Store): FhirFilesApplier {
-  return async (ctx, files) => {
+  return async (ctx, files, writer) => {
     const located: Located[] = [];
     for (const f of files) located.push(...(await readResources(ctx, f)));
     const rank = (l: Located) => {
@@ -41,18 +40,21 @@ export function fhirFilesApplier(store: Store): FhirFilesApplier {
       return i < 0 ? ORDER.length : i;
     };
     const ordered = located.map((l, i) => ({ l, i })).sort((a, b) => rank(a.l) - rank(b.l) || a.i - b.i);
-    const write = writeContext(store, ctx);
+    const write = writeContext(store, ctx, writer);
     for (const { l } of ordered) await applyOne(ctx, write, l);
   };
 }
 
-/** The import's own authority: the council's, already checked when the import was accepted. */
-function writeContext(store: Store, ctx: ImportContext): WriteContext {
+/**
+ * The import's authority: the council's client's, whose organisation and scopes were checked when
+ * the import was accepted; its view still decides whether it may write restricted records.
+ */
+function writeContext(store: Store, ctx: ImportContext, writer: FhirImportWriter): WriteContext {
   const access: AccessPolicy = { read: () => 'all', write: () => true };
   return {
     store,
     access,
-    view: 'social-care-restricted',
+    view: writer.view,
     council: { odsCode: ctx.councilOdsCode, intakeTeamId: '' },
     changedBy: ctx.importId,
   };
@@ -79,6 +81,7 @@ async function applyOne(ctx: ImportContext, write: WriteContext, l: Located): Pr
     ctx.count(def.type, applied.status === 201 ? { added: 1 } : applied.changed ? { changed: 1 } : { unchanged: 1 });
   } catch (err) {
     await ctx.tx.query('ROLLBACK TO SAVEPOINT fhir_import_resource');
+    await ctx.tx.query('RELEASE SAVEPOINT fhir_import_resource');
     if (!(err instanceof FhirError)) throw err;
     const issues = err.outcome.issue ?? [];
     refuse(issues.map(issueText).join('; ') || err.message);

@@ -14,7 +14,7 @@ import { searchRestriction } from './scoping';
 import { validateOperation } from './validate';
 import { PagingLimits } from './searchQuery';
 import { AuditFacts } from '../audit/auditFacts';
-import { applyCouncilWrite, renderWrite, WriteRequest } from './councilWrites';
+import { applyCouncilWrite, auditedWrite, inWriteTransaction, renderWrite, WriteRequest } from './councilWrites';
 import { processBundle } from './bundleRequests';
 
 /** A FHIR request as plain data, so handlers can be exercised without HTTP. */
@@ -130,7 +130,7 @@ export class FhirRouter {
       delete: (req, to) => this.councilWrite(req, to.def!, { method: 'DELETE', id: to.id, ifMatch: req.ifMatch }),
       'conditional-delete': (req, to) => this.councilWrite(req, to.def!, { method: 'DELETE', query: req.query, ifMatch: req.ifMatch }),
       bundle: async (req) => {
-        const { bundle, audited } = await processBundle(req.body, {
+        const { bundle, entries } = await processBundle(req.body, {
           store: this.opts.store,
           baseUrl: this.opts.baseUrl,
           context: req.context,
@@ -139,7 +139,7 @@ export class FhirRouter {
           handle: (entry) => this.handle({ ...req, ...entry, form: undefined, strict: req.strict, preferReturn: undefined }),
         });
         const interaction = bundle.type === 'batch-response' ? ('batch' as const) : undefined;
-        return { status: 200, resource: bundle, audit: { resource: audited, interaction } };
+        return { status: 200, resource: bundle, audit: { interaction, entries } };
       },
     };
   }
@@ -229,11 +229,11 @@ export class FhirRouter {
    */
   private async councilWrite(req: FhirRequest, def: ResourceDefinition, write: WriteRequest): Promise<FhirResult> {
     const ctx = this.writeContext(req);
-    const applied = await this.opts.store.db.transaction((tx) => applyCouncilWrite(tx, def, write, ctx));
+    const applied = await inWriteTransaction(this.opts.store, (tx) => applyCouncilWrite(tx, def, write, ctx));
     if (applied.changed) await this.opts.store.dataChanged();
     const shown = await renderWrite(applied, this.opts.store, ctx);
     const stored = applied.stored;
-    return this.writeResponse(
+    const response = this.writeResponse(
       def.type,
       {
         status: applied.status,
@@ -243,6 +243,8 @@ export class FhirRouter {
       },
       req.preferReturn,
     );
+    // The access record names what was written (or deleted) even when the answer shows less.
+    return { ...response, audit: { resource: (await auditedWrite(applied, this.opts.store)) ?? response.audit?.resource } };
   }
 
   /** The response to a write, shaped by Prefer: return (the representation by default), with Location for 201. */

@@ -3,7 +3,7 @@ import { FhirRequest, FhirRouter } from '../fhir/router';
 import { Caller, RequestContext } from '../access/context';
 import { Resource } from '@medplum/fhirtypes';
 import { purposeOf } from '../audit/accessRecords';
-import { AuditFacts } from '../audit/auditFacts';
+import { AuditFacts, EntryFacts } from '../audit/auditFacts';
 import { AuditRecorder } from '../audit/recorder';
 import { PURPOSES_OF_USE } from '../domain/audit';
 import { badRequest, FhirError, outcome } from '../fhir/outcome';
@@ -80,8 +80,7 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
       context = opts.router.isPublicPath(req.path) ? OPEN_CONTEXT : await opts.resolveContext(req);
       const caller = context.caller;
       noteCaller(res, caller);
-      const limited = caller && opts.limit ? opts.limit(caller) : 0;
-      const wait = typeof limited === 'number' ? limited : await limited;
+      const wait = caller && opts.limit ? await requestsTaken(opts.limit, caller, bundleEntries(req)) : 0;
       if (wait > 0) {
         throw new FhirError(429, outcome('throttled', `Too many requests from ${caller!.clientId}: wait ${wait} s before the next (a per-client limit)`), {
           'Retry-After': String(wait),
@@ -114,7 +113,10 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
       }
       if (result.location) headers.Location = result.location;
       // The record of this access is committed before anything is sent; without it, nothing is sent.
-      await audit(req, res, status, context?.caller, result.resource, result.audit);
+      // A Bundle's entries are recorded one by one; its own record names no one.
+      const entries = result.audit?.entries;
+      await audit(req, res, status, context?.caller, entries ? undefined : result.resource, entries ? { interaction: result.audit?.interaction } : result.audit);
+      if (entries) await Promise.all(entries.map((e) => auditEntry(req, res, context?.caller, e)));
       if (status === 304 || !result.resource) res.status(status).set(headers).end();
       else sendResource(res, status, result.resource, headers, result.json);
     } catch (err) {
@@ -134,6 +136,23 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
       return;
     }
     sendError(res, err, opts.log);
+  }
+
+  /** Records one entry of a Bundle as the access it was: its own method, path, query, answer and people. */
+  async function auditEntry(req: Request, res: Response, caller: Caller | undefined, e: EntryFacts) {
+    if (!opts.audit) return;
+    try {
+      await opts.audit.fhirInteraction({
+        request: { requestId: requestIdOf(res), method: e.method, path: e.path, query: e.query, headers: (n) => req.get(n) },
+        status: e.status,
+        caller,
+        returned: e.returned,
+        audit: e.facts,
+        error: e.error,
+      });
+    } catch (auditErr) {
+      throw auditUnavailable(auditErr, opts.log, res);
+    }
   }
 
   /** Hands the recorder the facts of this request; a failure to record becomes a 503 rather than an unaudited answer. */
@@ -163,6 +182,26 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
     }
   }
   return r;
+}
+
+/**
+ * Takes a request from the client's limit for each of `count` (a Bundle's entries count one each:
+ * a batch of a thousand lookups is a thousand lookups); the seconds to wait once it runs out.
+ */
+async function requestsTaken(limit: (caller: Caller) => number | Promise<number>, caller: Caller, count: number): Promise<number> {
+  for (let i = 0; i < count; i++) {
+    const taken = limit(caller);
+    const wait = typeof taken === 'number' ? taken : await taken;
+    if (wait > 0) return wait;
+  }
+  return 0;
+}
+
+/** How many requests a request counts for: a Bundle at the base, one per entry; anything else, one. */
+function bundleEntries(req: Request): number {
+  const body = req.body as { resourceType?: unknown; entry?: unknown } | undefined;
+  if (req.method !== 'POST' || req.path !== '/' || body?.resourceType !== 'Bundle' || !Array.isArray(body.entry)) return 1;
+  return Math.max(1, body.entry.length);
 }
 
 /** Public paths need no caller: they are answered with no access to data at all. */

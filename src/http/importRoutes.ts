@@ -1,3 +1,4 @@
+import { viewRules } from '../access/views';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -106,7 +107,7 @@ export function importRoutes(opts: ImportRoutesOptions): Router {
           files,
           dryRun,
           maxRejects,
-          by: { clientId: context.caller!.clientId, organization: context.caller!.organization, requestId: requestIdOf(res) },
+          by: { clientId: context.caller!.clientId, organization: context.caller!.organization, requestId: requestIdOf(res), view: context.view },
           uploadDir,
         },
         release,
@@ -158,6 +159,10 @@ export function importRoutes(opts: ImportRoutesOptions): Router {
     );
     if (lacking.length) {
       throw forbidden(`A ${kind} import creates and updates ${TYPES_AN_IMPORT_WRITES[kind].join(', ')}: the token lacks create or update on ${lacking.join(', ')}`);
+    }
+    // FHIR resources are written as FHIR writes are: by a client shown the whole record.
+    if (kind === 'fhir' && !viewRules(context.view).councilFindings) {
+      throw forbidden(`A fhir import writes the council's records whole: it needs the social-care view; this client has the ${context.view} view`);
     }
   }
 

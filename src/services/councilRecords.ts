@@ -31,7 +31,7 @@ export type RecordRefusal =
   | { code: 'version-conflict'; kind: CouncilKind; id: string; expected: number; held?: number }
   | { code: 'unknown-reference'; reference: RequiredReference }
   | { code: 'wrong-kind-of-organisation'; reference: RequiredReference; actual: OrganisationKind }
-  | { code: 'nhs-number-in-use'; nhsNumber: string; heldBy: string }
+  | { code: 'nhs-number-in-use'; nhsNumber: string; heldBy: string; heldByRestricted: boolean }
   | { code: 'still-referred-to'; kind: CouncilKind; id: string; by?: string };
 
 export class RecordRefused extends Refused<RecordRefusal> {
@@ -64,9 +64,33 @@ export interface SavedRecord<K extends CouncilKind> {
   changed: boolean;
 }
 
-/** The record held under an id, locked until the transaction ends (what a write is merged into cannot change under it). */
+/** The key space of the locks writers of one record (or one NHS number) take: apart from the dataset's lock. */
+const WRITE_LOCK_SPACE = 7346;
+
+/**
+ * The record held under an id, locked until the transaction ends (what a write is merged into
+ * cannot change under it). Two writers of the same new id wait for each other here (an advisory
+ * lock on the id, as there is no row yet to lock), so the second finds what the first wrote.
+ */
 export async function heldRecord<K extends CouncilKind>(tx: SqlExecutor, kind: K, id: string): Promise<Stored<EntityTypes[K]> | undefined> {
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [WRITE_LOCK_SPACE, `${kind}/${id}`]);
   return (await currentRecords(tx, kind, [id])).get(id);
+}
+
+/** The people among these ids whose records are restricted. */
+export async function restrictedAmong(tx: SqlExecutor, personIds: string[]): Promise<string[]> {
+  if (personIds.length === 0) return [];
+  const rows = await tx.query<{ id: string }>('SELECT id FROM people WHERE id = ANY($1) AND restricted', [personIds]);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Whether an error is two writers meeting (a unique key taken at the same moment, a deadlock
+ * between two transactions writing the same records in a different order): the sender may retry.
+ */
+export function isConcurrentWrite(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === '23505' || code === '40P01' || code === '40001';
 }
 
 /**
@@ -136,6 +160,8 @@ async function checkReferences(tx: SqlExecutor, references: RequiredReference[])
 /** One NHS number, one person: a second record under the same number would split what A&E sees. */
 async function checkNhsNumber(tx: SqlExecutor, person: Person) {
   if (!person.nhsNumber) return;
-  const rows = await tx.query<{ id: string }>('SELECT id FROM people WHERE nhs_number = $1 AND id <> $2', [person.nhsNumber, person.id]);
-  if (rows.length) throw new RecordRefused({ code: 'nhs-number-in-use', nhsNumber: person.nhsNumber, heldBy: rows[0].id });
+  // Two new people under one number at the same moment: the second waits, then finds the first.
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [WRITE_LOCK_SPACE, `nhs/${person.nhsNumber}`]);
+  const rows = await tx.query<{ id: string; restricted: boolean }>('SELECT id, restricted FROM people WHERE nhs_number = $1 AND id <> $2', [person.nhsNumber, person.id]);
+  if (rows.length) throw new RecordRefused({ code: 'nhs-number-in-use', nhsNumber: person.nhsNumber, heldBy: rows[0].id, heldByRestricted: rows[0].restricted });
 }

@@ -118,6 +118,58 @@ describe.each(DRIVERS)('transaction and batch Bundles (%s)', (driver) => {
       expect((await post(council, { resourceType: 'Patient' })).status).toBe(400);
     });
 
+    it('tells a client that may not write nothing of what its entries search for', async () => {
+      const probe = (reference: string) => ({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [{ resource: carePlanOf('PKG-T9', { person: reference }), request: { method: 'POST', url: 'CarePlan' } }],
+      });
+      const held = await post(hospital, probe(`Patient?identifier=${NHS}|9990000093`));
+      const absent = await post(hospital, probe(`Patient?identifier=${NHS}|9990002010`));
+      expect([held.status, absent.status]).toEqual([403, 403]);
+      expect(held.body.issue[0].diagnostics).toEqual(absent.body.issue[0].diagnostics);
+    });
+
+    it('applies entries in the order their references need, whatever the order sent', async () => {
+      const bundle = newPersonWithPackage('WXB-910008', '9990002096', 'PKG-T8');
+      bundle.entry!.reverse();
+      const res = await post(council, bundle);
+      expect({ status: res.status, entries: statuses(res.body) }).toEqual({ status: 200, entries: ['201 Created', '201 Created'] });
+    });
+
+    it('refuses entries that overlap: two writes of one resource, one condition twice, a full URL twice or of the wrong form', async () => {
+      const twice: Bundle = {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { resource: carePlanOf('PKG-0003', { id: 'PKG-0003' }), request: { method: 'PUT', url: 'CarePlan/PKG-0003' } },
+          { request: { method: 'DELETE', url: 'CarePlan/PKG-0003' } },
+        ],
+      };
+      expect((await post(council, twice)).status).toBe(400);
+      const sameCondition = newPersonWithPackage('WXB-910009', '9990002118', 'PKG-T10');
+      sameCondition.entry![0].request!.ifNoneExist = `identifier=${NHS}|9990002118`;
+      sameCondition.entry!.push({ ...sameCondition.entry![0], fullUrl: 'urn:uuid:6f1d2a3e-0000-4000-8000-000000000009' });
+      expect((await post(council, sameCondition)).status).toBe(400);
+      const sameFullUrl = newPersonWithPackage('WXB-910009', '9990002118', 'PKG-T10');
+      sameFullUrl.entry![1].fullUrl = sameFullUrl.entry![0].fullUrl;
+      expect((await post(council, sameFullUrl)).status).toBe(400);
+      const relative = newPersonWithPackage('WXB-910009', '9990002118', 'PKG-T10');
+      relative.entry![0].fullUrl = 'Patient/WXB-100001';
+      expect((await post(council, relative)).status).toBe(400);
+      expect((await council(t.http.get('/fhir/Patient/WXB-910009'))).status).toBe(404);
+      expect((await council(t.http.get('/fhir/CarePlan/PKG-0003'))).status).toBe(200);
+    });
+
+    it('refuses a request header of an entry that is not text (400), in a transaction and a batch', async () => {
+      for (const type of ['transaction', 'batch']) {
+        for (const request of [{ method: 'PUT', url: 'CarePlan/PKG-0001', ifMatch: 3 }, { method: 'POST', url: 'CarePlan', ifNoneExist: 5 }]) {
+          const res = await post(council, { resourceType: 'Bundle', type, entry: [{ resource: carePlanOf('PKG-0001', { id: 'PKG-0001' }), request }] });
+          expect({ type, request, status: res.status }).toEqual({ type, request, status: 400 });
+        }
+      }
+    });
+
     it('refuses hospital notices in a transaction (they are sent on their own)', async () => {
       const res = await post(council, { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Communication' }, request: { method: 'POST', url: 'Communication' } }] });
       expect({ status: res.status, diagnostics: res.body.issue[0].diagnostics }).toEqual({ status: 400, diagnostics: expect.stringMatching(/only the council's records/) });
@@ -177,12 +229,42 @@ describe.each(DRIVERS)('transaction and batch Bundles (%s)', (driver) => {
       expect(statuses(res.body)).toEqual(['200 OK', '403 Forbidden']);
     });
 
-    it('is audited as a batch, naming the people it touched', async () => {
+    it('is audited entry by entry, each as if sent alone (the people it found, those it withheld, its refusals), beside the batch itself', async () => {
       const requestId = `batch-${Math.random().toString(36).slice(2)}`;
-      const bundle: Bundle = { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'Patient/WXB-100001' } }] };
-      await post(council, bundle).set('X-Request-ID', requestId).expect(200);
-      const rows = await t.testStore.store.db.query('SELECT interaction, person_ids FROM audit_events WHERE request_id = $1', [requestId]);
-      expect(rows).toEqual([{ interaction: 'batch', person_ids: ['WXB-100001'] }]);
+      const bundle: Bundle = {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [
+          { request: { method: 'GET', url: `Patient?identifier=${NHS}|9990000026` } },
+          // A restricted person: withheld from the hospital, recorded all the same.
+          { request: { method: 'GET', url: `Patient?identifier=${NHS}|9990000093` } },
+          { resource: carePlanOf('PKG-B4'), request: { method: 'POST', url: 'CarePlan' } },
+        ],
+      };
+      await post(hospital, bundle).set('X-Request-ID', requestId).expect(200);
+      const rows = await t.testStore.store.db.query<{ interaction: string; http_status: number; person_ids: string[]; nhs_numbers: string[] }>(
+        'SELECT interaction, http_status, person_ids, nhs_numbers FROM audit_events WHERE request_id = $1',
+        [requestId],
+      );
+      const sorted = rows.map((r) => [r.interaction, r.http_status, r.person_ids, r.nhs_numbers]).sort((a, b) => String(a).localeCompare(String(b)));
+      expect(sorted).toEqual([
+        ['batch', 200, [], []],
+        ['create', 403, [], []],
+        ['search', 200, ['WXB-100002'], ['9990000026']],
+        ['search', 200, ['WXB-100010'], ['9990000093']],
+      ]);
+    });
+
+    it('counts each entry against the client\'s request limit', async () => {
+      const limited = await startTestApp(driver, {}, { CLIENT_REQUESTS_PER_MINUTE: '5' });
+      try {
+        const as = await limited.as('sandbox-council-mosaic');
+        const entry = { request: { method: 'GET', url: 'Patient/WXB-100001' } };
+        const res = await as(limited.http.post('/fhir').set('Content-Type', 'application/fhir+json').send({ resourceType: 'Bundle', type: 'batch', entry: Array(20).fill(entry) }));
+        expect({ status: res.status, retry: !!res.headers['retry-after'] }).toEqual({ status: 429, retry: true });
+      } finally {
+        await limited.close();
+      }
     });
   });
 

@@ -231,6 +231,66 @@ describe.each(DRIVERS)("the council's records written over FHIR (%s)", (driver) 
     });
   });
 
+  describe("a restricted person's records (Irene's sister: WXB-100010, package PKG-0010, concern SG-0003)", () => {
+    const RESTRICTED = { id: 'WXB-100010', nhs: '9990000093', pkg: 'PKG-0010', flag: 'SG-0003' };
+    const jsonPatch = (as: As, path: string, ops: unknown[], ifMatch?: string) => {
+      const req = t.http.patch(path).set('Content-Type', 'application/json-patch+json');
+      return as(ifMatch ? req.set('If-Match', ifMatch) : req).send(JSON.stringify(ops));
+    };
+
+    it('are neither shown nor changed for a client whose view does not show restricted records: 403 before anything else is said', async () => {
+      const probe = await council(t.http.post('/fhir/CarePlan').set('If-None-Exist', `identifier=${CARE_PACKAGE_ID}|${RESTRICTED.pkg}`).send(carePlanOf(RESTRICTED.pkg)));
+      expect({ status: probe.status, code: issueOf(probe.body).code }).toEqual({ status: 403, code: 'suppressed' });
+      expect(JSON.stringify(probe.body)).not.toMatch(/address/i);
+      for (const [path, ifMatch] of [[`/fhir/CarePlan/${RESTRICTED.pkg}`], [`/fhir/Flag/${RESTRICTED.flag}`], [`/fhir/Patient/${RESTRICTED.id}`, 'W/"99"']]) {
+        const res = await jsonPatch(council, path!, [], ifMatch);
+        expect({ path, status: res.status }).toEqual({ path, status: 403 });
+      }
+      const overwrite = await council(t.http.put(`/fhir/CarePlan?identifier=${encodeURIComponent(`${CARE_PACKAGE_ID}|${RESTRICTED.pkg}`)}`).send(carePlanOf(RESTRICTED.pkg, { person: RESTRICTED.id })));
+      expect(overwrite.status).toBe(403);
+      const unrestrict = patientOf(RESTRICTED.id, RESTRICTED.nhs);
+      const lifted = await council(t.http.put(`/fhir/Patient/${RESTRICTED.id}`).send({ ...unrestrict, id: RESTRICTED.id, meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'N' }] } }));
+      expect(lifted.status).toBe(403);
+      expect((await hospital(t.http.get(`/fhir/Patient/${RESTRICTED.id}`))).status).toBe(403);
+      const another = await council(t.http.post('/fhir/Patient').send(patientOf('WXB-900010', RESTRICTED.nhs)));
+      expect({ status: another.status, named: JSON.stringify(another.body).includes(RESTRICTED.id) }).toEqual({ status: 409, named: false });
+    });
+
+    it('are written by the council\'s client whose view shows them, and the access record names the person', async () => {
+      const caseManagement = await t.as('test-case-management');
+      const requestId = `restricted-${Math.random().toString(36).slice(2)}`;
+      const res = await jsonPatch(caseManagement, `/fhir/CarePlan/${RESTRICTED.pkg}`, [{ op: 'replace', path: '/status', value: 'on-hold' }]).set('X-Request-ID', requestId);
+      expect({ status: res.status, value: res.body.status }).toEqual({ status: 200, value: 'on-hold' });
+      expect(await auditOf(requestId)).toEqual([expect.objectContaining({ interaction: 'patch', http_status: 200, person_ids: [RESTRICTED.id] })]);
+    });
+
+    it('a delete is recorded with the record it removed', async () => {
+      await council(t.http.put('/fhir/CarePlan/PKG-W7').send(carePlanOf('PKG-W7', { id: 'PKG-W7' }))).expect(201);
+      const requestId = `delete-${Math.random().toString(36).slice(2)}`;
+      await council(t.http.delete('/fhir/CarePlan/PKG-W7').set('X-Request-ID', requestId)).expect(204);
+      expect(await auditOf(requestId)).toEqual([expect.objectContaining({ interaction: 'delete', http_status: 204, person_ids: ['WXB-100001'] })]);
+    });
+  });
+
+  it('answers two writers of one new record at once as one create and one update (no 500)', async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, () => council(t.http.put('/fhir/CarePlan/PKG-CC1').send(carePlanOf('PKG-CC1', { id: 'PKG-CC1' })))));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+    const people = await Promise.all(['WXB-900020', 'WXB-900021'].map((id) => council(t.http.post('/fhir/Patient').send(patientOf(id, '9990004013')))));
+    expect(people.map((r) => r.status).sort()).toEqual([201, 409]);
+  });
+
+  it('refuses a conditional write whose search is only result parameters (400), and one that would take an id the search did not find (409)', async () => {
+    expect((await council(t.http.delete('/fhir/CarePlan').query({ _summary: 'count' }))).status).toBe(400);
+    const flag = (await council(t.http.get('/fhir/Flag/SG-0001'))).body;
+    const res = await council(t.http.put('/fhir/Flag').query({ _id: 'SG-NONE' }).send({ ...flag, meta: undefined }));
+    expect({ status: res.status, code: issueOf(res.body).code }).toEqual({ status: 409, code: 'conflict' });
+  });
+
+  it('answers 404 for the CareTeam of a person never allocated', async () => {
+    await council(t.http.post('/fhir/Patient').send(patientOf('WXB-900030', '9990004021'))).expect(201);
+    expect((await council(t.http.delete('/fhir/CareTeam/WXB-900030'))).status).toBe(404);
+  });
+
   it('the CapabilityStatement lists exactly these interactions for each type', async () => {
     const cs = (await t.http.get('/fhir/metadata')).body;
     const interactions = (type: string) =>

@@ -89,6 +89,16 @@ describe.each(DRIVERS)('importing FHIR resources (%s)', (driver) => {
     });
   });
 
+  it("writes a restricted person's records only for a client whose view shows them: each such line is a reject", async () => {
+    const restricted = JSON.stringify({ ...patientOf('WXB-100010', '9990000093', { family: 'Overwritten' }), id: 'WXB-100010' });
+    const report = await importFhir(restricted, { maxRejects: '1' });
+    expect({ outcome: report.outcome, reasons: report.rejects.map((r: { reason: string }) => r.reason) }).toEqual({
+      outcome: 'applied',
+      reasons: [expect.stringMatching(/restricted record/)],
+    });
+    expect(JSON.stringify(report)).not.toMatch(/Overwritten/);
+  });
+
   it('takes a Bundle as one JSON document, and applies nothing when more lines are refused than allowed', async () => {
     const bundle: Bundle = {
       resourceType: 'Bundle',

@@ -18,6 +18,7 @@ export const TEST_CLIENT_KEYS: Record<string, TestKeyName> = {
   'test-epr-rx2': 'test-es384',
   'test-social-care': 'test-rs384',
   'test-safeguarding-hub': 'test-rs384',
+  'test-case-management': 'test-rs384',
   'test-flags': 'test-es384',
   'test-granular': 'test-es384',
 };

@@ -1,3 +1,4 @@
+import { View } from '../../access/context';
 import { randomUUID } from 'node:crypto';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
@@ -32,7 +33,7 @@ export interface AcceptedImport {
   files: ImportSource[];
   dryRun: boolean;
   maxRejects: number;
-  by: { clientId: string; organization?: string; requestId?: string };
+  by: { clientId: string; organization?: string; requestId?: string; view?: View };
   /** Removed once the import has ended: the uploaded files live here. */
   uploadDir: string;
 }

@@ -1,3 +1,4 @@
+import { View } from '../../access/context';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
@@ -30,7 +31,7 @@ export interface ImportRequest {
   maxRejects?: number;
   council: { laCode: string; odsCode: string };
   /** Who runs it: a client over HTTP, or a person at the store's machine. */
-  by: { clientId?: string; organization?: string; user?: string; requestId?: string };
+  by: { clientId?: string; organization?: string; user?: string; requestId?: string; view?: View };
   /** Today (YYYY-MM-DD), which decides whether a package is planned or active; default the real today. */
   today?: string;
   /** The import's id, when it was given one on being accepted (over HTTP); a new one otherwise. */
@@ -51,7 +52,13 @@ export interface FhirImportFile {
   file: ImportedFile;
 }
 
-export type FhirFilesApplier = (ctx: ImportContext, files: FhirImportFile[]) => Promise<void>;
+/** Who writes the resources of a fhir import: what they may see decides what they may write (restricted records). */
+export interface FhirImportWriter {
+  view: View;
+  clientId?: string;
+}
+
+export type FhirFilesApplier = (ctx: ImportContext, files: FhirImportFile[], writer: FhirImportWriter) => Promise<void>;
 
 /** What an import needs of the store: its database, and telling every instance the data has changed. */
 export interface ImportTarget {
@@ -157,7 +164,9 @@ async function applyFiles(ctx: ImportContext, request: ImportRequest, files: Imp
     await applyCld(ctx, rowsCounted(files, (file, i) => reader.read(file.name, opened[i]())));
   } else if (request.kind === 'fhir') {
     if (!request.fhir) throw new Error('this import was started without the means to read FHIR resources');
-    await request.fhir(ctx, files.map((file, i) => ({ name: file.name, open: opened[i], file })));
+    // At the store's machine (the command, --direct) the person importing is the council's operator: every record.
+    const writer = { view: request.by.view ?? ('social-care-restricted' as const), clientId: request.by.clientId };
+    await request.fhir(ctx, files.map((file, i) => ({ name: file.name, open: opened[i], file })), writer);
   } else if (request.kind === 'cqc') {
     await applyCqc(ctx, rowsCounted(files, (file, i) => readCqcDirectory(file.name, opened[i]())));
   } else {

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { writeCouncilFiles } from '../src/synthetic/councilFiles';
 import { REFERENCE_DATE } from '../src/synthetic/people';
 import { SyntheticPopulation } from '../src/synthetic/population';
+import { frontDoorPath } from './frontDoor';
 import { drive, LoadResult } from './load';
 import { freePort, HOST, memoryOf, sleep, startChild } from './processes';
 import { fetchToken, sandboxClientKey } from './token';
@@ -36,7 +37,6 @@ export interface ImportFigures {
   notes: string[];
 }
 
-const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
 const LA_CODE = 'E10999999';
 const SEED = 1;
 
@@ -175,7 +175,7 @@ async function lookupsDuringImport(root: string, env: NodeJS.ProcessEnv, people:
     const sample = population.sample(Array.from({ length: count }, (_, i) => Math.floor((i * people) / count)));
     const paths = sample
       .filter((p) => p.person.nhsNumber)
-      .map((p) => `/fhir/Patient?identifier=${encodeURIComponent(`${NHS}|${p.person.nhsNumber}`)}&_revinclude=CarePlan:subject&_revinclude=Flag:subject`);
+      .map((p) => frontDoorPath(p.person.nhsNumber!));
     const load = (seconds: number) =>
       drive({ url: base, connections: 8, seconds, headers: { Authorization: `Bearer ${reader.token}`, Accept: 'application/fhir+json' }, paths });
     figures.idle = await load(5);

@@ -1,4 +1,5 @@
 import type { FrontDoor, Report } from './reportData';
+import { statusText, WriteFigures } from './writes';
 
 const n0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : Math.round(x).toLocaleString('en-GB'));
 const n2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(2));
@@ -11,13 +12,13 @@ export function markdownReport(r: Report): string {
   const m = r.machine;
   const lines: string[] = [];
   lines.push(
-    `### Benchmark, ${r.date.slice(0, 16).replace('T', ' ')} UTC (${r.settings.startupOnly ? 'start-up only' : r.settings.importsOnly ? 'imports only' : r.mode}, ${r.driver === 'pglite' ? 'embedded store' : 'PostgreSQL'})`,
+    `### Benchmark, ${r.date.slice(0, 16).replace('T', ' ')} UTC (${r.settings.startupOnly ? 'start-up only' : r.settings.importsOnly ? 'imports only' : r.settings.writesOnly ? `writes only, ${r.mode}` : r.mode}, ${r.driver === 'both' ? 'embedded store and PostgreSQL' : r.driver === 'pglite' ? 'embedded store' : 'PostgreSQL'})`,
   );
   lines.push('');
   lines.push(
     `Machine: ${m.cores} × ${m.cpus}, ${m.memoryGb} GB, ${m.os}, Node ${m.node}; load generator (autocannon) on the same machine; ` +
       `load average at the start ${m.loadAverage.join(' ')}.` +
-      (r.settings.startupOnly || r.settings.importsOnly
+      (r.settings.startupOnly || r.settings.importsOnly || r.settings.writesOnly
         ? ''
         : ` Front door: ${r.settings.connections} connections, ${r.settings.rounds} alternating rounds of ${r.settings.roundSeconds} s, ` +
           `rotating over ${n0(r.settings.rotation)} NHS numbers, bearer token and access checks on.`),
@@ -48,6 +49,7 @@ export function markdownReport(r: Report): string {
     for (const note of im.notes) lines.push(`- ${note}`);
     if (im.notes.length) lines.push('');
   }
+  if (r.writes?.length) writesTable(r.writes, lines);
   if (r.frontDoor.length === 0) {
     for (const note of r.notes) lines.push(`- ${note}`);
     return lines.join('\n') + '\n';
@@ -102,4 +104,30 @@ export function markdownReport(r: Report): string {
   lines.push('');
   for (const note of r.notes) lines.push(`- ${note}`);
   return lines.join('\n') + '\n';
+}
+
+/** One column per store: the council's writes, and the front door beside them. */
+function writesTable(ws: WriteFigures[], lines: string[]) {
+  const w0 = ws[0];
+  const row = (name: string, f: (w: WriteFigures) => string) => lines.push(`| ${name} | ${ws.map(f).join(' | ')} |`);
+  const seconds = Math.round(w0.conditional?.seconds ?? 0);
+  const bundles = w0.transactions?.bundles ?? 0;
+  lines.push(`| The council's writes (\`sandbox-council-mosaic\`, sandbox data; lookup cache off) | ${ws.map((w) => w.store).join(' | ')} |`);
+  lines.push(`|---|${ws.map(() => '---:').join('|')}|`);
+  row(`Conditional updates \`PUT CarePlan?identifier=…\` (${w0.conditional?.concurrency ?? 8} in flight, ~${seconds} s): writes/s (2xx)`, (w) => `**${n0(w.conditional?.rps)}**`);
+  row('Their latency p50 / p99', (w) => (w.conditional ? `${w.conditional.p50} / ${w.conditional.p99} ms` : '–'));
+  row('Their answers (201 new, 200 changed)', (w) => (w.conditional ? statusText(w.conditional.statuses) + (w.conditional.errors ? `, ${w.conditional.errors} unanswered` : '') : '–'));
+  row(`Transaction Bundles of ${w0.transactions?.entries ?? 100} entries (50 Patients + 50 CarePlans by urn:uuid), ${bundles} in turn: s per Bundle after the first, median (max)`, (w) =>
+    w.transactions ? `**${n2(w.transactions.medianSeconds)}** (${n2(w.transactions.maxSeconds)}) s` : '–',
+  );
+  row('Their entries/s; Bundles applied', (w) => (w.transactions ? `**${n0(w.transactions.entriesPerSecond)}**; ${w.transactions.ok} of ${w.transactions.bundles}` : '–'));
+  row('The first Bundle after the start', (w) => (w.transactions ? `${n2(w.transactions.firstSeconds)} s` : '–'));
+  row('Front door (one NHS number, 8 connections): p99 idle', (w) => (w.frontDoorIdle ? `${w.frontDoorIdle.p99} ms (${n0(w.frontDoorIdle.rps)} req/s)` : '–'));
+  row('Front door p99 beside the conditional updates', (w) => (w.frontDoorDuring ? `${w.frontDoorDuring.p99} ms (${n0(w.frontDoorDuring.rps)} req/s)` : '–'));
+  row('**Ratio p99 beside / idle**', (w) => (w.frontDoorIdle && w.frontDoorDuring ? `**×${n2(w.frontDoorDuring.p99 / Math.max(1, w.frontDoorIdle.p99))}**` : '–'));
+  row('Conditional updates/s beside the front door (p99)', (w) => (w.conditionalDuring ? `${n0(w.conditionalDuring.rps)} (${w.conditionalDuring.p99} ms)` : '–'));
+  lines.push('');
+  const notes = ws.flatMap((w) => w.notes);
+  for (const note of notes) lines.push(`- ${note.replace(/\|/g, '/')}`);
+  if (notes.length) lines.push('');
 }

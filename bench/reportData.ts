@@ -1,6 +1,7 @@
 import type { LoadResult } from './load';
 import type { ImportFigures } from './imports';
 import type { StartupFigures } from './startup';
+import type { WriteFigures } from './writes';
 
 /** What one benchmark run was asked to do, and what it measured: written by run.ts, rendered by report.ts. */
 
@@ -26,6 +27,10 @@ export interface Settings {
   importPeople: number;
   /** `--imports`: only the import (bench/results/latest[-postgres]-imports.*). */
   importsOnly: boolean;
+  /** `--writes`: only the council's writes, on both stores (bench/results/latest-writes.*). */
+  writesOnly: boolean;
+  /** Transaction Bundles of 100 entries the writes round sends. */
+  writeBundles: number;
 }
 
 export interface FrontDoor {
@@ -58,7 +63,8 @@ export interface Report {
   date: string;
   mode: string;
   machine: { cpus: string; cores: number; memoryGb: number; node: string; os: string; loadAverage: number[] };
-  driver: 'pglite' | 'postgres';
+  /** `both` for the writes round, which measures each store in turn. */
+  driver: 'pglite' | 'postgres' | 'both';
   settings: Settings;
   frontDoor: FrontDoor[];
   token?: LoadResult & { connections: number };
@@ -68,6 +74,8 @@ export interface Report {
   startup?: StartupFigures;
   /** The council's files imported: first load, again, 1 % changed, lookups during an import. */
   imports?: ImportFigures;
+  /** The council's writes through the FHIR API, one entry per store. */
+  writes?: WriteFigures[];
   generation?: { people: number; seconds: number; cached: boolean; where: string };
   notes: string[];
 }

@@ -12,15 +12,16 @@ import { GENERATOR_VERSION, SyntheticPopulation } from '../src/synthetic/populat
 import { drive, LoadResult, median } from './load';
 import { Child, freePort, HOST, memoryOf, run, sleep, startChild } from './processes';
 import { markdownReport } from './report';
+import { frontDoorPath, NHS } from './frontDoor';
 import { FrontDoor, Report, Settings } from './reportData';
 import { measureImports } from './imports';
+import { measureWrites } from './writes';
 import { measureStartup } from './startup';
 import { fetchToken, sandboxClientKey, tokenRequestBody } from './token';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CACHE = path.join(ROOT, 'bench', '.cache');
 const RESULTS = path.join(ROOT, 'bench', 'results');
-const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
 const EPR = 'sandbox-epr-rx1';
 const READ_SCOPE = 'system/Patient.rs system/CarePlan.rs system/Flag.rs system/CareTeam.rs system/Organization.rs system/Practitioner.rs system/PractitionerRole.rs';
 const NOTICE_SCOPE = 'system/Communication.c';
@@ -40,6 +41,7 @@ function settings(): Settings {
       startup: { type: 'boolean', default: false },
       imports: { type: 'boolean', default: false },
       'import-people': { type: 'string' },
+      writes: { type: 'boolean', default: false },
     },
   });
   const quick = values.quick!;
@@ -64,6 +66,9 @@ function settings(): Settings {
     // About two CLD rows a person: the full run's return is about a million rows.
     importPeople: num(values['import-people'], quick ? 10_000 : 500_000),
     importsOnly: values.imports!,
+    writesOnly: values.writes!,
+    // 100 entries each, one after another.
+    writeBundles: quick ? 5 : 20,
   };
 }
 
@@ -113,6 +118,11 @@ async function main() {
   delete common.SYNTHETIC_PEOPLE;
   delete common.NODE_OPTIONS;
 
+  if (s.writesOnly) {
+    await measureWritesOnce(s, databaseUrl, common, work, report);
+    return writeReport(report, driver, s, started, work);
+  }
+
   // First, while nothing else of the benchmark's runs: the sandbox's first start and a restart.
   if (!s.importsOnly) await measureStartupOnce(databaseUrl, common, work, report);
   if (s.startupOnly) return writeReport(report, driver, s, started, work);
@@ -142,7 +152,8 @@ function writeReport(report: Report, driver: string, s: Settings, started: numbe
   const json = JSON.stringify(report, null, 2) + '\n';
   const md = markdownReport(report);
   // latest.* is the last full run on the embedded store; other runs have their own names.
-  const name = [
+  // The writes round measures both stores in one run, so one name for it.
+  const name = s.writesOnly ? 'latest-writes' : [
     'latest',
     ...(driver === 'postgres' ? ['postgres'] : []),
     ...(s.startupOnly ? ['startup'] : s.importsOnly ? ['imports'] : s.mode === 'quick' ? ['quick'] : []),
@@ -192,6 +203,39 @@ async function measureImportsOnce(s: Settings, databaseUrl: string | undefined, 
     report.notes.push(`The import could not be measured: ${(err as Error).message.split('\n')[0]}`);
   } finally {
     if (databaseUrl) await dropDatabase(databaseUrl, 'bench_imports');
+  }
+}
+
+/** Where the writes round runs: the embedded store, then PostgreSQL (DATABASE_URL's server, or the local one). */
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** The council's writes, on a fresh embedded store and then on a fresh PostgreSQL database, both with the sandbox's data. */
+async function measureWritesOnce(s: Settings, databaseUrl: string | undefined, common: NodeJS.ProcessEnv, work: string, report: Report) {
+  report.driver = 'both';
+  report.writes = [];
+  const settings = { seconds: s.roundSeconds, bundles: s.writeBundles };
+  const embedded = path.join(work, 'writes-embedded');
+  fs.mkdirSync(embedded, { recursive: true });
+  const { DATABASE_URL: _ignored, ...withoutDatabase } = common;
+  try {
+    report.writes.push(
+      await measureWrites({ root: ROOT, work: embedded, store: 'embedded (fresh data dir)', env: { ...withoutDatabase, DATA_DIR: path.join(embedded, 'data') }, settings, log }),
+    );
+  } catch (err) {
+    report.notes.push(`The writes could not be measured on the embedded store: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const server = databaseUrl ?? LOCAL_POSTGRES;
+  const postgres = path.join(work, 'writes-postgres');
+  fs.mkdirSync(postgres, { recursive: true });
+  try {
+    const url = await freshDatabase(server, 'bench_writes');
+    report.writes.push(
+      await measureWrites({ root: ROOT, work: postgres, store: 'postgres (fresh database)', env: { ...common, DATABASE_URL: url, DATA_DIR: path.join(postgres, 'data') }, settings, log }),
+    );
+  } catch (err) {
+    report.notes.push(`The writes could not be measured on PostgreSQL (${new URL(server).host}): ${(err as Error).message.split('\n')[0]}`);
+  } finally {
+    await dropDatabase(server, 'bench_writes').catch(() => undefined);
   }
 }
 
@@ -256,7 +300,7 @@ async function measurePopulation(s: Settings, people: number, spec: StoreSpec, w
     const sample = population.sample(Array.from({ length: count }, (_, i) => Math.floor(i * stride + ((i * 7919) % Math.max(1, Math.floor(stride))))));
     const paths = sample
       .filter((p) => p.person.nhsNumber)
-      .map((p) => `/fhir/Patient?identifier=${encodeURIComponent(`${NHS}|${p.person.nhsNumber}`)}&_revinclude=CarePlan:subject&_revinclude=Flag:subject`);
+      .map((p) => frontDoorPath(p.person.nhsNumber!));
 
     // Check the answers are real before timing them, and size the floor's body like them.
     const sizes: number[] = [];

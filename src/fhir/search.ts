@@ -8,9 +8,10 @@ import { View } from '../access/context';
 import { restrictedRecordMessage, restrictionOrNone, ScopingContext, searchRestriction, withheldPeople } from './scoping';
 import { ResourceDefinition } from './definition';
 import { materialise } from './materialise';
+import { requireNamedPerson } from './searchPolicy';
 import { outcome } from './outcome';
 import { definitionOf } from './registry';
-import { own, PagingLimits, parseSearchQuery, SearchQuery } from './searchQuery';
+import { IncludeUse, own, PagingLimits, parseSearchQuery, RevIncludeUse, SearchQuery } from './searchQuery';
 
 export interface SearchOptions extends ScopingContext {
   store: Store;
@@ -32,6 +33,7 @@ export interface SearchOutcome {
 export async function search(def: ResourceDefinition, query: Record<string, string[]>, opts: SearchOptions): Promise<SearchOutcome> {
   const q = parseSearchQuery(def, query, opts.strict, opts.limits);
   const restriction = searchRestriction(def, opts, 'search');
+  requireNamedPerson(def, q, opts);
   const criteria = [...q.criteria, ...restriction];
   let warning = q.ignored.length
     ? outcome('not-supported', `Ignored unknown search parameter(s): ${q.ignored.join(', ')}`, 'warning', q.ignored)
@@ -108,7 +110,14 @@ function pinFor(def: ResourceDefinition, q: SearchQuery, matches: Resource[]): [
   return newest ? [[by.param, `le${newest}`]] : [];
 }
 
-/** _include and _revinclude, each limited to the types (and granular subsets) the caller may read. */
+/** How many times _include:iterate and _revinclude:iterate go round: far more than any real chain (person, package, provider). */
+const ITERATE_ROUNDS = 4;
+
+/**
+ * _include and _revinclude, each limited to the types (and granular subsets) the caller may read.
+ * The plain ones start from the matches; then the :iterate ones go round the whole answer, included
+ * resources too (a person's packages, then their providers), until a round adds nothing.
+ */
 async function includes(
   def: ResourceDefinition,
   q: SearchQuery,
@@ -119,50 +128,93 @@ async function includes(
   if (matches.length === 0) return [];
   const out: Resource[] = [];
   const seen = new Set(matches.map((r) => `${r.resourceType}/${r.id}`));
-  const keep = (resources: Resource[]) => {
+  const keep = (resources: Resource[]): Resource[] => {
+    const added: Resource[] = [];
     for (const r of resources) {
       const key = `${r.resourceType}/${r.id}`;
       if (!seen.has(key)) {
         seen.add(key);
         out.push(r);
+        added.push(r);
       }
     }
+    return added;
   };
 
+  keep(await included(q.includes.filter((i) => !i.iterate), matches, seen, opts, knownPeople));
+  keep(await revIncluded(def, q.revIncludes.filter((r) => !r.iterate), matches, opts, knownPeople, true));
+
+  const iterating = q.includes.filter((i) => i.iterate);
+  const revIterating = q.revIncludes.filter((r) => r.iterate);
+  let fresh = [...matches, ...out];
+  for (let round = 0; round < ITERATE_ROUNDS && fresh.length && (iterating.length || revIterating.length); round++) {
+    const added = [
+      ...keep(await included(iterating, fresh, seen, opts, knownPeople)),
+      ...keep(await revIncluded(def, revIterating, fresh, opts, knownPeople, false)),
+    ];
+    fresh = added;
+  }
+  return out;
+}
+
+/** The resources the given resources refer to through the includes, that the caller may read and that are not in hand. */
+async function included(uses: IncludeUse[], from: Resource[], seen: Set<string>, opts: SearchOptions, knownPeople: Map<string, Person>): Promise<Resource[]> {
   const wanted = new Map<string, Set<string>>();
-  for (const inc of q.includes) {
-    for (const match of matches) {
-      for (const ref of own(def.includes, inc.param)!.references(match)) {
+  for (const inc of uses) {
+    const source = definitionOf(inc.sourceType)!;
+    for (const resource of from) {
+      if (resource.resourceType !== inc.sourceType) continue;
+      for (const ref of own(source.includes, inc.param)!.references(resource)) {
         const [type, id] = ref.split('/');
-        if (inc.targetType && type !== inc.targetType) continue;
+        if ((inc.targetType && type !== inc.targetType) || seen.has(ref)) continue;
         if (!wanted.has(type)) wanted.set(type, new Set());
         wanted.get(type)!.add(id);
       }
     }
   }
+  const found: Resource[] = [];
   for (const [type, ids] of wanted) {
     const target = definitionOf(type);
     const restriction = target && restrictionOrNone(target, opts, 'read');
     if (!target || restriction === 'none' || !restriction) continue;
     const criteria: Criterion[] = [{ field: 'id', match: 'any-of', values: [...ids] }, ...(target.baseCriteria ?? []), ...restriction];
-    const found = await opts.store.search(target.entity, criteria, { limit: ids.size, offset: 0 });
-    keep(await materialise(target, found.records, opts.store, opts.view, knownPeople));
+    const records = await opts.store.search(target.entity, criteria, { limit: ids.size, offset: 0 });
+    found.push(...(await materialise(target, records.records, opts.store, opts.view, knownPeople)));
   }
+  return found;
+}
 
-  const matchRefs = matches.map((r) => `${r.resourceType}/${r.id}`).join(',');
+/**
+ * The resources that refer to the given ones through the revincludes, all in one trip to the store.
+ * `fromMatches`: the given resources are the search's matches, whose people it already let through.
+ */
+async function revIncluded(
+  def: ResourceDefinition,
+  uses: RevIncludeUse[],
+  to: Resource[],
+  opts: SearchOptions,
+  knownPeople: Map<string, Person>,
+  fromMatches: boolean,
+): Promise<Resource[]> {
   const revs: { def: ResourceDefinition; criteria: Criterion[] }[] = [];
-  for (const rev of q.revIncludes) {
-    const byReference = own(rev.def.searchParams, rev.param)!.toCriterion({ name: rev.param, prefix: 'eq', value: matchRefs });
+  for (const rev of uses) {
+    const param = own(rev.def.searchParams, rev.param)!;
+    const targets = to.filter((r) => param.targets?.includes(r.resourceType)).map((r) => `${r.resourceType}/${r.id}`);
+    if (targets.length === 0) continue;
+    const byReference = param.toCriterion({ name: rev.param, prefix: 'eq', value: targets.join(',') });
     // Records that point at the matched people are about people this search already let through.
-    const aboutMatchedPeople = def.entity === 'person' && 'field' in byReference && byReference.field === rev.def.personField;
+    const aboutMatchedPeople = fromMatches && def.entity === 'person' && 'field' in byReference && byReference.field === rev.def.personField;
     const restriction = restrictionOrNone(rev.def, opts, 'read', aboutMatchedPeople);
     if (restriction === 'none') continue;
     revs.push({ def: rev.def, criteria: [byReference, ...(rev.def.baseCriteria ?? []), ...restriction] });
   }
-  // All the _revinclude searches in one trip to the store.
+  if (revs.length === 0) return [];
   const found = await opts.store.searchEach(revs.map((r) => ({ kind: r.def.entity, criteria: r.criteria, limit: REVINCLUDE_CAP })));
-  for (const [i, rev] of revs.entries()) keep(await materialise(rev.def, found[i] as Stored<EntityTypes[EntityKind]>[], opts.store, opts.view, knownPeople));
-  return out;
+  const resources: Resource[] = [];
+  for (const [i, rev] of revs.entries()) {
+    resources.push(...(await materialise(rev.def, found[i] as Stored<EntityTypes[EntityKind]>[], opts.store, opts.view, knownPeople)));
+  }
+  return resources;
 }
 
 /** _elements: keep the named top-level elements and mark the resource as a subset. */

@@ -15,8 +15,25 @@ export interface SearchQuery {
   offset: number;
   summaryCount: boolean;
   elements?: string[];
-  includes: { param: string; targetType?: string }[];
-  revIncludes: { def: ResourceDefinition; param: string }[];
+  /** _include: the references of `param` on resources of `sourceType` (the matched type, unless `iterate`). */
+  includes: IncludeUse[];
+  /** _revinclude: resources of `def` whose `param` points at a match (or, with `iterate`, at any resource included). */
+  revIncludes: RevIncludeUse[];
+}
+
+export interface IncludeUse {
+  sourceType: string;
+  param: string;
+  targetType?: string;
+  /** `_include:iterate`: followed from every resource of sourceType in the answer, repeatedly. */
+  iterate: boolean;
+}
+
+export interface RevIncludeUse {
+  def: ResourceDefinition;
+  param: string;
+  /** `_revinclude:iterate`: resources pointing at any resource of the answer, repeatedly. */
+  iterate: boolean;
 }
 
 /** What parsing a search needs of a type: the registry's types, and the conformance types (conformance.ts). */
@@ -39,6 +56,9 @@ export const RESULT_PARAMETERS: Readonly<Record<string, string | undefined>> = {
   _elements: 'Only these top-level elements (plus id and meta) in each matched resource.',
   _include: 'Add the resources a match refers to (see searchInclude).',
   _revinclude: 'Add resources that refer to a match (see searchRevInclude).',
+  '_include:iterate':
+    "Follow an _include of any type from every resource in the answer, included ones too, until nothing new is found (e.g. _include:iterate=CarePlan:performer after _revinclude=CarePlan:subject: the packages' providers).",
+  '_revinclude:iterate': 'Add resources that refer to any resource in the answer, included ones too, repeatedly.',
   _format: 'json, application/json or application/fhir+json (overrides Accept). XML is not supported.',
   _pretty: undefined,
 };
@@ -103,10 +123,10 @@ export function parseSearchQuery(
     throw notSupported(`_summary=${summary} is not supported; _summary=count is`, ['_summary']);
   }
   // Medplum's parser reads the result parameters (_include targets, _elements lists) the standard way.
-  const parsed = parseResultParams(def.type, pick(query, ['_include', '_revinclude', '_elements']));
+  const parsed = parseResultParams(def.type, pick(query, ['_include', '_revinclude', '_include:iterate', '_revinclude:iterate', '_elements']));
   const includes = (parsed.include ?? []).map((inc) => checkInclude(def, inc));
   const revIncludes = (parsed.revInclude ?? []).map((inc) => checkRevInclude(def, inc));
-  for (const name of ['_include', '_revinclude', '_elements', '_summary']) {
+  for (const name of ['_include', '_revinclude', '_include:iterate', '_revinclude:iterate', '_elements', '_summary']) {
     for (const v of query[name] ?? []) applied.push([name, v]);
   }
 
@@ -148,30 +168,41 @@ function parseKey(def: SearchableDefinition, key: string): Omit<ParamUse, 'prefi
   return { name, modifier: modifier && param.targets?.includes(modifier) ? undefined : modifier };
 }
 
-function checkInclude(def: SearchableDefinition, inc: { resourceType: string; searchParam: string; targetType?: string; modifier?: string }) {
-  const include = own(def.includes, inc.searchParam);
-  if (inc.resourceType !== def.type || !include) {
+/**
+ * An _include: of the searched type's own includes; with :iterate, of any served type's (it is
+ * followed from whatever resources of that type the answer holds).
+ */
+function checkInclude(def: SearchableDefinition, inc: { resourceType: string; searchParam: string; targetType?: string; modifier?: string }): IncludeUse {
+  const iterate = inc.modifier === 'iterate';
+  const name = iterate ? '_include:iterate' : '_include';
+  const source = iterate ? definitionOf(inc.resourceType) : inc.resourceType === def.type ? def : undefined;
+  const include = source && own(source.includes, inc.searchParam);
+  if (!source || !include) {
     throw notSupported(
-      `_include=${inc.resourceType}:${inc.searchParam} is not supported` +
-        ` (supported: ${Object.keys(def.includes).map((p) => `${def.type}:${p}`).join(', ') || 'none'})`,
-      ['_include'],
+      `${name}=${inc.resourceType}:${inc.searchParam} is not supported` +
+        (iterate ? '' : ` (supported: ${Object.keys(def.includes).map((p) => `${def.type}:${p}`).join(', ') || 'none'}; another type's with _include:iterate)`),
+      [name],
     );
   }
-  if (inc.modifier === 'iterate') throw notSupported('_include:iterate is not supported', ['_include']);
   if (inc.targetType && !include.targets.includes(inc.targetType)) {
-    throw notSupported(`_include=${inc.resourceType}:${inc.searchParam}:${inc.targetType}: ${inc.searchParam} does not point at ${inc.targetType}`, ['_include']);
+    throw notSupported(`${name}=${inc.resourceType}:${inc.searchParam}:${inc.targetType}: ${inc.searchParam} does not point at ${inc.targetType}`, [name]);
   }
-  return { param: inc.searchParam, targetType: inc.targetType };
+  return { sourceType: source.type, param: inc.searchParam, targetType: inc.targetType, iterate };
 }
 
-function checkRevInclude(def: SearchableDefinition, inc: { resourceType: string; searchParam: string; modifier?: string }) {
+/** A _revinclude of records pointing at the searched type; with :iterate, at any served type. */
+function checkRevInclude(def: SearchableDefinition, inc: { resourceType: string; searchParam: string; modifier?: string }): RevIncludeUse {
+  const iterate = inc.modifier === 'iterate';
   const source = definitionOf(inc.resourceType);
   const param = source && own(source.searchParams, inc.searchParam);
-  if (!source || !param || param.type !== 'reference' || !param.targets?.includes(def.type) || !own(source.includes, inc.searchParam)) {
-    throw notSupported(`_revinclude=${inc.resourceType}:${inc.searchParam} is not supported for ${def.type}`, ['_revinclude']);
+  const pointsAtSearched = !!param?.targets?.includes(def.type);
+  // :iterate follows only references to people already in the answer (their carers, their
+  // assessments): from a provider or a team it would list everyone they serve.
+  const pointsAtPeople = !!param?.targets?.includes('Patient');
+  if (!source || !param || param.type !== 'reference' || !own(source.includes, inc.searchParam) || (iterate ? !pointsAtPeople : !pointsAtSearched)) {
+    throw notSupported(`${iterate ? '_revinclude:iterate' : '_revinclude'}=${inc.resourceType}:${inc.searchParam} is not supported for ${def.type}`, [iterate ? '_revinclude:iterate' : '_revinclude']);
   }
-  if (inc.modifier === 'iterate') throw notSupported('_revinclude:iterate is not supported', ['_revinclude']);
-  return { def: source, param: inc.searchParam };
+  return { def: source, param: inc.searchParam, iterate };
 }
 
 /** Medplum's reading of _include, _revinclude and _elements; what it cannot read is the client's 400. */

@@ -113,7 +113,7 @@ describe.each(DRIVERS)('well-formed text (%s)', (driver) => {
 
   it('header-derived audit fields (the user named in headers) are recorded as sent, in any Latin-1', async () => {
     const res = await t.http
-      .get('/fhir/Patient?family=Thornton')
+      .get('/fhir/Patient?family=Thornton&birthdate=1941-06-14')
       .set('Authorization', await t.bearer())
       .set('X-Request-ID', randomUUID())
       .set('X-User-Name', Buffer.from('Ren\xe9e \xed\xa0\x80', 'latin1').toString('latin1'))

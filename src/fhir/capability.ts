@@ -2,6 +2,7 @@ import { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/f
 import { CONFORMANCE_DEFINITIONS } from './conformance';
 import { ResourceDefinition, SearchParamDefinition } from './definition';
 import { definitionOf, RESOURCE_DEFINITIONS, revIncludesFor } from './registry';
+import { LINK_DOCUMENTATION } from './searchChains';
 import { RESULT_PARAMETERS } from './searchQuery';
 import { CANONICAL_BASE } from './systems';
 import { VALIDATE_OPERATION } from './validate';
@@ -96,7 +97,7 @@ export function capabilityStatement(opts: CapabilityOptions): CapabilityStatemen
         documentation: `Search-result parameters for every type: ${Object.entries(RESULT_PARAMETERS)
           .filter(([, v]) => v !== undefined)
           .map(([k, v]) => `${k}: ${v}`)
-          .join(' ')} Unknown parameters are ignored (reported in an OperationOutcome entry) unless Prefer: handling=strict, which refuses them with 400.`,
+          .join(' ')} ${LINK_DOCUMENTATION} Unknown parameters are ignored (reported in an OperationOutcome entry) unless Prefer: handling=strict, which refuses them with 400.`,
         ...(opts.security ? { security: opts.security } : {}),
         resource,
         interaction: [

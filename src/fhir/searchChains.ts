@@ -189,3 +189,11 @@ function rewrite(c: Criterion, replace: (field: string) => Criterion): Criterion
   if (c.match === 'any-of' && c.values.length === 1 && c.values[0] === MARK) return replace(c.field);
   return c;
 }
+
+/** What the CapabilityStatement says of chains and _has, for every type. */
+export const LINK_DOCUMENTATION =
+  'Chained parameters go one level, through any reference parameter into any parameter of the type it points at, with that ' +
+  'parameter\'s modifiers (CarePlan?patient.name:exact=Barbara; name the type for a reference to several: participant:Organization.name). ' +
+  '_has finds records another type points at by a reference parameter (Patient?_has:CarePlan:patient:status=active). Both look only at ' +
+  'the records of the other type the client may search (403 when it may search none of them); a deeper chain, a _has within a _has, or ' +
+  'any other chain or _has the facade cannot follow is refused with 400, never ignored.';

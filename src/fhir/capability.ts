@@ -1,7 +1,8 @@
 import { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
 import { CONFORMANCE_DEFINITIONS } from './conformance';
 import { ResourceDefinition, SearchParamDefinition } from './definition';
-import { RESOURCE_DEFINITIONS, revIncludesFor } from './registry';
+import { definitionOf, RESOURCE_DEFINITIONS, revIncludesFor } from './registry';
+import { LINK_DOCUMENTATION } from './searchChains';
 import { RESULT_PARAMETERS } from './searchQuery';
 import { CANONICAL_BASE } from './systems';
 import { VALIDATE_OPERATION } from './validate';
@@ -96,7 +97,7 @@ export function capabilityStatement(opts: CapabilityOptions): CapabilityStatemen
         documentation: `Search-result parameters for every type: ${Object.entries(RESULT_PARAMETERS)
           .filter(([, v]) => v !== undefined)
           .map(([k, v]) => `${k}: ${v}`)
-          .join(' ')} Unknown parameters are ignored (reported in an OperationOutcome entry) unless Prefer: handling=strict, which refuses them with 400.`,
+          .join(' ')} ${LINK_DOCUMENTATION} Unknown parameters are ignored (reported in an OperationOutcome entry) unless Prefer: handling=strict, which refuses them with 400.`,
         ...(opts.security ? { security: opts.security } : {}),
         resource,
         interaction: [
@@ -148,7 +149,15 @@ function searchParams(params: Record<string, SearchParamDefinition>) {
     ...(p.definition ? { definition: p.definition } : {}),
     documentation:
       p.documentation +
-      (p.chains?.length ? ` Chains: ${p.chains.map((c) => `${name}.${c}`).join(', ')}.` : '') +
+      (p.type === 'reference' && p.targets?.length ? ` Chains one level into any ${p.targets.join(' or ')} parameter (${chainExample(name, p.targets)}).` : '') +
       (p.modifiers?.length ? ` Modifiers: ${p.modifiers.map((m) => `:${m}`).join(', ')}.` : ''),
   }));
+}
+
+/** How a chain through a reference parameter is written: with the type named when it points at more than one. */
+function chainExample(name: string, targets: string[]): string {
+  const target = targets[0];
+  const params = Object.keys(definitionOf(target)?.searchParams ?? {});
+  const chained = params.find((p) => !p.startsWith('_')) ?? '_id';
+  return targets.length > 1 ? `${name}:${target}.${chained}` : `${name}.${chained}`;
 }

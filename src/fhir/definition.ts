@@ -8,12 +8,14 @@ import { ViewRules } from '../access/views';
 
 export type SearchParamType = 'token' | 'string' | 'date' | 'reference' | 'uri';
 
-/** One parsed use of a search parameter: `name[:modifier][.chain]=value`. */
+/**
+ * One parsed use of a search parameter: `name[:modifier]=value`. A chained or reverse-chained use
+ * (patient.name, _has:CarePlan:patient:status) reaches the other type's parameter with the whole
+ * key as its name, so refusals name what the client sent.
+ */
 export interface ParamUse {
   name: string;
   modifier?: string;
-  /** For chained searches (patient.identifier): the parameter on the target type. */
-  chain?: string;
   /** The prefix of a date or number value (eq, ge, ...), already split from the value. */
   prefix: string;
   value: string;
@@ -31,8 +33,6 @@ export interface SearchParamDefinition<K extends EntityKind = EntityKind> {
   modifiers?: string[];
   /** Reference parameters: the resource types they point at. */
   targets?: string[];
-  /** Reference parameters: parameters of the target type that may be chained (patient.identifier). */
-  chains?: string[];
   /** FHIRPath of what the parameter searches, for the CapabilityStatement and SearchParameter docs. */
   expression: string;
   /** The standard SearchParameter this one implements, when it is one. */

@@ -1,4 +1,6 @@
-import { ResourceDefinition } from './definition';
+import { EntityKind } from '../store/criteria';
+import { ResourceDefinition, SearchParamDefinition } from './definition';
+import { lastUpdatedParam } from './resources/common';
 import { carePlanDefinition } from './resources/carePlan';
 import { careTeamDefinition } from './resources/careTeam';
 import { flagDefinition } from './resources/flag';
@@ -11,6 +13,13 @@ import { taskDefinition } from './resources/task';
 import { auditEventDefinition } from './resources/auditEvent';
 import { relatedPersonDefinition } from './resources/relatedPerson';
 import { procedureDefinition } from './resources/procedure';
+
+/**
+ * `_lastUpdated`, which every type has: every entity's table keeps the time of each record's last
+ * change. Written for every kind at once, so an entity without a lastUpdated criteria field would
+ * not compile.
+ */
+const LAST_UPDATED: SearchParamDefinition = lastUpdatedParam<EntityKind>();
 
 /**
  * The one list of what the facade serves, each type whole in its own file under resources/ (mapping,
@@ -36,16 +45,19 @@ export const RESOURCE_DEFINITIONS: ResourceDefinition[] = ([
   auditEventDefinition,
   // Each is checked against its own entity's fields where it is written; the list serves any kind
   // (see anyKind in definition.ts for why this takes a cast).
-] as ResourceDefinition[]).map(withOwnNamesOnly);
+] as ResourceDefinition[]).map(asServed);
 
 /**
- * Search parameters and includes are looked up by names clients send: as plain objects, a name like
- * `constructor` or `toString` would find Object.prototype's member instead of nothing.
+ * A definition as served: with the parameters every type has (_id first, as each file gives it,
+ * then _lastUpdated), and its search parameters and includes looked up by names clients send: as
+ * plain objects, a name like `constructor` or `toString` would find Object.prototype's member
+ * instead of nothing.
  */
-function withOwnNamesOnly(def: ResourceDefinition): ResourceDefinition {
+function asServed(def: ResourceDefinition): ResourceDefinition {
+  const { _id, ...own } = def.searchParams;
   return {
     ...def,
-    searchParams: Object.assign(Object.create(null), def.searchParams),
+    searchParams: Object.assign(Object.create(null), _id ? { _id } : {}, { _lastUpdated: LAST_UPDATED }, own),
     includes: Object.assign(Object.create(null), def.includes),
   };
 }

@@ -64,6 +64,20 @@ export function searchRestriction(def: ResourceDefinition, ctx: ScopingContext, 
 }
 
 /**
+ * What a caller may see of a type that a search looks into through a chain or _has (its scopes, its
+ * organisation, its view's rules for the type), refusing with 403 when it may not search the type at
+ * all: no client learns through CarePlan?... or Patient?_has:... what it could not search for itself.
+ * Restricted people are left to the searched type's own rule, which withholds them (and says so).
+ */
+export function linkedRestriction(def: ResourceDefinition, ctx: ScopingContext): Criterion[] {
+  const restriction = restrictionOrNone(def, ctx, 'search', true);
+  if (restriction === 'none') {
+    throw insufficientScope(`This client may not search ${def.type} resources, so it may not search through them (a chain or _has)`, def.type, 's', ctx.caller?.scope);
+  }
+  return restriction;
+}
+
+/**
  * The criteria a caller's access adds for a type: none for full access, one criterion (any of the
  * granted parameter sets) for granular access, and 'none' when it may see nothing of the type.
  */

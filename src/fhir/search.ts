@@ -5,7 +5,7 @@ import { Store, Stored } from '../store/store';
 import { EntityTypes } from '../store/tables';
 import { searchBundle, searchUrl } from './bundle';
 import { View } from '../access/context';
-import { restrictedRecordMessage, restrictionOrNone, ScopingContext, searchRestriction, withheldPeople } from './scoping';
+import { linkedRestriction, restrictedRecordMessage, restrictionOrNone, ScopingContext, searchRestriction, withheldPeople } from './scoping';
 import { ResourceDefinition } from './definition';
 import { materialise } from './materialise';
 import { requireNamedPerson } from './searchPolicy';
@@ -31,7 +31,7 @@ export interface SearchOutcome {
 }
 
 export async function search(def: ResourceDefinition, query: Record<string, string[]>, opts: SearchOptions): Promise<SearchOutcome> {
-  const q = parseSearchQuery(def, query, opts.strict, opts.limits);
+  const q = parseSearchQuery(def, query, opts.strict, opts.limits, (linked) => linkedRestriction(linked, opts));
   const restriction = searchRestriction(def, opts, 'search');
   requireNamedPerson(def, q, opts);
   const criteria = [...q.criteria, ...restriction];
@@ -53,7 +53,7 @@ export async function search(def: ResourceDefinition, query: Record<string, stri
     return { bundle, withheld: [] };
   }
 
-  const page = await opts.store.search(def.entity, criteria, { limit: q.count, offset: q.offset });
+  const page = await opts.store.search(def.entity, criteria, { limit: q.count, offset: q.offset, sort: q.sort });
   // A search that found nothing may have found only restricted people: asked only then, so a
   // normal lookup costs nothing extra.
   const withheld = page.records.length === 0 && q.offset === 0 ? await withheldPeople(def, q.criteria, opts, 'search') : [];
@@ -66,12 +66,10 @@ export async function search(def: ResourceDefinition, query: Record<string, stri
   if (q.elements) matches = matches.map((r) => subset(r, q.elements!));
   // Without a next page the total is known for free (with one, counting would cost a query per
   // page), except past the last page: an empty page deeper than the matches says nothing of how
-  // many there are, so only then are they counted.
-  const total = page.more
-    ? undefined
-    : page.records.length === 0 && q.offset > 0
-      ? await opts.store.count(def.entity, criteria)
-      : q.offset + page.records.length;
+  // many there are. _total=accurate counts whenever it is not known; _total=none gives none.
+  const known = !page.more && (page.records.length > 0 || q.offset === 0) ? q.offset + page.records.length : undefined;
+  const total =
+    q.total === 'none' ? undefined : (known ?? (q.total === 'accurate' || !page.more ? await opts.store.count(def.entity, criteria) : undefined));
   const bundle = searchBundle({
     baseUrl: opts.baseUrl,
     type: def.type,
@@ -104,7 +102,8 @@ export function pageLinks(baseUrl: string, type: string, q: SearchQuery, more: b
  */
 function pinFor(def: ResourceDefinition, q: SearchQuery, matches: Resource[]): [string, string][] {
   const by = def.newestFirstBy;
-  if (!by || q.offset > 0 || q.applied.some(([k, v]) => k === by.param && v.startsWith('le'))) return [];
+  // Only the type's own order (newest first) is pinned: a sorted search pages by its own keys.
+  if (!by || q.sort.length || q.offset > 0 || q.applied.some(([k, v]) => k === by.param && v.startsWith('le'))) return [];
   // The newest record on the first page bounds every later page.
   const newest = matches[0] && by.valueOf(matches[0]);
   return newest ? [[by.param, `le${newest}`]] : [];

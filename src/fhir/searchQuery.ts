@@ -1,8 +1,9 @@
 import { OperationOutcomeError, parseSearchRequest } from '@medplum/core';
-import { Criterion } from '../store/criteria';
+import { Criterion, SortKey } from '../store/criteria';
 import { ParamUse, ResourceDefinition } from './definition';
 import { badRequest, notSupported } from './outcome';
 import { definitionOf } from './registry';
+import { chainUse, hasUse, isLink, KeyUse, LinkedScope } from './searchChains';
 
 /** A search request, checked against the registry and translated into store criteria. */
 export interface SearchQuery {
@@ -19,6 +20,10 @@ export interface SearchQuery {
   includes: IncludeUse[];
   /** _revinclude: resources of `def` whose `param` points at a match (or, with `iterate`, at any resource included). */
   revIncludes: RevIncludeUse[];
+  /** _sort: the keys in order (empty: the type's own order). */
+  sort: SortKey[];
+  /** _total: none (never given), estimate (the default: given when known without counting) or accurate (always counted). */
+  total: TotalMode;
 }
 
 export interface IncludeUse {
@@ -36,6 +41,9 @@ export interface RevIncludeUse {
   iterate: boolean;
 }
 
+export type TotalMode = 'none' | 'estimate' | 'accurate';
+const TOTAL_MODES: readonly string[] = ['none', 'estimate', 'accurate'];
+
 /** What parsing a search needs of a type: the registry's types, and the conformance types (conformance.ts). */
 export type SearchableDefinition = Pick<ResourceDefinition, 'type' | 'searchParams' | 'includes' | 'baseCriteria'>;
 
@@ -51,6 +59,13 @@ export interface PagingLimits {
  */
 export const RESULT_PARAMETERS: Readonly<Record<string, string | undefined>> = {
   _count: 'Page size (default 20, at most 100); next/previous links page through the rest.',
+  _sort:
+    'Order by _lastUpdated or any of the type\'s date parameters, comma-separated, - for descending (e.g. _sort=-_lastUpdated,date); ' +
+    'a period sorts by its start ascending and its end descending, an open end as the furthest out; ties are broken by id, so paging is stable. ' +
+    'Any other key is refused with 400. Without _sort, the type\'s own order (by id; AuditEvent newest first).',
+  _total:
+    'accurate: Bundle.total always counted; estimate (the default): total given when the page reaches the last match (no count needed), ' +
+    'and counted for a page past the last match; none: never given. _summary=count always counts.',
   _offset: 'Where the page starts (at most 10,000); used by the next/previous links.',
   _summary: '_summary=count returns only the total. Other _summary values are not supported.',
   _elements: 'Only these top-level elements (plus id and meta) in each matched resource.',
@@ -68,11 +83,16 @@ const RESULT_PARAMETER_NAMES = new Set(Object.keys(RESULT_PARAMETERS));
 const MAX_OFFSET = 10_000;
 const DATE_PREFIX = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)(?=\d)/;
 
+/**
+ * `scope` says what the caller may see of a type that a chain or _has looks into (searchChains.ts);
+ * without it, only that type's base criteria narrow it.
+ */
 export function parseSearchQuery(
   def: SearchableDefinition,
   query: Record<string, string[]>,
   strict: boolean,
   limits: PagingLimits,
+  scope?: LinkedScope,
 ): SearchQuery {
   const criteria: Criterion[] = [...(def.baseCriteria ?? [])];
   const applied: [string, string][] = [];
@@ -80,23 +100,22 @@ export function parseSearchQuery(
 
   for (const [key, values] of Object.entries(query)) {
     if (RESULT_PARAMETER_NAMES.has(key)) continue;
-    const use = parseKey(def, key);
+    // A chain or _has is never ignored: ignoring it would answer with every record.
+    const use = isLink(key) ? (key.startsWith('_has') ? hasUse(def, key, scope) : chainUse(def, key, scope)) : parseKey(def, key);
     if (!use) {
       ignored.push(key);
       continue;
     }
     for (const value of values) {
-      const param = own(def.searchParams, use.name)!;
-      const targetParam = use.chain ? own(definitionOf(param.targets![0])!.searchParams, use.chain)! : param;
       let prefix = 'eq';
       let rest = value;
-      const m = targetParam.type === 'date' ? DATE_PREFIX.exec(value) : null;
+      const m = use.valueType === 'date' ? DATE_PREFIX.exec(value) : null;
       if (m) {
         prefix = m[1];
         rest = value.slice(2);
       }
       if (rest === '') throw badRequest(`${key}: a value is required`, [key]);
-      criteria.push(ofStrings(param.toCriterion({ ...use, prefix, value: rest })));
+      criteria.push(ofStrings(use.criterion(prefix, rest)));
       applied.push([key, value]);
     }
   }
@@ -118,6 +137,10 @@ export function parseSearchQuery(
   if (offset > MAX_OFFSET) {
     throw badRequest(`_offset may be at most ${MAX_OFFSET.toLocaleString('en-GB')}: narrow the search (by date, for the audit trail) to reach older matches`, ['_offset']);
   }
+  const sortValue = single('_sort');
+  const sort = sortValue === undefined ? [] : parseSort(def, sortValue);
+  const total = single('_total') ?? 'estimate';
+  if (!TOTAL_MODES.includes(total)) throw badRequest(`_total must be none, estimate or accurate, not "${total}"`, ['_total']);
   const summary = single('_summary');
   if (summary !== undefined && summary !== 'count' && summary !== 'false') {
     throw notSupported(`_summary=${summary} is not supported; _summary=count is`, ['_summary']);
@@ -126,7 +149,7 @@ export function parseSearchQuery(
   const parsed = parseResultParams(def.type, pick(query, ['_include', '_revinclude', '_include:iterate', '_revinclude:iterate', '_elements']));
   const includes = (parsed.include ?? []).map((inc) => checkInclude(def, inc));
   const revIncludes = (parsed.revInclude ?? []).map((inc) => checkRevInclude(def, inc));
-  for (const name of ['_include', '_revinclude', '_include:iterate', '_revinclude:iterate', '_elements', '_summary']) {
+  for (const name of ['_include', '_revinclude', '_include:iterate', '_revinclude:iterate', '_elements', '_summary', '_sort', '_total']) {
     for (const v of query[name] ?? []) applied.push([name, v]);
   }
 
@@ -140,23 +163,18 @@ export function parseSearchQuery(
     elements: parsed.fields,
     includes,
     revIncludes,
+    sort,
+    total: total as TotalMode,
   };
 }
 
-/** `name`, `name:modifier`, `name.chain`, `name:Type.chain`; undefined when the name is unknown. */
-function parseKey(def: SearchableDefinition, key: string): Omit<ParamUse, 'prefix' | 'value'> | undefined {
-  const m = /^([A-Za-z0-9_-]+)(?::([A-Za-z-]+))?(?:\.([A-Za-z0-9_-]+))?$/.exec(key);
+/** `name` or `name:modifier` (chains and _has are searchChains.ts's); undefined when the name is unknown. */
+function parseKey(def: SearchableDefinition, key: string): KeyUse | undefined {
+  const m = /^([A-Za-z0-9_-]+)(?::([A-Za-z-]+))?$/.exec(key);
   if (!m) return undefined;
-  const [, name, modifier, chain] = m;
+  const [, name, modifier] = m;
   const param = own(def.searchParams, name);
   if (!param) return undefined;
-  if (chain) {
-    if (!param.chains?.includes(chain) || (modifier && !param.targets?.includes(modifier))) {
-      throw notSupported(`${key}: chaining ${name} to ${chain} is not supported` +
-        (param.chains ? ` (supported: ${param.chains.map((c) => `${name}.${c}`).join(', ')})` : ''), [key]);
-    }
-    return { name, chain };
-  }
   if (modifier && !param.modifiers?.includes(modifier)) {
     throw notSupported(
       `${key}: the modifier :${modifier} is not supported on ${def.type}.${name}` +
@@ -165,7 +183,34 @@ function parseKey(def: SearchableDefinition, key: string): Omit<ParamUse, 'prefi
     );
   }
   // A type modifier (subject:Patient) just restates the target.
-  return { name, modifier: modifier && param.targets?.includes(modifier) ? undefined : modifier };
+  const use: Omit<ParamUse, 'prefix' | 'value'> = { name, modifier: modifier && param.targets?.includes(modifier) ? undefined : modifier };
+  return { valueType: param.type, criterion: (prefix, value) => param.toCriterion({ ...use, prefix, value }) };
+}
+
+/**
+ * `_sort`: comma-separated keys, each `_lastUpdated` or a date parameter of the type, `-` first for
+ * descending. A date parameter sorts by the field it compares (what its criterion names).
+ */
+function parseSort(def: SearchableDefinition, raw: string): SortKey[] {
+  const sortable = Object.entries(def.searchParams)
+    .filter(([, p]) => p.type === 'date')
+    .map(([n]) => n);
+  const refuse = (why: string) => badRequest(`_sort: ${why} (sortable for ${def.type}: ${sortable.join(', ') || 'none'})`, ['_sort']);
+  const keys: SortKey[] = [];
+  const seen = new Set<string>();
+  for (const part of raw.split(',')) {
+    const descending = part.startsWith('-');
+    const name = descending ? part.slice(1) : part;
+    if (name === '') throw refuse('an empty key');
+    const param = own(def.searchParams, name);
+    if (!param || param.type !== 'date') throw refuse(`${name} cannot be sorted by`);
+    if (seen.has(name)) throw refuse(`${name} is given twice`);
+    seen.add(name);
+    const c = param.toCriterion({ name, prefix: 'eq', value: '2000-01-01' });
+    if (c.match !== 'range') throw refuse(`${name} cannot be sorted by`);
+    keys.push({ field: c.field, descending });
+  }
+  return keys;
 }
 
 /**
@@ -242,6 +287,7 @@ export function ofStrings(c: Criterion): Criterion {
       return values.length === c.values.length ? c : values.length ? { ...c, values } : { match: 'nothing' };
     }
     case 'in':
+    case 'referenced-by':
       return { ...c, where: c.where.map(ofStrings) };
     case 'any':
       return { ...c, groups: c.groups.map((g) => g.map(ofStrings)) };

@@ -17,8 +17,9 @@ export type RangeOp = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb';
 export type CriterionField<K extends EntityKind> = [EntityKind] extends [K] ? string : FieldName<K>;
 
 /**
- * The kinds whose entities have the criteria field F: every kind has `id`; only some keep `lastUpdated`.
- * A helper that serves several kinds alike names F and is constrained to these.
+ * The kinds whose entities have the criteria field F: every kind has `id` and `lastUpdated`; a field
+ * such as `personId` only some. A helper that serves several kinds alike names F and is constrained
+ * to these.
  */
 export type KindWithField<F extends string> = { [J in EntityKind]: F extends FieldName<J> ? J : never }[EntityKind];
 
@@ -42,6 +43,11 @@ export type Criterion<K extends EntityKind = EntityKind> =
   | { field: CriterionField<K>; match: 'range'; op: RangeOp; start: string; end: string }
   /** The field holds the id of another entity matching the nested criteria (chained search). */
   | InCriterion<K>
+  /**
+   * The field (the record's id) is named by the `by` field of another entity's records matching the
+   * nested criteria: a reverse chain (_has), e.g. people with an active care package.
+   */
+  | { field: CriterionField<K>; match: 'referenced-by'; kind: EntityKind; by: string; where: Criterion[] }
   /** Whether the field has a value at all. */
   | { field: CriterionField<K>; match: 'missing'; missing: boolean }
   /** At least one group matches (each group a conjunction): OR across fields. */
@@ -49,7 +55,18 @@ export type Criterion<K extends EntityKind = EntityKind> =
   /** Matches nothing: e.g. an identifier system the council does not hold. */
   | { match: 'nothing' };
 
+/** One key of a search's order: a field, ascending unless descending. */
+export interface SortKey {
+  field: string;
+  descending: boolean;
+}
+
 export interface Page {
   limit: number;
   offset: number;
+  /**
+   * The order, key by key, with the id last so paging stays stable; without it, the entity's own
+   * order (its orderBy, or id).
+   */
+  sort?: SortKey[];
 }

@@ -1,4 +1,4 @@
-import { Criterion, EntityKind, RangeOp } from './criteria';
+import { Criterion, EntityKind, RangeOp, SortKey } from './criteria';
 import { FieldSpec, TABLES } from './tables';
 
 /** Turns criteria into a parameterised WHERE clause. Every value travels as a parameter, never as SQL text. */
@@ -41,8 +41,16 @@ export class WhereBuilder {
         return rangeSql(spec.start, spec.end, c.op, () => this.param(c.start), () => this.param(c.end));
       case 'in': {
         const target = TABLES[c.kind].table;
+        const ids = `SELECT id FROM ${target} WHERE ${this.where(c.kind, c.where)}`;
+        // A list of ids (the people an access record names) matches when any of them is found.
+        if (spec.kind === 'array') return `${spec.sql} && ARRAY(${ids})`;
+        return `${valueSql(spec, kind, c.field)} IN (${ids})`;
+      }
+      case 'referenced-by': {
         const column = valueSql(spec, kind, c.field);
-        return `${column} IN (SELECT id FROM ${target} WHERE ${this.where(c.kind, c.where)})`;
+        const by = fieldSpec(c.kind, c.by);
+        const refs = by.kind === 'array' ? `unnest(${by.sql})` : valueSql(by, c.kind, c.by);
+        return `${column} IN (SELECT ${refs} FROM ${TABLES[c.kind].table} WHERE ${this.where(c.kind, c.where)})`;
       }
       case 'missing': {
         const column = spec.kind === 'range' ? spec.start : valueSql(spec, kind, c.field);
@@ -62,6 +70,22 @@ export class WhereBuilder {
       ? `EXISTS (SELECT 1 FROM unnest(${spec.lower}) AS part WHERE part LIKE ${p})`
       : `${spec.lower} LIKE ${p}`;
   }
+}
+
+/**
+ * ORDER BY for a search sorted by the given keys, the id last so that rows with equal keys keep one
+ * order from page to page. A range (a period) sorts by its start ascending and by its end
+ * descending; a missing end is still running and a missing start open, as the range comparisons
+ * read them, so both sort as the furthest out (first).
+ */
+export function orderBySql(kind: EntityKind, sort: SortKey[]): string {
+  const keys = sort.map(({ field, descending }) => {
+    const spec = fieldSpec(kind, field);
+    if (spec.kind === 'range') return descending ? `${spec.end} DESC NULLS FIRST` : `${spec.start} ASC NULLS FIRST`;
+    if (spec.kind === 'instant' || spec.kind === 'value') return `${spec.sql} ${descending ? 'DESC' : 'ASC'} NULLS LAST`;
+    throw new Error(`${kind}.${field} cannot be sorted by`);
+  });
+  return [...keys, 'id'].join(', ');
 }
 
 function fieldSpec(kind: EntityKind, field: string): FieldSpec {

@@ -2,7 +2,7 @@ import NodeCache from 'node-cache';
 import { Dataset } from '../domain/dataset';
 import { Criterion, EntityKind, Page } from './criteria';
 import { migrate } from './migrate';
-import { WhereBuilder } from './sqlCriteria';
+import { orderBySql, WhereBuilder } from './sqlCriteria';
 import { SqlDriver, SqlExecutor } from './sqlDriver';
 import { JtiStore } from './jtiStore';
 import { LimitStore } from './limitStore';
@@ -157,8 +157,9 @@ export class Store implements RecordReader {
     const table = TABLES[kind];
     const builder = new WhereBuilder();
     const where = builder.where(kind, criteria);
+    const order = page.sort?.length ? orderBySql(kind, page.sort) : (table.orderBy ?? 'id');
     // One row beyond the page tells whether a next page exists without counting everything.
-    const sql = `SELECT ${table.select} FROM ${table.table} WHERE ${where} ORDER BY ${table.orderBy ?? 'id'} LIMIT ${page.limit + 1} OFFSET ${page.offset}`;
+    const sql = `SELECT ${table.select} FROM ${table.table} WHERE ${where} ORDER BY ${order} LIMIT ${page.limit + 1} OFFSET ${page.offset}`;
     const rows = await db.query<Record<string, unknown>>(sql, builder.params);
     const more = rows.length > page.limit;
     return {

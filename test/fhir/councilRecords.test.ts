@@ -394,8 +394,8 @@ describe.each(DRIVERS)("the council's CLD records over FHIR (%s)", (driver) => {
       const byType = new Map(cs.rest![0].resource!.map((r) => [r.type, r]));
       expect(byType.get('RelatedPerson')?.profile).toBe(`${BASE}/StructureDefinition/SocialCare-Carer`);
       expect(byType.get('Procedure')?.profile).toBe(`${BASE}/StructureDefinition/SocialCare-Assessment`);
-      expect(byType.get('RelatedPerson')!.searchParam!.map((p) => p.name).sort()).toEqual(['_id', 'active', 'patient']);
-      expect(byType.get('Procedure')!.searchParam!.map((p) => p.name).sort()).toEqual(['_id', 'category', 'date', 'patient', 'status', 'subject']);
+      expect(byType.get('RelatedPerson')!.searchParam!.map((p) => p.name).sort()).toEqual(['_id', '_lastUpdated', 'active', 'patient']);
+      expect(byType.get('Procedure')!.searchParam!.map((p) => p.name).sort()).toEqual(['_id', '_lastUpdated', 'category', 'date', 'patient', 'status', 'subject']);
       expect(byType.get('Patient')!.searchRevInclude).toEqual(expect.arrayContaining(['RelatedPerson:patient', 'Procedure:patient', 'CarePlan:subject']));
     });
   });

@@ -58,14 +58,15 @@ describe('parseSearchQuery', () => {
   });
 
   it('reads no result parameter as a criterion: every name in the one list is skipped', () => {
-    const all = Object.fromEntries(Object.keys(RESULT_PARAMETERS).map((k) => [k, k === '_summary' ? 'false' : k === '_elements' ? 'id' : k === '_count' || k === '_offset' ? '5' : '']));
+    const all = Object.fromEntries(Object.keys(RESULT_PARAMETERS).map((k) => [k, k === '_summary' ? 'false' : k === '_elements' ? 'id' : k === '_count' || k === '_offset' ? '5' : k === '_sort' ? '-_lastUpdated' : k === '_total' ? 'accurate' : '']));
     delete all._include;
     delete all._revinclude;
     const q = parse('Patient', all, true);
     expect(q.criteria).toEqual([]);
     expect(q.ignored).toEqual([]);
+    expect(q).toMatchObject({ sort: [{ field: 'lastUpdated', descending: true }], total: 'accurate' });
     expect(Object.keys(RESULT_PARAMETERS)).toEqual(
-      expect.arrayContaining(['_count', '_offset', '_summary', '_elements', '_include', '_revinclude', '_format', '_pretty']),
+      expect.arrayContaining(['_count', '_offset', '_sort', '_total', '_summary', '_elements', '_include', '_revinclude', '_format', '_pretty']),
     );
   });
 
@@ -75,7 +76,7 @@ describe('parseSearchQuery', () => {
       status: 400,
       code: 'invalid',
       message:
-        'Unknown search parameters for Flag: colour, size (Prefer: handling=strict). Supported: _id, patient, subject, status, category, author, date',
+        'Unknown search parameters for Flag: colour, size (Prefer: handling=strict). Supported: _id, _lastUpdated, patient, subject, status, category, author, date',
       expression: ['colour', 'size'],
     });
   });
@@ -91,7 +92,7 @@ describe('parseSearchQuery', () => {
       'name:missing: the modifier :missing is not supported on Patient.name (supported: :exact, :contains)',
     );
     expect(refusal('CarePlan', { 'patient.address': 'x' })).toMatchObject({ status: 400, code: 'not-supported' });
-    expect(refusal('CarePlan', { 'patient.address': 'x' }).message).toContain('chaining patient to address is not supported');
+    expect(refusal('CarePlan', { 'patient.address': 'x' }).message).toContain('Patient has no search parameter address');
   });
 
   it('chains into the target type and treats a type modifier as restating the target', () => {

@@ -82,11 +82,11 @@ describe('criterion field names', () => {
         patient: personReferenceParam('personId', 'The person.', 'Patient.link', 'http://hl7.org/fhir/SearchParameter/clinical-patient'),
       },
     };
-    const workersSinceWhen: SearchAndPolicy<'worker'> = {
+    const workersPatient: SearchAndPolicy<'worker'> = {
       entity: 'worker',
       searchParams: {
-        // @ts-expect-error workers keep no lastUpdated criteria field, so _lastUpdated is not theirs to offer
-        _lastUpdated: lastUpdatedParam(),
+        // @ts-expect-error workers hold no person: a reference to one is not theirs to offer
+        patient: personReferenceParam('personId', 'The person.', 'Practitioner.link', 'http://hl7.org/fhir/SearchParameter/clinical-patient'),
       },
     };
     const wrongPersonField: SearchAndPolicy<'carePackage'> = {
@@ -108,7 +108,7 @@ describe('criterion field names', () => {
       // @ts-expect-error care packages have status, not state
       toCriterion: (use) => ({ field: 'state', match: 'any-of', values: [use.value] }),
     };
-    expect([misspeltParam, workersSinceWhen, wrongPersonField, wrongOwner, wrongParam]).toHaveLength(5);
+    expect([misspeltParam, workersPatient, wrongPersonField, wrongOwner, wrongParam]).toHaveLength(5);
   });
 
   it('checks the criteria of a search of the store for one kind', () => {

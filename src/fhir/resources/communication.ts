@@ -11,7 +11,7 @@ import { badRequest, FhirError, forbidden, outcome } from '../outcome';
 import { SpineCode } from '../spineCodes';
 import { alternatives, parseToken } from '../searchValues';
 import { COMMUNICATION_CATEGORY_SYSTEM, NHS_NUMBER_SYSTEM, PROFILES, SNOMED_SYSTEM } from '../systems';
-import { byPatientParam, idParam, instantParam, lastUpdatedParam } from './common';
+import { byPatientParam, idParam, instantParam } from './common';
 import { InvalidNotice, parseNotice } from './noticeParser';
 import { personReferenceParam } from './personReference';
 import { requireWrite, writeResult } from './writes';
@@ -173,7 +173,6 @@ export const communicationDefinition: ResourceDefinition<'notice'> = {
   entity: 'notice',
   searchParams: {
     _id: idParam(),
-    _lastUpdated: lastUpdatedParam(),
     identifier: {
       type: 'token',
       documentation: "The hospital's own id for the notice (system|value).",

@@ -138,8 +138,7 @@ export function identifierCriterion(use: ParamUse): Criterion<'person'> {
 function checkedNhsNumber(raw: string, use: ParamUse): string {
   const problem = nhsNumberProblem(raw);
   if (problem) {
-    const where = use.chain ? `${use.name}.${use.chain}` : use.name;
-    throw badRequest(`${where}: ${raw} is not a valid NHS number: ${describeNhsNumberProblem(problem)}`, [where], 'INVALID_RESOURCE_ID');
+    throw badRequest(`${use.name}: ${raw} is not a valid NHS number: ${describeNhsNumberProblem(problem)}`, [use.name], 'INVALID_RESOURCE_ID');
   }
   return normaliseNhsNumber(raw);
 }

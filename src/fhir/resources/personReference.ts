@@ -1,16 +1,13 @@
 import { Criterion, CriterionField, EntityKind } from '../../store/criteria';
 import { ParamUse, SearchParamDefinition } from '../definition';
-import { badRequest } from '../outcome';
 import { referenceCriterion } from '../searchValues';
-import { identifierCriterion, patientDefinition } from './patient';
-
-/** Patient parameters a reference to a person may chain into: CarePlan?patient.identifier=... */
-const CHAINABLE = ['identifier', 'name', 'family', 'given', 'birthdate', 'gender', '_id'];
+import { identifierCriterion } from './patient';
 
 /**
  * A reference parameter pointing at the person (CarePlan.subject, Flag.patient, ...). It takes
- * `Patient/id`, `:identifier` with an NHS number, and chains into Patient's own parameters, so a
- * caller holding only an NHS number needs one request.
+ * `Patient/id` and `:identifier` with an NHS number; like every reference parameter it chains into
+ * Patient's own parameters (patient.identifier=..., searchChains.ts), so a caller holding only an
+ * NHS number needs one request.
  */
 export function personReferenceParam<K extends EntityKind>(
   field: CriterionField<K>,
@@ -23,15 +20,9 @@ export function personReferenceParam<K extends EntityKind>(
     documentation,
     modifiers: ['identifier', 'Patient'],
     targets: ['Patient'],
-    chains: CHAINABLE,
     expression,
     definition,
     toCriterion(use: ParamUse): Criterion<K> {
-      if (use.chain) {
-        const target = patientDefinition.searchParams[use.chain];
-        if (!target) throw badRequest(`${use.name}.${use.chain}: Patient has no search parameter ${use.chain}`);
-        return inPeople(field, [target.toCriterion({ ...use, name: use.name, modifier: undefined })]);
-      }
       if (use.modifier === 'identifier') {
         return inPeople(field, [identifierCriterion(use)]);
       }

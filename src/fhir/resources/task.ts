@@ -19,7 +19,7 @@ import {
   SNOMED_SYSTEM,
   WITHDRAWAL_REASON_SYSTEM,
 } from '../systems';
-import { byPatientParam, idParam, lastUpdatedParam, reference } from './common';
+import { byPatientParam, idParam, reference } from './common';
 import { withoutUndefined } from '../../domain/objects';
 import { personReferenceParam } from './personReference';
 import { contactChangesFrom } from './taskChanges';
@@ -166,7 +166,6 @@ export const taskDefinition: ResourceDefinition<'contact'> = {
   entity: 'contact',
   searchParams: {
     _id: idParam(),
-    _lastUpdated: lastUpdatedParam(),
     focus: {
       type: 'reference',
       documentation: 'The notice that raised the contact (Communication/id).',

@@ -18,7 +18,7 @@ export const auditEvents = entityTable({
   ],
   // Newest first: "who looked at my record" reads from the top.
   orderBy: 'recorded DESC, id DESC',
-  searchBy: ['id', 'recorded', 'interaction', 'outcome', 'clientId', 'organization', 'purposeOfUse', 'personIds', 'nhsNumbers', 'resourceType'],
+  searchBy: ['id', 'recorded', 'interaction', 'outcome', 'clientId', 'organization', 'purposeOfUse', 'personIds', 'nhsNumbers', 'resourceType', 'lastUpdated'],
   migrations: [
     {
       version: 7,

@@ -14,7 +14,7 @@ export const organisations = entityTable({
     organisation.derived('name_lower', 'text', (o) => o.name.toLowerCase()),
     ...organisation.meta(),
   ],
-  searchBy: ['id', 'kind', 'odsCode', 'cqcLocationId', 'partOfId'],
+  searchBy: ['id', 'kind', 'odsCode', 'cqcLocationId', 'partOfId', 'lastUpdated'],
   fields: { name: { kind: 'text', lower: 'name_lower', exact: 'name', array: false } },
   datasetPart: 'organisations',
 });

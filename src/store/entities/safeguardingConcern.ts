@@ -11,7 +11,7 @@ export const safeguardingConcerns = entityTable({
     ...concern.plain('date', ['raisedDate', 'closedDate']),
     ...concern.meta(),
   ],
-  searchBy: ['id', 'personId', 'status', 'concernType', 'contactTeamId'],
+  searchBy: ['id', 'personId', 'status', 'concernType', 'contactTeamId', 'lastUpdated'],
   fields: { period: { kind: 'range', start: 'raised_date', end: 'closed_date' } },
   datasetPart: 'safeguardingConcerns',
 });

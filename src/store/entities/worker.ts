@@ -15,7 +15,7 @@ export const workers = entityTable({
     worker.derived('name_parts', 'text[]', (w) => lowerParts(w.givenNames, w.familyName)),
     ...worker.meta(),
   ],
-  searchBy: ['id', 'teamId'],
+  searchBy: ['id', 'teamId', 'lastUpdated'],
   fields: { name: NAME },
   datasetPart: 'workers',
 });

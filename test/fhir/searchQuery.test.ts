@@ -61,6 +61,8 @@ describe('parseSearchQuery', () => {
     const all = Object.fromEntries(Object.keys(RESULT_PARAMETERS).map((k) => [k, k === '_summary' ? 'false' : k === '_elements' ? 'id' : k === '_count' || k === '_offset' ? '5' : k === '_sort' ? '-_lastUpdated' : k === '_total' ? 'accurate' : '']));
     delete all._include;
     delete all._revinclude;
+    delete all['_include:iterate'];
+    delete all['_revinclude:iterate'];
     const q = parse('Patient', all, true);
     expect(q.criteria).toEqual([]);
     expect(q.ignored).toEqual([]);
@@ -124,16 +126,20 @@ describe('parseSearchQuery', () => {
     expect(parse('Patient', { _elements: 'name,birthDate' }).elements).toEqual(['name', 'birthDate']);
     const q = parse('CarePlan', { _include: ['CarePlan:performer', 'CarePlan:subject:Patient'] });
     expect(q.includes).toEqual([
-      { param: 'performer', targetType: undefined },
-      { param: 'subject', targetType: 'Patient' },
+      { sourceType: 'CarePlan', param: 'performer', targetType: undefined, iterate: false },
+      { sourceType: 'CarePlan', param: 'subject', targetType: 'Patient', iterate: false },
     ]);
     expect(q.applied).toEqual([
       ['_include', 'CarePlan:performer'],
       ['_include', 'CarePlan:subject:Patient'],
     ]);
     expect(refusal('CarePlan', { _include: 'CarePlan:status' }).message).toBe(
-      '_include=CarePlan:status is not supported (supported: CarePlan:performer, CarePlan:subject, CarePlan:patient, CarePlan:care-team)',
+      "_include=CarePlan:status is not supported (supported: CarePlan:performer, CarePlan:subject, CarePlan:patient, CarePlan:care-team; another type's with _include:iterate)",
     );
+    // :iterate follows another type's include from whatever of that type the answer holds.
+    expect(parse('Patient', { '_include:iterate': 'CarePlan:performer' }).includes).toEqual([{ sourceType: 'CarePlan', param: 'performer', targetType: undefined, iterate: true }]);
+    expect(refusal('Patient', { '_include:iterate': 'CarePlan:status' }).status).toBe(400);
+    expect(refusal('Patient', { '_revinclude:iterate': 'CarePlan:performer' }).status).toBe(400);
     expect(refusal('CarePlan', { _include: 'Flag:author' }).status).toBe(400);
     expect(refusal('CarePlan', { _include: 'CarePlan:performer:Patient' }).message).toBe(
       '_include=CarePlan:performer:Patient: performer does not point at Patient',

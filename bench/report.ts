@@ -67,6 +67,10 @@ export function markdownReport(r: Report): string {
   row('Response body (mean)', (x) => `${n0(x.bodyBytes)} B`);
   row('Facade RSS: ready / after the load (peak)', (x) => `${n0(x.idleRssMb)} / ${n0(x.rssMb)} MB (${n0(x.peakRssMb)} MB)`, large ? `≤ 300 MB at 1M: ${verdict((large.peakRssMb ?? Infinity) <= 300)}` : '≤ 300 MB at 1M');
   row('Ready (`node dist/main.js`, existing store)', (x) => sec(x.readyMs), `≤ 5 s: ${r.frontDoor.map((x) => verdict((x.readyMs ?? Infinity) <= 5000)).join(', ')}`);
+  if (r.frontDoor.some((x) => x.wholePicture)) {
+    row('The whole A&E picture in one request (`…&_include:iterate=CarePlan:performer&…`): req/s', (x) => n0(x.wholePicture?.rps));
+    row('The whole picture: latency p50 / p99', (x) => (x.wholePicture ? `${x.wholePicture.p50} / ${x.wholePicture.p99} ms` : '–'));
+  }
   if (r.frontDoor.some((x) => x.uncached)) {
     row('Lookup cache off (`LOOKUP_CACHE_SECONDS=0`): req/s', (x) => n0(x.uncached?.rps));
     row('Lookup cache off: latency p50 / p99', (x) => (x.uncached ? `${x.uncached.p50} / ${x.uncached.p99} ms` : '–'));

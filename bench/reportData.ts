@@ -57,6 +57,8 @@ export interface FrontDoor {
   firstStartMs?: number;
   /** The front door with the lookup cache off (LOOKUP_CACHE_SECONDS=0): every request goes to the store. */
   uncached?: LoadResult;
+  /** The whole A&E picture in one request (wholePicturePath), cache on, same people. */
+  wholePicture?: LoadResult;
 }
 
 export interface Report {

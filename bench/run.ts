@@ -12,7 +12,7 @@ import { GENERATOR_VERSION, SyntheticPopulation } from '../src/synthetic/populat
 import { drive, LoadResult, median } from './load';
 import { Child, freePort, HOST, memoryOf, run, sleep, startChild } from './processes';
 import { markdownReport } from './report';
-import { frontDoorPath, NHS } from './frontDoor';
+import { frontDoorPath, NHS, wholePicturePath } from './frontDoor';
 import { FrontDoor, Report, Settings } from './reportData';
 import { measureImports } from './imports';
 import { measureWrites } from './writes';
@@ -23,7 +23,7 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CACHE = path.join(ROOT, 'bench', '.cache');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const EPR = 'sandbox-epr-rx1';
-const READ_SCOPE = 'system/Patient.rs system/CarePlan.rs system/Flag.rs system/CareTeam.rs system/Organization.rs system/Practitioner.rs system/PractitionerRole.rs';
+const READ_SCOPE = 'system/Patient.rs system/CarePlan.rs system/Flag.rs system/CareTeam.rs system/Organization.rs system/Practitioner.rs system/PractitionerRole.rs system/RelatedPerson.rs';
 const NOTICE_SCOPE = 'system/Communication.c';
 /** The facade's per-client limits as the benchmark sets them (stated in its output). */
 const BENCH_LIMITS = { TOKEN_REQUESTS_PER_MINUTE: '100000', CLIENT_REQUESTS_PER_MINUTE: '10000000' };
@@ -362,6 +362,15 @@ async function measurePopulation(s: Settings, people: number, spec: StoreSpec, w
     Object.assign(fd, memoryOf(facade.proc.pid));
     report.frontDoor.push(fd as FrontDoor);
     log(`${label}: facade/bare ${fd.ratio.toFixed(2)} (${fd.rpsFacade.toFixed(0)} / ${fd.rpsBare.toFixed(0)} req/s), p50 ${fd.p50} ms, p99 ${fd.p99} ms, RSS ${fd.rssMb} MB (peak ${fd.peakRssMb})`);
+
+    // The whole A&E picture in one request, for the same people: what the iterate includes cost.
+    const wholePaths = sample.filter((p) => p.person.nhsNumber).map((p) => wholePicturePath(p.person.nhsNumber!));
+    const check = await fetch(base + wholePaths[0], { headers: auth });
+    if (check.status !== 200) throw new Error(`the whole picture ${wholePaths[0]} answered ${check.status}: ${(await check.text()).slice(0, 300)}`);
+    await check.arrayBuffer();
+    await drive({ url: base, connections: s.connections, seconds: s.warmupSeconds, headers: auth, paths: wholePaths });
+    fd.wholePicture = await drive({ url: base, connections: s.connections, seconds: s.roundSeconds, headers: auth, paths: wholePaths });
+    log(`${label}: the whole picture: ${fd.wholePicture.rps.toFixed(0)} req/s, p50 ${fd.wholePicture.p50} ms, p99 ${fd.wholePicture.p99} ms`);
 
     if (small) {
       if (s.profile) {

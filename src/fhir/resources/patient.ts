@@ -147,8 +147,13 @@ export const patientDefinition: ResourceDefinition<'person'> = {
   type: 'Patient',
   profile: PROFILES.Patient,
   documentation:
-    'A person known to the council\'s adult social care service. Look people up by NHS number: ' +
-    'Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018',
+    "A person known to the council's adult social care service. The front door, the whole A&E picture in one request: " +
+    'Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9990000018&_revinclude=CarePlan:subject&_revinclude=Flag:subject' +
+    '&_revinclude=CareTeam:subject&_revinclude=RelatedPerson:patient&_include:iterate=CarePlan:performer' +
+    '&_include:iterate=CareTeam:participant&_include:iterate=Flag:author (the person, packages and their providers, ' +
+    'safeguarding flags and the team to call, the allocated worker and team, the carer). ' +
+    'Health-view clients (hospitals, portals) must name the person: identifier, _id, or family with birthdate; ' +
+    'a search naming nobody is refused with 403. The council\'s own clients may browse.',
   entity: 'person',
   searchParams: {
     _id: idParam(),

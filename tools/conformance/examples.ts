@@ -30,7 +30,7 @@ const EXAMPLE_SEARCHES: Record<string, Record<string, string[]>> = {
   Patient: { identifier: ['https://fhir.nhs.uk/Id/nhs-number|9990000018'] },
   CarePlan: { _id: ['PKG-0001'] },
   CareTeam: { _id: ['WXB-100001'] },
-  Flag: { status: ['active'] },
+  Flag: { _id: ['SG-0001'] },
   Organization: { _id: ['CQC-1-1000000123'] },
   Practitioner: { _id: ['W-001'] },
   PractitionerRole: { _id: ['W-001'] },

@@ -159,7 +159,9 @@ export function resolveRoute(method: string, path: string): ResolvedRoute {
   }
   const pattern = patternOf(routes, segments);
   if (!pattern) {
-    if (unoffered) throw unsupportedInteraction(unoffered);
+    // A versioned type's history is there: a path below it of another shape is no interaction at all.
+    const versioned = routes.some((r) => r.pattern === '[type]/_history');
+    if (unoffered && !(versioned && segments.includes('_history') && !segments.some((s) => s.startsWith('$')))) throw unsupportedInteraction(unoffered);
     throw notFound(`No such interaction: ${path}`, 'UNSUPPORTED_SERVICE');
   }
   const route = pick(routes.filter((r) => r.pattern === pattern), asked, path);

@@ -148,6 +148,7 @@ describe.each(DRIVERS)('versions: vread and _history (%s)', (driver) => {
 
     const gone = await hospital(t.http.get('/fhir/CarePlan/PKG-H4/_history/3'));
     expect({ status: gone.status, code: gone.body.issue?.[0]?.code }).toEqual({ status: 410, code: 'deleted' });
+    expect(gone.body.issue[0].details.coding).toEqual([expect.objectContaining({ code: 'INVALIDATED_RESOURCE' })]);
     expect((await hospital(t.http.get('/fhir/CarePlan/PKG-H4/_history/2'))).body.status).toBe('on-hold');
     expect((await hospital(t.http.get('/fhir/CarePlan/PKG-H4/_history/4'))).status).toBe(404);
 

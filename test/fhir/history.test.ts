@@ -282,6 +282,8 @@ describe.each(DRIVERS)('versions: vread and _history (%s)', (driver) => {
       const first = await medplum.readVersion('CarePlan', 'PKG-H8', '1');
       expect({ status: first.status, version: first.meta?.versionId }).toEqual({ status: 'active', version: '1' });
     } finally {
+      // fetch keeps its connections open for reuse: closed here, so nothing outlives the test.
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
   });

@@ -291,6 +291,9 @@ const CHANGE_REFINEMENTS: Refinement[] = [
 const REFINEMENTS: Partial<Record<RouteHandler, Refinement[]>> = {
   search: SEARCH_REFINEMENTS,
   'conformance-search': SEARCH_REFINEMENTS,
+  // A history's _since, _count and _offset are refused as a search's are.
+  'history-instance': SEARCH_REFINEMENTS,
+  'history-type': SEARCH_REFINEMENTS,
   update: CHANGE_REFINEMENTS,
   'conditional-update': CHANGE_REFINEMENTS,
   patch: CHANGE_REFINEMENTS,

@@ -125,7 +125,7 @@ describe.each(DRIVERS)('versions: vread and _history (%s)', (driver) => {
     expect(entriesOf(res.body).every((e) => e.response!.lastModified! >= before)).toBe(true);
     for (const query of [{ _since: 'yesterday' }, { _since: '2026-11-20' }, { _count: '-1' }, { _offset: '99999' }]) {
       const bad = await hospital(t.http.get('/fhir/CarePlan/_history').query(query));
-      expect({ query, status: bad.status, type: bad.body.resourceType }).toEqual({ query, status: 400, type: 'OperationOutcome' });
+      expect({ query, status: bad.status, spine: bad.body.issue?.[0]?.details?.coding?.[0]?.code }).toEqual({ query, status: 400, spine: 'INVALID_SEARCH_DATA' });
     }
     const strict = await hospital(t.http.get('/fhir/CarePlan/_history').query({ status: 'active' }).set('Prefer', 'handling=strict'));
     expect(strict.status).toBe(400);
@@ -216,6 +216,31 @@ describe.each(DRIVERS)('versions: vread and _history (%s)', (driver) => {
     expect((await hospital(t.http.get('/fhir/CarePlan/PKG-0010/_history'))).status).toBe(403);
     const typeHistory = await hospital(t.http.get('/fhir/CarePlan/_history').query({ _count: '100' }));
     expect(entriesOf(typeHistory.body).some((e) => e.fullUrl?.endsWith('/CarePlan/PKG-0010'))).toBe(false);
+  });
+
+  it('leaves out of a history, and refuses to a vread, a version whose content then the caller could not read (a concern while closed, for the health view)', async () => {
+    const patch = (status: string) =>
+      council(t.http.patch('/fhir/Flag/SG-0001').set('Content-Type', 'application/json-patch+json')).send(JSON.stringify([{ op: 'replace', path: '/status', value: status }]));
+    const before = await council(t.http.get('/fhir/Flag/SG-0001'));
+    expect(before.body.status).toBe('active');
+    const open = Number(before.body.meta.versionId);
+    const closed = await patch('inactive');
+    expect({ status: closed.status, flag: closed.body.status }).toEqual({ status: 200, flag: 'inactive' });
+    // Closed now: the health view reads none of its versions.
+    expect((await hospital(t.http.get('/fhir/Flag/SG-0001'))).status).toBe(403);
+    expect((await hospital(t.http.get(`/fhir/Flag/SG-0001/_history/${open}`))).status).toBe(403);
+    expect((await hospital(t.http.get('/fhir/Flag/SG-0001/_history'))).status).toBe(403);
+    const reopened = await patch('active');
+    expect(reopened.status).toBe(200);
+    // Open again: its open versions are shown, the closed one is not.
+    const history = await hospital(t.http.get('/fhir/Flag/SG-0001/_history'));
+    const versions = entriesOf(history.body).map((e) => Number(e.resource?.meta?.versionId));
+    expect(versions).toContain(open);
+    expect(versions).toContain(open + 2);
+    expect(versions).not.toContain(open + 1);
+    const vread = await hospital(t.http.get(`/fhir/Flag/SG-0001/_history/${open + 1}`));
+    expect({ status: vread.status, code: vread.body.issue?.[0]?.code }).toEqual({ status: 403, code: 'forbidden' });
+    expect((await council(t.http.get(`/fhir/Flag/SG-0001/_history/${open + 1}`))).body.status).toBe('inactive');
   });
 
   it('records the people in the versions a history returns', async () => {

@@ -36,9 +36,15 @@ export function capabilityStatement(opts: CapabilityOptions): CapabilityStatemen
     profile: def.profile,
     supportedProfile: [def.profile, ...(def.otherProfiles ?? [])],
     documentation: def.documentation,
-    interaction: [{ code: 'read' as const }, { code: 'search-type' as const }, ...(def.councilRecord ? councilInteractions(def) : noticeInteractions(def))],
-    versioning: def.writes?.update || def.councilRecord ? 'versioned-update' : 'no-version',
-    readHistory: false,
+    interaction: [
+      { code: 'read' as const },
+      { code: 'search-type' as const },
+      ...(def.councilRecord ? councilInteractions(def) : noticeInteractions(def)),
+      ...HISTORY_INTERACTIONS,
+    ],
+    // Every version is kept (record_history), so each type is versioned whether or not it is written here.
+    versioning: def.writes?.update || def.councilRecord ? 'versioned-update' : 'versioned',
+    readHistory: true,
     updateCreate: !!def.councilRecord,
     conditionalCreate: !!def.writes?.create || !!def.councilRecord,
     conditionalRead: 'not-supported',
@@ -118,6 +124,22 @@ export function capabilityStatement(opts: CapabilityOptions): CapabilityStatemen
     ],
   };
 }
+
+/** Versions, as src/fhir/history.ts serves them: the same for every type. */
+const HISTORY_INTERACTIONS = [
+  {
+    code: 'vread' as const,
+    documentation: 'Any version kept, with its ETag and Last-Modified; 410 Gone (deleted) for the version after a delete, 404 for one that never was. The access rules of a read apply to the record now and to the version as it was.',
+  },
+  {
+    code: 'history-instance' as const,
+    documentation: 'A history Bundle, newest first: each version (POST when written new, PUT when changed) and each deletion (DELETE, no resource). _since (an instant), _count and _offset; the links carry _until, which keeps later pages to the versions there were.',
+  },
+  {
+    code: 'history-type' as const,
+    documentation: "As history-instance, over every record of the type the caller may read now and could read as each version was. System-level history ([base]/_history) is not supported.",
+  },
+];
 
 /** Hospital notices and contacts: what their own handlers take. */
 function noticeInteractions(def: ResourceDefinition) {

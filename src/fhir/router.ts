@@ -5,6 +5,7 @@ import { RequestContext } from '../access/context';
 import { bearerChallenge, FhirError, InsufficientScope, outcome } from './outcome';
 import { recodeSpine, SpineCode, withSpineCodes } from './spineCodes';
 import { read } from './read';
+import { HistoryOptions, instanceHistory, typeHistory, vread } from './history';
 import { ResourceDefinition, WriteContext, WriteResult } from './definition';
 import { CachedLookup, LookupCache } from './lookupCache';
 import { isPublicPath, resolveRoute, ResolvedRoute, RouteHandler } from './routes';
@@ -109,6 +110,12 @@ export class FhirRouter {
           const resource = await read(to.def!, to.id!, this.common(req));
           return { resource, version: { versionId: resource.meta!.versionId!, lastUpdated: resource.meta!.lastUpdated! } };
         }),
+      vread: async (req, to) => {
+        const { resource, version } = await vread(to.def!, to.id!, to.versionId!, this.historyOptions(req));
+        return { status: 200, resource, version };
+      },
+      'history-instance': async (req, to) => ({ status: 200, resource: await instanceHistory(to.def!, to.id!, req.query, this.historyOptions(req)) }),
+      'history-type': async (req, to) => ({ status: 200, resource: await typeHistory(to.def!, req.query, this.historyOptions(req)) }),
       validate: (req, to) => {
         // Validating shows what the facade makes of a resource of the type: it needs read access to it.
         searchRestriction(to.def!, this.common(req), 'read');
@@ -189,6 +196,11 @@ export class FhirRouter {
       caller: req.context.caller,
       council: this.opts.council,
     };
+  }
+
+  /** What vread and _history need: a read's, with the paging of a search. */
+  private historyOptions(req: FhirRequest): HistoryOptions {
+    return { ...this.common(req), baseUrl: this.opts.baseUrl, strict: req.strict, limits: this.opts };
   }
 
   private writeContext(req: FhirRequest): WriteContext {
@@ -279,6 +291,9 @@ const CHANGE_REFINEMENTS: Refinement[] = [
 const REFINEMENTS: Partial<Record<RouteHandler, Refinement[]>> = {
   search: SEARCH_REFINEMENTS,
   'conformance-search': SEARCH_REFINEMENTS,
+  // A history's _since, _count and _offset are refused as a search's are.
+  'history-instance': SEARCH_REFINEMENTS,
+  'history-type': SEARCH_REFINEMENTS,
   update: CHANGE_REFINEMENTS,
   'conditional-update': CHANGE_REFINEMENTS,
   patch: CHANGE_REFINEMENTS,

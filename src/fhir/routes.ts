@@ -2,8 +2,9 @@
  * The route table: which method on which path below the FHIR base is served, by what, and whether
  * it needs a caller. Which routes a resource type has comes from its definition in the registry
  * (writes.create adds POST [type], writes.update PUT [type]/[id], writes.patch PATCH [type]/[id]),
- * so the 405 Allow lists, the routes and the CapabilityStatement cannot disagree. The conformance
- * resources (StructureDefinition, CodeSystem, ValueSet) are routes too: read and search, public.
+ * so the 405 Allow lists, the routes and the CapabilityStatement cannot disagree. Every type has
+ * vread and history (its versions are kept: store/recordHistory.ts). The conformance resources
+ * (StructureDefinition, CodeSystem, ValueSet) are routes too: read and search, public, unversioned.
  */
 import { CONFORMANCE_DEFINITIONS, ConformanceDefinition, conformanceDefinitionOf } from './conformance';
 import { ResourceDefinition } from './definition';
@@ -12,7 +13,16 @@ import { definitionOf, RESOURCE_DEFINITIONS } from './registry';
 import { isFhirResourceType } from './resourceTypes';
 
 /** Path shapes below the FHIR base, in the notation of the FHIR REST API. */
-export type RoutePattern = '[base]' | 'metadata' | '[type]' | '[type]/_search' | '[type]/$validate' | '[type]/[id]';
+export type RoutePattern =
+  | '[base]'
+  | 'metadata'
+  | '[type]'
+  | '[type]/_search'
+  | '[type]/$validate'
+  | '[type]/_history'
+  | '[type]/[id]'
+  | '[type]/[id]/_history'
+  | '[type]/[id]/_history/[vid]';
 
 /** What answers a route: FhirRouter holds one function for each. */
 export type RouteHandler =
@@ -21,6 +31,9 @@ export type RouteHandler =
   | 'create'
   | 'validate'
   | 'read'
+  | 'vread'
+  | 'history-instance'
+  | 'history-type'
   | 'update'
   | 'conditional-update'
   | 'patch'
@@ -61,10 +74,13 @@ const RESOURCE_ROUTES: ResourceRoute[] = [
   { pattern: '[type]/_search', method: 'POST', handler: 'search', public: false },
   { pattern: '[type]/_search', method: 'GET', handler: 'search', public: false },
   { pattern: '[type]/$validate', method: 'POST', handler: 'validate', public: false },
+  { pattern: '[type]/_history', method: 'GET', handler: 'history-type', public: false },
   { pattern: '[type]/[id]', method: 'GET', handler: 'read', public: false },
   { pattern: '[type]/[id]', method: 'PUT', handler: 'update', public: false, servedFor: (def) => !!def.writes?.update || councilRecord(def) },
   { pattern: '[type]/[id]', method: 'PATCH', handler: 'patch', public: false, servedFor: (def) => !!def.writes?.patch || councilRecord(def) },
   { pattern: '[type]/[id]', method: 'DELETE', handler: 'delete', public: false, servedFor: deletable },
+  { pattern: '[type]/[id]/_history', method: 'GET', handler: 'history-instance', public: false },
+  { pattern: '[type]/[id]/_history/[vid]', method: 'GET', handler: 'vread', public: false },
 ];
 
 /** Profiles, code systems and value sets hold no one's data: read and search with no caller. */
@@ -101,23 +117,25 @@ export function allowedMethods(type: string, pattern: RoutePattern): string[] {
   return (routesOf(type) ?? []).filter((r) => r.pattern === pattern).map((r) => r.method);
 }
 
-/** What a request resolves to: the route, the type it names (its definition), and the id. */
+/** What a request resolves to: the route, the type it names (its definition), the id and the version. */
 export interface ResolvedRoute {
   route: Route;
   def?: ResourceDefinition;
   conformance?: ConformanceDefinition;
   id?: string;
+  versionId?: string;
 }
 
 /**
- * The route a method and path (below the FHIR base) resolve to. A literal segment (_search,
- * $validate) wins over [id] when the type has a route for it. Refusals are thrown as FhirError,
- * as FHIR R4's RESTful API page (http.html) has them:
+ * The route a method and path (below the FHIR base) resolve to: the type's pattern of the same
+ * shape, a literal segment (_search, $validate, _history) winning over [id]. Refusals are thrown
+ * as FhirError, as FHIR R4's RESTful API page (http.html) has them:
  * - 405 Method Not Allowed, with Allow, for a method the path does not take ("If the server refuses
  *   to delete resources of that type on principle, then it should return the status code 405";
  *   update, patch and create likewise where a type's definition has no such write);
- * - 404 not-supported for a FHIR interaction the facade does not offer at all (history, vread,
- *   operations other than $validate) and for a FHIR type it does not serve
+ * - 404 not-supported for a FHIR interaction the facade does not offer at all (history of the
+ *   whole system or of the unversioned conformance resources, operations other than $validate) and
+ *   for a FHIR type it does not serve
  *   (http.html: "404 Not Found - resource type not supported, or not a FHIR end-point");
  * - 404 not-found for what is not FHIR at all (an unknown type or path);
  * - 400 for a path segment that is not valid percent-encoding.
@@ -127,7 +145,7 @@ export function resolveRoute(method: string, path: string): ResolvedRoute {
   const segments = path.split('/').filter(Boolean).map(decodeSegment);
   const asked = method === 'HEAD' ? 'GET' : method;
   if (segments.length === 1 && segments[0] === 'metadata') return { route: pick([METADATA_ROUTE], asked, path) };
-  const [type, id, extra] = segments;
+  const [type] = segments;
   if (!type) {
     if (asked === 'POST') return { route: BUNDLE_ROUTE };
     throw notFound('Nothing here: name a resource type, e.g. /Patient?identifier=..., or POST a transaction or batch Bundle', 'UNSUPPORTED_SERVICE');
@@ -139,28 +157,46 @@ export function resolveRoute(method: string, path: string): ResolvedRoute {
     if (unoffered) throw unsupportedInteraction(unoffered);
     throw notFound(`Unknown resource type "${type}"`, 'UNSUPPORTED_SERVICE');
   }
-  const literal = id === undefined ? undefined : routes.find((r) => r.pattern !== '[type]/[id]' && r.pattern === `[type]/${id}`)?.pattern;
-  if (unoffered && !(literal && extra === undefined)) throw unsupportedInteraction(unoffered);
-  if (extra !== undefined) throw notFound(`No such interaction: ${path}`, 'UNSUPPORTED_SERVICE');
-  const pattern: RoutePattern = id === undefined ? '[type]' : (literal ?? '[type]/[id]');
+  const pattern = patternOf(routes, segments);
+  if (!pattern) {
+    // A versioned type's history is there: a path below it of another shape is no interaction at all.
+    const versioned = routes.some((r) => r.pattern === '[type]/_history');
+    if (unoffered && !(versioned && segments.includes('_history') && !segments.some((s) => s.startsWith('$')))) throw unsupportedInteraction(unoffered);
+    throw notFound(`No such interaction: ${path}`, 'UNSUPPORTED_SERVICE');
+  }
   const route = pick(routes.filter((r) => r.pattern === pattern), asked, path);
+  const parts = pattern.split('/');
   return {
     route,
     def: definitionOf(type),
     conformance: conformanceDefinitionOf(type),
-    id: pattern === '[type]/[id]' ? id : undefined,
+    id: parts[1] === '[id]' ? segments[1] : undefined,
+    versionId: parts[3] === '[vid]' ? segments[3] : undefined,
   };
+}
+
+/** The pattern of a type's routes the path has the shape of, the one with most literal segments first. */
+function patternOf(routes: Route[], segments: string[]): RoutePattern | undefined {
+  const literals = (p: string) => p.split('/').filter((s) => !s.startsWith('[')).length;
+  const patterns = [...new Set(routes.map((r) => r.pattern))].sort((a, b) => literals(b) - literals(a));
+  return patterns.find((p) => {
+    const parts = p.split('/');
+    // An operation ($name) or _history is never an id or a version: it names an interaction.
+    const placeholder = (s: string) => !s.startsWith('$') && s !== '_history';
+    return parts.length === segments.length && parts.every((part, i) => (part.startsWith('[') ? placeholder(segments[i]) : part === segments[i]));
+  });
 }
 
 /**
  * The FHIR interaction a path names that the facade does not offer, described for the refusal:
- * history at any level, vread, and operations ($name) the route table does not hold.
+ * history of the whole system or of a type whose routes have none, vread likewise, and operations
+ * ($name) the route table does not hold.
  */
 function unofferedInteraction(segments: string[]): string | undefined {
   const history = segments.indexOf('_history');
-  if (history === 0 || history === 1) return `history is not supported: the facade keeps only the current version of each resource`;
-  if (history === 2 && segments.length === 3) return `history is not supported: the facade keeps only the current version of each resource`;
-  if (history === 2 && segments.length === 4) return `vread is not supported: read ${segments[0]}/${segments[1]} for its current version`;
+  if (history === 0) return `history of the whole system is not supported: ask a type's history, [type]/_history`;
+  if (history === 1 || (history === 2 && segments.length === 3)) return `history is not supported for ${segments[0]}: it is not versioned`;
+  if (history === 2 && segments.length === 4) return `vread is not supported for ${segments[0]}: it is not versioned, read ${segments[0]}/${segments[1]}`;
   const operation = segments.find((s) => s.startsWith('$'));
   if (operation) return `the operation ${operation} is not supported here (CapabilityStatement at /metadata lists what is)`;
   return undefined;

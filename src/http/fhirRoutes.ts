@@ -109,7 +109,7 @@ export function fhirRoutes(opts: FhirRoutesOptions): Router {
         const etag = `W/"${result.version.versionId}"`;
         headers.ETag = etag;
         headers['Last-Modified'] = new Date(result.version.lastUpdated).toUTCString();
-        if (req.get('if-none-match')?.split(',').some((t) => t.trim() === etag)) status = 304;
+        if (notModified(req, etag, result.version.lastUpdated)) status = 304;
       }
       if (result.location) headers.Location = result.location;
       // The record of this access is committed before anything is sent; without it, nothing is sent.
@@ -212,6 +212,19 @@ function auditUnavailable(err: unknown, log: ErrorLog, res: Response): FhirError
   return new FhirError(503, outcome('transient', 'The audit trail cannot be written just now, so nothing is served; try again shortly'), {
     'Retry-After': String(RETRY_AFTER_SECONDS),
   });
+}
+
+/**
+ * Whether a read may be answered 304 (RFC 9110 13.1.2, 13.1.3): If-None-Match names the current
+ * version; without it, If-Modified-Since is no earlier than the last change (to the second, as
+ * Last-Modified has it). A date that is no date is ignored. Only for GET and HEAD.
+ */
+function notModified(req: Request, etag: string, lastUpdated: string): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const ifNoneMatch = req.get('if-none-match');
+  if (ifNoneMatch !== undefined) return ifNoneMatch.split(',').some((t) => t.trim() === etag);
+  const since = Date.parse(req.get('if-modified-since') ?? '');
+  return !Number.isNaN(since) && Math.floor(Date.parse(lastUpdated) / 1000) * 1000 <= since;
 }
 
 function preferReturn(prefer: string | undefined): FhirRequest['preferReturn'] {

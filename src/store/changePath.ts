@@ -172,7 +172,12 @@ async function continueVersions(tx: SqlExecutor, kind: EntityKind, ids: string[]
   }
 }
 
-async function keepHistory(tx: SqlExecutor, kind: EntityKind, ids: string[], changedBy: string): Promise<void> {
+/**
+ * Keeps the current version of these records in record_history before they change or go: the one
+ * statement every writer of a record's versions uses (the change path, and the contacts notices
+ * and answers change in noticeRepository.ts), so vread and _history see one sequence.
+ */
+export async function keepHistory(tx: SqlExecutor, kind: EntityKind, ids: string[], changedBy: string | null): Promise<void> {
   await tx.query(
     `INSERT INTO record_history (entity, id, version, last_updated, record, replaced_by)
      SELECT $1, id, version, last_updated, to_jsonb(t) - 'version' - 'last_updated', $3 FROM ${TABLES[kind].table} AS t WHERE id = ANY($2)`,

@@ -1,6 +1,7 @@
 import { Contact, ContactChanges } from '../domain/contact';
 import { HospitalNotice, NoticeReference } from '../domain/notice';
 import { Person } from '../domain/person';
+import { keepHistory } from './changePath';
 import { SqlExecutor } from './sqlDriver';
 import { Store, Stored, storedRow } from './store';
 import { TABLES } from './tables';
@@ -130,8 +131,15 @@ export async function isCouncilTeam(db: SqlExecutor, organisationId: string): Pr
   return rows.length > 0;
 }
 
-/** Writes the changes to a contact and bumps its version. */
-export async function updateContact(db: SqlExecutor, id: string, changes: ContactChanges): Promise<Stored<Contact>> {
+/**
+ * Writes the changes to a contact and bumps its version, keeping the version it replaces in the
+ * record's history as the council's records do (the access record of the request says who changed
+ * it, so `changedBy` may be left out). Runs inside the caller's transaction: the kept version's
+ * replaced_at and the new version's last_updated are then the same instant, which is how the
+ * history tells a change from a delete.
+ */
+export async function updateContact(db: SqlExecutor, id: string, changes: ContactChanges, changedBy: string | null = null): Promise<Stored<Contact>> {
+  await keepHistory(db, 'contact', [id], changedBy);
   const sets: string[] = [];
   const params: (string | null)[] = [];
   const set = (column: string, value: string | null, cast = '') => {

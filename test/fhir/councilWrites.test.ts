@@ -295,10 +295,14 @@ describe.each(DRIVERS)("the council's records written over FHIR (%s)", (driver) 
     const cs = (await t.http.get('/fhir/metadata')).body;
     const interactions = (type: string) =>
       cs.rest[0].resource.find((r: { type: string }) => r.type === type).interaction.map((i: { code: string }) => i.code);
-    expect(interactions('Patient')).toEqual(['read', 'search-type', 'create', 'update', 'patch']);
-    expect(interactions('CarePlan')).toEqual(['read', 'search-type', 'create', 'update', 'patch', 'delete']);
-    expect(interactions('Task')).toEqual(['read', 'search-type', 'update', 'patch']);
-    expect(interactions('AuditEvent')).toEqual(['read', 'search-type']);
+    const versions = ['vread', 'history-instance', 'history-type'];
+    expect(interactions('Patient')).toEqual(['read', 'search-type', 'create', 'update', 'patch', ...versions]);
+    expect(interactions('CarePlan')).toEqual(['read', 'search-type', 'create', 'update', 'patch', 'delete', ...versions]);
+    expect(interactions('Task')).toEqual(['read', 'search-type', 'update', 'patch', ...versions]);
+    expect(interactions('AuditEvent')).toEqual(['read', 'search-type', ...versions]);
+    expect(cs.rest[0].resource.filter((r: { readHistory: boolean }) => r.readHistory).map((r: { type: string }) => r.type)).toEqual([
+      'Patient', 'CarePlan', 'Flag', 'CareTeam', 'Organization', 'Practitioner', 'PractitionerRole', 'RelatedPerson', 'Procedure', 'Communication', 'Task', 'AuditEvent',
+    ]);
     expect(cs.rest[0].interaction.map((i: { code: string }) => i.code)).toEqual(['transaction', 'batch']);
     // And the routes agree: a 405 names what is allowed.
     const allowed = await council(t.http.delete('/fhir/Patient/WXB-100001'));

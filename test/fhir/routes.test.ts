@@ -70,13 +70,24 @@ describe('the route table', () => {
   it('answers 404 not-supported for FHIR interactions the facade does not offer on a type it serves', () => {
     const unoffered = (method: string, path: string, message: RegExp) =>
       expect(refusal(method, path)).toMatchObject({ status: 404, allow: undefined, code: 'not-supported', spine: 'UNSUPPORTED_SERVICE', message: expect.stringMatching(message) });
-    unoffered('GET', '/Patient/p1/_history', /^History is not supported/);
-    unoffered('GET', '/Patient/_history', /^History is not supported/);
-    unoffered('GET', '/_history', /^History is not supported/);
-    unoffered('GET', '/Patient/p1/_history/1', /^Vread is not supported: read Patient\/p1 for its current version/);
+    unoffered('GET', '/_history', /^History of the whole system is not supported/);
+    unoffered('GET', '/StructureDefinition/SocialCare-Patient/_history', /^History is not supported for StructureDefinition/);
+    unoffered('GET', '/CodeSystem/_history', /^History is not supported for CodeSystem/);
+    unoffered('GET', '/ValueSet/v1/_history/1', /^Vread is not supported for ValueSet: it is not versioned, read ValueSet\/v1/);
     unoffered('GET', '/Patient/$everything', /operation \$everything is not supported/);
     unoffered('POST', '/Patient/p1/$everything', /operation \$everything is not supported/);
     unoffered('GET', '/$export', /operation \$export is not supported/);
+  });
+
+  it('resolves vread and history of every served type: _history is never an id, nor $name a version', () => {
+    expect(resolveRoute('GET', '/Patient/p1/_history/2')).toMatchObject({ route: { handler: 'vread' }, id: 'p1', versionId: '2' });
+    expect(resolveRoute('HEAD', '/Task/t1/_history')).toMatchObject({ route: { handler: 'history-instance' }, id: 't1', versionId: undefined });
+    expect(resolveRoute('GET', '/AuditEvent/_history')).toMatchObject({ route: { handler: 'history-type' }, id: undefined });
+    expect(refusal('POST', '/Patient/_history')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
+    expect(refusal('PUT', '/CarePlan/PKG-0001/_history/1')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
+    expect(refusal('GET', '/Patient/_history/1')).toMatchObject({ status: 404, message: 'No such interaction: /Patient/_history/1' });
+    expect(refusal('GET', '/Patient/p1/_history/1/x')).toMatchObject({ status: 404, message: 'No such interaction: /Patient/p1/_history/1/x' });
+    expect(refusal('GET', '/Patient/p1/_history/$everything')).toMatchObject({ status: 404, code: 'not-supported' });
   });
 
   it('takes a transaction or batch Bundle at the base (POST only)', () => {
@@ -120,7 +131,9 @@ describe('the route table', () => {
     expect(allowedOnPath('/Patient/_search')).toEqual(['POST', 'GET', 'HEAD']);
     expect(allowedOnPath('/Task/t1')).toEqual(['GET', 'HEAD', 'PUT', 'PATCH']);
     expect(allowedOnPath('/Flag/$validate')).toEqual(['POST']);
-    for (const nothing of ['/', '/Observation', '/Nonsense', '/Patient/p1/_history', '/Patient/$everything', '/Patient/1/x']) {
+    expect(allowedOnPath('/Patient/p1/_history')).toEqual(['GET', 'HEAD']);
+    expect(allowedOnPath('/CarePlan/_history')).toEqual(['GET', 'HEAD']);
+    for (const nothing of ['/', '/Observation', '/Nonsense', '/_history', '/StructureDefinition/x/_history', '/Patient/$everything', '/Patient/1/x']) {
       expect(allowedOnPath(nothing)).toBeUndefined();
     }
   });

@@ -89,7 +89,7 @@ describe.each(DRIVERS)('Spine error codes on every refusal (%s)', (driver) => {
     await refused(hospital(t.http.get('/nothing-here')), 404, 'RESOURCE_NOT_FOUND');
   });
 
-  it('interactions not offered: 405 with Allow for a method, 404 not-supported for history, vread and operations', async () => {
+  it('interactions not offered: 405 with Allow for a method, 404 not-supported for system history, unversioned types and operations', async () => {
     // A person is never deleted; the council's records are written only by the council (403 for a hospital).
     const methods = await refused(hospital(t.http.delete('/fhir/Patient/WXB-100001')), 405, 'UNSUPPORTED_SERVICE');
     expect(methods.headers.allow).toBe('GET, HEAD, PUT, PATCH');
@@ -99,9 +99,8 @@ describe.each(DRIVERS)('Spine error codes on every refusal (%s)', (driver) => {
     expect((await refused(hospital(t.http.patch('/fhir/AuditEvent/x').set('Content-Type', 'application/json-patch+json').send([])), 405, 'UNSUPPORTED_SERVICE')).headers.allow).toBe('GET, HEAD');
     await refused(hospital(t.http.put('/fhir/Patient/WXB-100001').send({ resourceType: 'Patient', id: 'WXB-100001' })), 403, 'ACCESS_DENIED');
     for (const [method, url] of [
-      ['get', '/fhir/Patient/WXB-100001/_history'],
-      ['get', '/fhir/Patient/WXB-100001/_history/1'],
-      ['get', '/fhir/Patient/_history'],
+      ['get', '/fhir/StructureDefinition/SocialCare-Patient/_history'],
+      ['get', '/fhir/StructureDefinition/SocialCare-Patient/_history/1'],
       ['get', '/fhir/_history'],
       ['get', '/fhir/Patient/WXB-100001/$everything'],
     ] as const) {

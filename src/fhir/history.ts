@@ -1,3 +1,5 @@
+import { requireTypeHistoryAllowed } from './searchPolicy';
+import { isInstant } from '../domain/dates';
 import { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
 import { View } from '../access/context';
 import { ID } from '../domain/ids';
@@ -46,7 +48,7 @@ export async function vread(
   // Versions are whole numbers from 1: any other version id names a version that never was.
   const version = /^[1-9]\d{0,8}$/.test(versionId) ? Number(versionId) : undefined;
   if (version === undefined) throw notFound(`${def.type}/${id} has no version "${versionId}": versions are numbered 1, 2, 3...`);
-  const criteria = [...baseOf(def), ...searchRestriction(def, opts, 'read')];
+  const criteria = [...baseOf(def), ...versionRestriction(def, opts, 'read')];
   const [found] = (await recordVersions(opts.store.db, def.entity, criteria, { id, version, limit: 1, offset: 0 })).versions;
   if (!found) {
     const [held] = (await recordVersions(opts.store.db, def.entity, baseOf(def), { id, version, limit: 1, offset: 0 })).versions;
@@ -64,15 +66,16 @@ export async function vread(
 export async function instanceHistory(def: ResourceDefinition, id: string, query: Record<string, string[]>, opts: HistoryOptions): Promise<Bundle> {
   const paging = parseHistoryQuery(query, opts);
   await checkRecord(def, id, opts);
-  const criteria = [...baseOf(def), ...searchRestriction(def, opts, 'read')];
+  const criteria = [...baseOf(def), ...versionRestriction(def, opts, 'read')];
   const page = await recordVersions(opts.store.db, def.entity, criteria, { ...paging.query, id });
   return historyBundle(def, page.versions, page.more, `${def.type}/${encodeURIComponent(id)}/_history`, paging, opts);
 }
 
 /** GET [type]/_history: every version of every record of the type the caller may see, newest first. */
 export async function typeHistory(def: ResourceDefinition, query: Record<string, string[]>, opts: HistoryOptions): Promise<Bundle> {
+  requireTypeHistoryAllowed(def, opts);
   const paging = parseHistoryQuery(query, opts);
-  const restriction = searchRestriction(def, opts, 'search');
+  const restriction = versionRestriction(def, opts, 'search');
   const page = await recordVersions(opts.store.db, def.entity, [...baseOf(def), ...restriction], paging.query);
   // A version is shown only of a record the caller may see now too (or one deleted since).
   const ids = [...new Set(page.versions.map((v) => v.id))];
@@ -100,7 +103,7 @@ async function checkRecord(def: ResourceDefinition, id: string, opts: HistoryOpt
     if (!ID.test(id)) throw err;
     const [last] = (await recordVersions(opts.store.db, def.entity, baseOf(def), { id, limit: 1, offset: 0 })).versions;
     if (!last || !last.gone) throw err;
-    const criteria = [...baseOf(def), ...searchRestriction(def, opts, 'read')];
+    const criteria = [...baseOf(def), ...versionRestriction(def, opts, 'read')];
     const seen = await recordVersions(opts.store.db, def.entity, criteria, { id, version: last.stored.version, limit: 1, offset: 0 });
     if (seen.versions.length === 0) throw await versionWithheld(def, id, last, opts);
   }
@@ -111,7 +114,7 @@ async function checkRecord(def: ResourceDefinition, id: string, opts: HistoryOpt
  * a read withholds it (403 suppressed, the attempt audited and notified); any other, 403.
  */
 async function versionWithheld(def: ResourceDefinition, id: string, held: RecordVersion<unknown>, opts: HistoryOptions): Promise<FhirError> {
-  const restricted = personRestricted(def, true);
+  const restricted = asPersonNow(def, personRestricted(def, true));
   if (restricted.length) {
     const about = await recordVersions(opts.store.db, def.entity, [...baseOf(def), ...restricted], { id, version: held.stored.version, limit: 1, offset: 0 });
     if (about.versions.length) {
@@ -119,6 +122,23 @@ async function versionWithheld(def: ResourceDefinition, id: string, held: Record
     }
   }
   return forbidden(`Version ${held.stored.version} of ${def.type}/${id} is outside what this client may read`);
+}
+
+/**
+ * What a caller may see of a type's versions: as of a read, but a person's restriction is the
+ * person's now, not what an old version said (a person a CLD import held back until the
+ * allocations extract covered them is not restricted in their first version for that).
+ */
+function versionRestriction(def: ResourceDefinition, opts: HistoryOptions, interaction: 'read' | 'search'): Criterion[] {
+  return asPersonNow(def, searchRestriction(def, opts, interaction));
+}
+
+/** A person's own restriction flag, in criteria over their versions, read from their record as it is now. */
+function asPersonNow(def: ResourceDefinition, criteria: Criterion[]): Criterion[] {
+  if (def.entity !== 'person') return criteria;
+  return criteria.map((c) =>
+    'field' in c && c.field === 'restricted' && c.match === 'any-of' ? ({ field: 'id', match: 'in', kind: 'person', where: [c] } as Criterion) : c,
+  );
 }
 
 interface HistoryPaging {
@@ -141,7 +161,7 @@ function parseHistoryQuery(query: Record<string, string[]>, opts: HistoryOptions
   const instant = (name: string) => {
     const v = single(name);
     if (v === undefined) return undefined;
-    if (!INSTANT.test(v) || Number.isNaN(Date.parse(v))) {
+    if (!INSTANT.test(v) || !isInstant(v)) {
       throw badRequest(`${name} must be an instant with a time zone, e.g. 2026-11-20T09:00:00Z; got "${v}"`, [name]);
     }
     return v;
@@ -156,6 +176,8 @@ function parseHistoryQuery(query: Record<string, string[]>, opts: HistoryOptions
   // Later pages keep to the versions there were when the first was served: newer ones would shift them.
   const until = instant('_until') ?? new Date().toISOString();
   const limit = Math.min(whole('_count', opts.limits.defaultPageSize), opts.limits.maxPageSize);
+  // A page of nothing would link to itself for ever.
+  if (limit === 0) throw badRequest('_count of a history must be at least 1', ['_count']);
   const offset = whole('_offset', 0);
   if (offset > MAX_OFFSET) throw badRequest(`_offset may be at most ${MAX_OFFSET.toLocaleString('en-GB')}: narrow the history with _since`, ['_offset']);
   const applied: [string, string][] = since ? [['_since', since]] : [];

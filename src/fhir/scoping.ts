@@ -70,7 +70,9 @@ export function searchRestriction(def: ResourceDefinition, ctx: ScopingContext, 
  * Restricted people are left to the searched type's own rule, which withholds them (and says so).
  */
 export function linkedRestriction(def: ResourceDefinition, ctx: ScopingContext): Criterion[] {
-  const restriction = restrictionOrNone(def, ctx, 'search', true);
+  // Restricted people stay out of what a chain or _has looks at: from a directory type, nothing
+  // else would withhold them (an Organization has no person whose restriction hides it).
+  const restriction = restrictionOrNone(def, ctx, 'search', false);
   if (restriction === 'none') {
     throw insufficientScope(`This client may not search ${def.type} resources, so it may not search through them (a chain or _has)`, def.type, 's', ctx.caller?.scope);
   }

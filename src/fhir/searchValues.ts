@@ -1,4 +1,4 @@
-import { isCalendarDate } from '../domain/dates';
+import { isCalendarDate, isInstant } from '../domain/dates';
 import { Criterion, CriterionField, EntityKind, RangeOp } from '../store/criteria';
 import { badRequest } from './outcome';
 import { ParamUse } from './definition';
@@ -92,6 +92,7 @@ export function dateRange(value: string, param: string): { start: string; end: s
     throw badRequest(`${param}: "${value}" is not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)`, [param]);
   }
   const [, y, mo, d] = m;
+  if (y === '0000') throw badRequest(`${param}: there is no year 0000`, [param]);
   if (!mo) return { start: `${y}-01-01`, end: `${y}-12-31` };
   const month = Number(mo);
   if (month < 1 || month > 12) throw badRequest(`${param}: month ${mo} is out of range`, [param]);
@@ -166,7 +167,10 @@ export function instantRange(value: string, param: string): { start: string; end
     next.setUTCDate(next.getUTCDate() + 1);
     return { start: `${start}T00:00:00.000Z`, end: next.toISOString() };
   }
-  const startMs = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${frac ?? ''}${tz}`);
+  const written = `${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${frac ?? ''}${tz}`;
+  // A day or time that does not exist (2026-02-30, year 0000, 25:00, a zone past ±14:00) is the sender's mistake.
+  if (!isInstant(written)) throw invalid();
+  const startMs = Date.parse(written);
   if (Number.isNaN(startMs)) throw invalid();
   const step = frac ? 1 : s !== undefined ? 1000 : 60_000;
   return { start: new Date(startMs).toISOString(), end: new Date(startMs + step).toISOString() };

@@ -137,6 +137,54 @@ describe.each(DRIVERS)('the front door in one request (%s)', (driver) => {
       }
     });
 
+    it('a hospital is refused what would list people all the same: a list of ids, a name prefix with a range of birth dates, the history of a type, a directory search bringing people', async () => {
+      for (const [path, query] of [
+        ['/fhir/Patient', { _id: 'WXB-100001,WXB-100002,WXB-100003' }],
+        ['/fhir/Patient', { identifier: `${NHS}|9990000018,${NHS}|9990000026` }],
+        ['/fhir/Patient', { family: 'B', birthdate: 'ge1900-01-01' }],
+        ['/fhir/Patient', { family: 'Thornton', birthdate: '1941' }],
+        ['/fhir/CarePlan', { _id: 'PKG-0001' }],
+        ['/fhir/CarePlan', { patient: 'Patient/WXB-100001,Patient/WXB-100002' }],
+        ['/fhir/CarePlan', { 'patient.family': 'T', 'patient.birthdate': 'ge1900' }],
+        ['/fhir/Patient/_history', {}],
+        ['/fhir/CarePlan/_history', { _since: '2020-01-01T00:00:00Z' }],
+        ['/fhir/Organization', { _revinclude: 'CarePlan:performer', '_include:iterate': 'CarePlan:subject' }],
+        ['/fhir/PractitionerRole', { _revinclude: 'CareTeam:participant' }],
+        ['/fhir/Organization', { _revinclude: 'Flag:author' }],
+      ] as const) {
+        const res = await hospital(t.http.get(path).query(query));
+        expect({ path, query, status: res.status }).toEqual({ path, query, status: 403 });
+      }
+      expect((await council(t.http.get('/fhir/Patient/_history'))).status).toBe(200);
+      expect((await council(t.http.get('/fhir/Organization').query({ _revinclude: 'CarePlan:performer' }))).status).toBe(200);
+    });
+
+    it("a restricted person's concern or provider is not found through _has from the directory either", async () => {
+      for (const query of [{ '_has:Flag:author:patient': 'Patient/WXB-100010' }, { '_has:CarePlan:performer:patient:identifier': `${NHS}|9990000093` }]) {
+        const res = await hospital(t.http.get('/fhir/Organization').query(query));
+        expect({ query, status: res.status, found: (res.body.entry ?? []).filter((e: { search?: { mode?: string } }) => e.search?.mode === 'match').length }).toEqual({ query, status: 200, found: 0 });
+      }
+    });
+
+    it('refuses a day or an instant that does not exist (400), never a 500', async () => {
+      for (const [path, query] of [
+        ['/fhir/Patient/WXB-100001/_history', { _since: '0000-01-01T00:00:00Z' }],
+        ['/fhir/Patient/WXB-100001/_history', { _since: '2026-02-30T00:00:00Z' }],
+        ['/fhir/Patient/WXB-100001/_history', { _since: '2026-01-01T00:00:00-23:59' }],
+        ['/fhir/Patient/WXB-100001/_history', { _count: '0' }],
+        ['/fhir/Patient', { identifier: `${NHS}|9990000018`, _lastUpdated: 'ge0000-01-01' }],
+        ['/fhir/Patient', { identifier: `${NHS}|9990000018`, _lastUpdated: 'ge2026-02-30T10:00:00Z' }],
+      ] as const) {
+        const res = await hospital(t.http.get(path).query(query));
+        expect({ path, query, status: res.status }).toEqual({ path, query, status: 400 });
+      }
+    });
+
+    it("a person's first version (held back by the CLD import until the allocations extract) is theirs to read as they are now", async () => {
+      const res = await hospital(t.http.get('/fhir/Patient/WXB-100001/_history/1'));
+      expect(res.status).toBe(200);
+    });
+
     it("the council's own systems browse, and everyone may list the directory (providers, teams, staff)", async () => {
       expect((await council(t.http.get('/fhir/Patient'))).status).toBe(200);
       expect((await council(t.http.get('/fhir/CarePlan').query({ status: 'active' }))).status).toBe(200);

@@ -8,14 +8,18 @@ import { startTestApp, TestApp } from '../support/app';
 /** REST behaviour that does not depend on the store driver: errors, negotiation, caching headers. */
 describe('FHIR REST hygiene', () => {
   let t: TestApp;
-  /** Requests as a hospital system allowed to read every type (test-system: system/*.rs, health view). */
+  /**
+   * Requests as the council's system (test-social-care: social-care view, every type): it may
+   * browse every type, which these checks of the whole API do; a hospital names the person it
+   * searches for (test/fhir/frontDoorQuery.test.ts).
+   */
   let api: ReturnType<typeof request.agent>;
   beforeAll(async () => {
     t = await startTestApp('pglite');
     // Carers and assessments, which the sandbox does not carry yet, so every served type has a record to read.
     await t.testStore.store.loadDataset('council-records', JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'council-records.json'), 'utf8')));
-    api = request.agent(t.app).set('Authorization', await t.bearer());
-    // One hospital notice, so that Communication and Task have something to read (test-system is RX1 too).
+    api = request.agent(t.app).set('Authorization', await t.bearer(undefined, 'test-social-care'));
+    // One hospital notice, so that Communication and Task have something to read (the council sees every hospital's).
     const notice = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'notices', 'assessment-notice.json'), 'utf8'));
     const sent = await (await t.as('sandbox-epr-rx1'))(t.http.post('/fhir/Communication').set('Content-Type', 'application/fhir+json').send(notice));
     expect([200, 201]).toContain(sent.status);

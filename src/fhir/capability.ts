@@ -104,8 +104,9 @@ export function capabilityStatement(opts: CapabilityOptions): CapabilityStatemen
           .filter(([, v]) => v !== undefined)
           .map(([k, v]) => `${k}: ${v}`)
           .join(' ')} ${LINK_DOCUMENTATION} Unknown parameters are ignored (reported in an OperationOutcome entry) unless Prefer: handling=strict, which refuses them with 400. ` +
-          `Who may search how: a health-view client (hospital, portal) must name the person a search of Patient, CarePlan, Flag, CareTeam, RelatedPerson or Procedure is for ` +
-          `(identifier, _id, or family with birthdate; for the others, patient or subject, or a chain to identifier or _id); a search that names nobody is refused with 403. ` +
+          `Who may search how: a health-view client (hospital, portal) must name the one person a search of Patient, CarePlan, Flag, CareTeam, RelatedPerson or Procedure is for ` +
+          `(identifier, _id, or family with an exact birthdate; for the others, patient or subject, or a chain to identifier or _id; one value each); a search that names nobody, ` +
+          `the history of a whole type of them, and a search of the directory bringing people's records with it (_revinclude) are refused with 403. ` +
           `The council's own clients browse. The front door, the whole A&E picture in one request: Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|<NHS number>` +
           `&_revinclude=CarePlan:subject&_revinclude=Flag:subject&_revinclude=CareTeam:subject&_revinclude=RelatedPerson:patient` +
           `&_include:iterate=CarePlan:performer&_include:iterate=CareTeam:participant&_include:iterate=Flag:author.`,

@@ -25,18 +25,19 @@ export const EXAMPLE_INSTANT = '2026-11-23T09:30:00.000Z';
  * Which resource shows each type: Barbara's where she has one (the seed story: her home-care
  * package, its provider, her social worker and team, her sister who cares for her, her assessment),
  * her assessment notice and the contact it raised (Task, below), else the first a search returns.
+ * Searched as a hospital searches, naming the person.
  */
 const EXAMPLE_SEARCHES: Record<string, Record<string, string[]>> = {
   Patient: { identifier: ['https://fhir.nhs.uk/Id/nhs-number|9990000018'] },
-  CarePlan: { _id: ['PKG-0001'] },
+  CarePlan: { patient: ['Patient/WXB-100001'] },
   CareTeam: { _id: ['WXB-100001'] },
-  Flag: { _id: ['SG-0001'] },
+  Flag: { patient: ['Patient/WXB-100005'] },
   Organization: { _id: ['CQC-1-1000000123'] },
   Practitioner: { _id: ['W-001'] },
   PractitionerRole: { _id: ['W-001'] },
   Communication: { category: ['http://snomed.info/sct|975701000000106'] },
   RelatedPerson: { patient: ['WXB-100001'] },
-  Procedure: { _id: ['ASM-0001'] },
+  Procedure: { patient: ['Patient/WXB-100001'] },
 };
 
 export interface TypeExamples {

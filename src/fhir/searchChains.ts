@@ -79,7 +79,10 @@ export function chainUse(def: Searchable, key: string, scope: LinkedScope | unde
   if (!target) throw notSupported(`${key}: ${targetType} is not served here, so ${name} cannot be chained`, [key]);
   const inner = linkedParam(target, chained, modifier, key);
   const { probe } = referenceFields(def, name, param, targetType, key);
-  const where = linkedWhere(target, scope);
+  // Naming the person a record is about by their NHS number or id (patient.identifier, as
+  // patient:identifier does) needs no search of people: the record's own rules withhold who they must.
+  const namesPerson = targetType === 'Patient' && (chained === 'identifier' || chained === '_id');
+  const where = linkedWhere(target, namesPerson ? undefined : scope);
   return {
     valueType: inner.type,
     criterion: (prefix, value) => {

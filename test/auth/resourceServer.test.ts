@@ -136,7 +136,7 @@ describe.each(DRIVERS)('resource server: bearer tokens and scopes (%s)', (driver
     });
 
     it('never gets a Patient through _include', async () => {
-      const res = await get('/fhir/Flag?_include=Flag:subject&_include=Flag:author', 'system/Flag.rs', 'test-flags');
+      const res = await get('/fhir/Flag?patient=Patient/WXB-100005&_include=Flag:subject&_include=Flag:author', 'system/Flag.rs', 'test-flags');
       expect(res.status).toBe(200);
       expect(types(res.body)).toEqual(['Flag']);
     });
@@ -146,7 +146,7 @@ describe.each(DRIVERS)('resource server: bearer tokens and scopes (%s)', (driver
     const token = await t.token('system/*.read', 'test-system');
     const introspected = await t.http.post('/auth/introspect').set('Authorization', `Bearer ${token}`).type('form').send({ token });
     expect(introspected.body.scope).toBe('system/*.read');
-    for (const path of ['/fhir/Patient?identifier=' + encodeURIComponent(BARBARA), '/fhir/Patient/WXB-100001', '/fhir/CarePlan/PKG-0001', '/fhir/Flag?status=active', '/fhir/CareTeam?patient=WXB-100001', '/fhir/Organization?_count=2', '/fhir/Practitioner?_count=2', '/fhir/PractitionerRole?_count=2']) {
+    for (const path of ['/fhir/Patient?identifier=' + encodeURIComponent(BARBARA), '/fhir/Patient/WXB-100001', '/fhir/CarePlan/PKG-0001', '/fhir/Flag?patient=Patient/WXB-100005&status=active', '/fhir/CareTeam?patient=WXB-100001', '/fhir/Organization?_count=2', '/fhir/Practitioner?_count=2', '/fhir/PractitionerRole?_count=2']) {
       expect({ path, status: (await t.http.get(path).set('Authorization', `Bearer ${token}`)).status }).toEqual({ path, status: 200 });
     }
   });
@@ -164,16 +164,17 @@ describe.each(DRIVERS)('resource server: bearer tokens and scopes (%s)', (driver
     const HOME_CARE = `system/CarePlan.rs?category=${SERVICE}|home-care`;
 
     it('filter a search to the matching resources: the same as the unrestricted search filtered by the category', async () => {
-      const granular = await get('/fhir/CarePlan?_count=100', HOME_CARE, 'test-granular');
+      // WXB-100007 has a home-care package (PKG-0006) and a day-care package (PKG-0007); a hospital names the person it searches for.
+      const person = 'patient=Patient/WXB-100007';
+      const granular = await get(`/fhir/CarePlan?${person}`, HOME_CARE, 'test-granular');
       expect(granular.status).toBe(200);
-      const expected = await get(`/fhir/CarePlan?_count=100&category=${encodeURIComponent(`${SERVICE}|home-care`)}`, 'system/CarePlan.rs');
+      const expected = await get(`/fhir/CarePlan?${person}&category=${encodeURIComponent(`${SERVICE}|home-care`)}`, 'system/CarePlan.rs');
       expect(ids(granular.body).sort()).toEqual(ids(expected.body).sort());
-      expect(ids(granular.body)).toContain('PKG-0001');
-      expect(ids(granular.body)).not.toContain('PKG-0007');
-      const all = await get('/fhir/CarePlan?_count=100', 'system/CarePlan.rs');
-      expect(ids(all.body).length).toBeGreaterThan(ids(granular.body).length);
+      expect(ids(granular.body)).toEqual(['PKG-0006']);
+      const all = await get(`/fhir/CarePlan?${person}`, 'system/CarePlan.rs');
+      expect(ids(all.body).sort()).toEqual(['PKG-0006', 'PKG-0007']);
       // A query that asks for another category finds nothing rather than escaping the scope.
-      const dayCare = await get(`/fhir/CarePlan?category=${encodeURIComponent(`${SERVICE}|day-care`)}`, HOME_CARE, 'test-granular');
+      const dayCare = await get(`/fhir/CarePlan?${person}&category=${encodeURIComponent(`${SERVICE}|day-care`)}`, HOME_CARE, 'test-granular');
       expect(dayCare.body.total).toBe(0);
     });
 
@@ -184,11 +185,12 @@ describe.each(DRIVERS)('resource server: bearer tokens and scopes (%s)', (driver
 
     it('a granular Flag scope: safeguarding matches every Flag, alerts none of them', async () => {
       const safeguarding = `system/Flag.rs?category=${HEADINGS}|safeguarding`;
-      const every = ids((await get('/fhir/Flag?_count=100', 'system/Flag.rs')).body);
-      expect(every.length).toBeGreaterThan(0);
-      expect(ids((await get('/fhir/Flag?_count=100', safeguarding)).body)).toEqual(every);
+      const person = 'patient=Patient/WXB-100005';
+      const every = ids((await get(`/fhir/Flag?${person}`, 'system/Flag.rs')).body);
+      expect(every).toEqual(['SG-0001']);
+      expect(ids((await get(`/fhir/Flag?${person}`, safeguarding)).body)).toEqual(every);
       const alerts = `system/Flag.rs?category=${HEADINGS}|alerts`;
-      expect((await get('/fhir/Flag?_count=100', alerts)).body.total).toBe(0);
+      expect((await get(`/fhir/Flag?${person}`, alerts)).body.total).toBe(0);
       expectForbidden(await get('/fhir/Flag/SG-0001', alerts), /outside what this client may read/, 'system/Flag.r');
     });
 

@@ -50,7 +50,7 @@ describe('the sandbox clients and keys', () => {
   it("the portal sees safeguarding flags through its granular scope; the council's system sees the social-care view", async () => {
     const portal = await tokenFor('sandbox-portal', 'system/*.rs');
     expect(portal.scope).toMatch(/system\/Flag\.rs\?category=https:\/\/fhir\.hl7\.org\.uk\/CodeSystem\/UKCore-RecordStandardHeadings\|safeguarding/);
-    const flags = await http.get('/fhir/Flag').query({ status: 'active' }).set('Authorization', `Bearer ${portal.access_token}`);
+    const flags = await http.get('/fhir/Flag').query({ patient: 'Patient/WXB-100005', status: 'active' }).set('Authorization', `Bearer ${portal.access_token}`);
     expect(flags.status).toBe(200);
     expect((flags.body as Bundle).entry!.length).toBeGreaterThan(0);
 

@@ -15,7 +15,7 @@ import { INBOUND_MAPPINGS } from './inbound';
 import { InboundMapping } from './inbound/inbound';
 import { materialise } from './materialise';
 import { badRequest, FhirError, forbidden, notFound, outcome, WithheldRecord } from './outcome';
-import { requireWrite } from './resources/writes';
+import { requireWrite, versionOf } from './resources/writes';
 import { parseSearchQuery, RESULT_PARAMETERS } from './searchQuery';
 import { restrictedCriteria } from './scoping';
 
@@ -377,13 +377,6 @@ export function queryOf(text: string, header: string): Record<string, string[]> 
   for (const [k, v] of params) (out[k] ??= []).push(v);
   if (Object.keys(out).length === 0) throw badRequest(`${header} must hold search parameters, e.g. identifier=system|value`, [header]);
   return out;
-}
-
-function versionOf(ifMatch: string | undefined): number | undefined {
-  if (ifMatch === undefined) return undefined;
-  const m = /^(?:W\/)?"(\d+)"$/.exec(ifMatch.trim());
-  if (!m) throw badRequest(`If-Match must be a version ETag such as W/"3", not ${ifMatch}`, ['If-Match']);
-  return Number(m[1]);
 }
 
 export function mappingOf(def: ResourceDefinition): InboundMapping {

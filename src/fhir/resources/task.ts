@@ -23,7 +23,7 @@ import { byPatientParam, idParam, reference } from './common';
 import { withoutUndefined } from '../../domain/objects';
 import { personReferenceParam } from './personReference';
 import { contactChangesFrom } from './taskChanges';
-import { requireWrite, writeResult } from './writes';
+import { requireWrite, versionOf, writeResult } from './writes';
 
 /** What each purpose asks the council to do, in words: Task.code's display, and the published code system's. */
 export const CONTACT_PURPOSES: Record<ContactPurpose, string> = {
@@ -148,13 +148,6 @@ function changesOrThrow(body: unknown, id: string, current: Task) {
     if (err instanceof TypeError) throw badRequest(`The body is not a well-formed FHIR Task: ${err.message}`, ['Task']);
     throw err;
   }
-}
-
-function versionOf(ifMatch: string | undefined): number | undefined {
-  if (ifMatch === undefined) return undefined;
-  const m = /^(?:W\/)?"(\d+)"$/.exec(ifMatch.trim());
-  if (!m) throw badRequest(`If-Match must be a version ETag such as W/"3", not ${ifMatch}`, ['If-Match']);
-  return Number(m[1]);
 }
 
 export const taskDefinition: ResourceDefinition<'contact'> = {

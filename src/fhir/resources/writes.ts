@@ -1,5 +1,5 @@
 import { WriteContext, WriteResult } from '../definition';
-import { insufficientScope } from '../outcome';
+import { badRequest, insufficientScope } from '../outcome';
 import { WriteInteraction } from '../../access/context';
 
 const PERMISSION = { create: 'c', update: 'u', delete: 'd' } as const;
@@ -24,4 +24,12 @@ export function writeResult(
     version: { versionId: resource.meta!.versionId!, lastUpdated: resource.meta!.lastUpdated! },
     createdId,
   };
+}
+
+/** The version an If-Match names (W/"3" or "3"); undefined without one; anything else is the sender's mistake. */
+export function versionOf(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined) return undefined;
+  const m = /^(?:W\/)?"(\d+)"$/.exec(ifMatch.trim());
+  if (!m) throw badRequest(`If-Match must be a version ETag such as W/"3", not ${ifMatch}`, ['If-Match']);
+  return Number(m[1]);
 }

@@ -2,7 +2,7 @@ import { Binary, Bundle, BundleEntry, BundleEntryResponse, OperationOutcome, Res
 import { RequestContext } from '../access/context';
 import { SqlExecutor } from '../store/sqlDriver';
 import { Store } from '../store/store';
-import { AppliedWrite, applyCouncilWrite, auditedWrite, conditionalMatch, createdId, inWriteTransaction, mappingOf, queryOf, renderWrite, requireCouncilWriter, WRITE_ORDER, WriteRequest } from './councilWrites';
+import { AppliedWrite, applyCouncilWrite, auditedWrite, conditionalMatch, createdId, inWriteTransaction, mappingOf, queryOf, renderWrite, requireCouncilWriter, writeRank, WriteRequest } from './councilWrites';
 import { AuditFacts, EntryFacts } from '../audit/auditFacts';
 import { ResourceDefinition, WriteContext } from './definition';
 import { badRequest, FhirError, outcome } from './outcome';
@@ -132,7 +132,7 @@ async function transaction(entries: ParsedEntry[], deps: BundleDeps): Promise<Bu
     }
   }
   // FHIR's order of methods; within one, what is named before what names it (a person before their package).
-  const ordered = [...entries].sort((a, b) => ORDER[a.method] - ORDER[b.method] || typeRank(a.type) - typeRank(b.type) || a.index - b.index);
+  const ordered = [...entries].sort((a, b) => ORDER[a.method] - ORDER[b.method] || writeRank(a.type) - writeRank(b.type) || a.index - b.index);
   const applied = new Map<number, AppliedWrite>();
   await inWriteTransaction(deps.store, async (tx) => {
     const ids = await resolveFullUrls(tx, entries, deps);
@@ -200,10 +200,6 @@ function checkOverlaps(entries: ParsedEntry[]): void {
   }
 }
 
-function typeRank(type: string): number {
-  const i = WRITE_ORDER.indexOf(type);
-  return i < 0 ? WRITE_ORDER.length : i;
-}
 
 /**
  * The id of every entry other entries may refer to by its full URL (urn:uuid:...), and of every

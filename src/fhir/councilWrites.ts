@@ -63,6 +63,12 @@ export interface AppliedWrite {
  */
 export const WRITE_ORDER = ['Organization', 'PractitionerRole', 'Practitioner', 'Patient', 'CareTeam', 'CarePlan', 'Flag', 'Procedure', 'RelatedPerson'];
 
+/** A type's place in WRITE_ORDER; a type not in it comes last. */
+export function writeRank(type: string | undefined): number {
+  const i = WRITE_ORDER.indexOf(type ?? '');
+  return i < 0 ? WRITE_ORDER.length : i;
+}
+
 /** How many records a conditional write's search may match before it is refused (412). */
 const ONE = 1;
 
@@ -308,12 +314,12 @@ function keptSource<R extends EntityTypes[CouncilKind]>(record: R, held: Stored<
   return (before === undefined ? rest : { ...rest, source: before }) as R;
 }
 
-/** The written record as the caller sees it; a record its view withholds is answered with words only. */
+/**
+ * The written record as the caller sees it (a restricted record is written only by a view that
+ * shows it: guardRestricted), or words when there is none to show (a delete).
+ */
 export async function renderWrite(applied: AppliedWrite, reader: RecordReader, ctx: WriteContext): Promise<{ resource?: Resource; outcome?: OperationOutcome }> {
   if (!applied.stored) return { outcome: outcome('informational', applied.message ?? 'Done', 'information') };
-  if (isWithheldFrom(applied.stored, applied.def, ctx)) {
-    return { outcome: outcome('informational', `Written: ${applied.def.type}/${applied.id} is a restricted record, which this client's view does not show`, 'information') };
-  }
   const [resource] = await render(applied.def, applied.stored, reader, ctx);
   return { resource };
 }
@@ -331,16 +337,6 @@ export async function auditedWrite(applied: AppliedWrite, reader: RecordReader):
 
 function render(def: ResourceDefinition, stored: Stored<unknown>, reader: RecordReader, ctx: WriteContext): Promise<Resource[]> {
   return materialise(def, [stored as never], reader, ctx.view);
-}
-
-/** A record about a restricted person, for a client whose view does not show restricted records. */
-function isWithheldFrom(stored: Stored<unknown>, def: ResourceDefinition, ctx: WriteContext): boolean {
-  if (viewRules(ctx.view).restrictedRecords || def.personField === undefined) return false;
-  const record = stored.record as Record<string, unknown>;
-  if (def.entity === 'person') return (record as unknown as Person).restricted;
-  // Records about a person: whether that person is restricted is not in hand here without a read,
-  // and the answer shows only what the sender itself wrote; the person's own record is what is withheld.
-  return false;
 }
 
 /** A CareTeam exists while the person has an allocated worker or a responsible team; other types, while the record does. */

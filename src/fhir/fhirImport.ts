@@ -4,7 +4,7 @@ import { AccessPolicy } from '../access/context';
 import { ImportContext } from '../services/imports/importContext';
 import { FhirFilesApplier, FhirImportFile, FhirImportWriter } from '../services/imports/runImport';
 import { Store } from '../store/store';
-import { applyCouncilWrite, mappingOf, WRITE_ORDER } from './councilWrites';
+import { applyCouncilWrite, mappingOf, WRITE_ORDER, writeRank } from './councilWrites';
 import { WriteContext } from './definition';
 import { FhirError } from './outcome';
 import { definitionOf } from './registry';
@@ -20,7 +20,6 @@ import { definitionOf } from './registry';
  * the order of the file.
  */
 
-const ORDER = WRITE_ORDER;
 
 interface Located {
   resource: unknown;
@@ -35,10 +34,7 @@ export function fhirFilesApplier(store: Store): FhirFilesApplier {
   return async (ctx, files, writer) => {
     const located: Located[] = [];
     for (const f of files) located.push(...(await readResources(ctx, f)));
-    const rank = (l: Located) => {
-      const i = ORDER.indexOf((l.resource as Resource | undefined)?.resourceType ?? '');
-      return i < 0 ? ORDER.length : i;
-    };
+    const rank = (l: Located) => writeRank((l.resource as Resource | undefined)?.resourceType);
     const ordered = located.map((l, i) => ({ l, i })).sort((a, b) => rank(a.l) - rank(b.l) || a.i - b.i);
     const write = writeContext(store, ctx, writer);
     for (const { l } of ordered) await applyOne(ctx, write, l);
@@ -65,7 +61,7 @@ async function applyOne(ctx: ImportContext, write: WriteContext, l: Located): Pr
   const resource = l.resource as Resource & Record<string, unknown>;
   if (!resource || typeof resource !== 'object' || typeof resource.resourceType !== 'string') return refuse('not a FHIR resource (no resourceType)');
   const def = definitionOf(resource.resourceType);
-  if (!def?.councilRecord) return refuse(`${resource.resourceType} is not one of the council's record types this import writes (${ORDER.join(', ')})`);
+  if (!def?.councilRecord) return refuse(`${resource.resourceType} is not one of the council's record types this import writes (${WRITE_ORDER.join(', ')})`);
   let id: string | undefined;
   try {
     id = typeof resource.id === 'string' ? resource.id : mappingOf(def).idFromResource?.(resource);
